@@ -1,0 +1,1 @@
+//! The collector Lambda: aggregates run records and writes results, charts and a report to S3

@@ -1,0 +1,84 @@
+//! Contract 2: the reader event and its result. The first three event fields and the first
+//! four result fields are the seed's, so the seed's readers in other languages work as targets.
+
+use serde::{Deserialize, Serialize};
+
+/// How the reader fetches the objects.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReadMode {
+    Sequential,
+    Concurrent,
+}
+
+/// The event a reader target gets. Fields are kept loose (`mode` as text, `concurrency` as a
+/// signed number) so that the reader, not the deserializer, reports bad values with a named error.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct ReaderEvent {
+    #[serde(default)]
+    pub s3_bucket_name: Option<String>,
+    #[serde(default)]
+    pub folder: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub find: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reuse_connections: Option<bool>,
+}
+
+/// Per-object GET latency percentiles, in milliseconds.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct LatencyMs {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub max: f64,
+}
+
+/// What our reader measured; other readers may omit it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ReaderStats {
+    pub memory_mb: u32,
+    pub vcpus: u32,
+    pub arch: String,
+    pub mode: ReadMode,
+    pub concurrency: u32,
+    pub objects: u64,
+    pub bytes: u64,
+    pub list_ms: f64,
+    pub read_ms: f64,
+    pub total_ms: f64,
+    pub latency_ms: LatencyMs,
+    pub retries: u64,
+    pub errors: u64,
+    pub cold_start: bool,
+    pub reused_connections: bool,
+    /// S3 requests made, for the cost of a run (LIST pages and GETs, retries included).
+    #[serde(default)]
+    pub list_requests: u64,
+    #[serde(default)]
+    pub get_requests: u64,
+}
+
+impl Default for ReadMode {
+    fn default() -> Self {
+        Self::Concurrent
+    }
+}
+
+/// The reader's answer: the seed's four fields plus `stats`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReaderResult {
+    pub lang: String,
+    pub detail: String,
+    /// The object count, or with `find` the key holding the string (or `"None"`).
+    pub result: String,
+    /// The timed section in seconds, not rounded.
+    pub time: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stats: Option<ReaderStats>,
+}

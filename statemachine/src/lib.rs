@@ -1,0 +1,1 @@
+//! The typed benchmark plan and its rendering to Amazon States Language
