@@ -3,16 +3,18 @@
 //! - [`input`]: contract 1, the execution input of the state machine.
 //! - [`reader`]: contract 2, the event a reader target gets and the result it returns.
 //! - [`records`]: contract 3, the run records the state machine hands to the collector.
+//! - [`objects`]: the seed-parity test objects (deterministic generator shared by uploaders).
 
 pub mod input;
+pub mod objects;
 pub mod reader;
 pub mod records;
 
 pub use input::{ExecutionInput, Target};
-pub use reader::{LatencyMs, ReaderEvent, ReaderResult, ReaderStats, ReadMode};
+pub use reader::{LatencyMs, ReadMode, ReaderEvent, ReaderResult, ReaderStats};
 pub use records::{
-    CollectorRequest, CollectorSummary, ExecutionRef, RecordRequest, ReportRequest, ResultsLocation,
-    RunRecord,
+    CollectorRequest, CollectorSummary, ExecutionRef, RecordRequest, ReportRequest,
+    ResultsLocation, RunRecord,
 };
 
 /// The memory range Lambda accepts, in MB.

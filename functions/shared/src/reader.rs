@@ -4,10 +4,11 @@
 use serde::{Deserialize, Serialize};
 
 /// How the reader fetches the objects.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum ReadMode {
     Sequential,
+    #[default]
     Concurrent,
 }
 
@@ -62,12 +63,6 @@ pub struct ReaderStats {
     pub list_requests: u64,
     #[serde(default)]
     pub get_requests: u64,
-}
-
-impl Default for ReadMode {
-    fn default() -> Self {
-        Self::Concurrent
-    }
 }
 
 /// The reader's answer: the seed's four fields plus `stats`.
