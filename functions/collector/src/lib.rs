@@ -1,1 +1,25 @@
-//! The collector Lambda: aggregates run records and writes results, charts and a report to S3
+//! The collector: turns the run records of one benchmark execution into results, cost, charts
+//! and a report, in S3 (the Lambda) or in a local folder (the `collect` CLI).
+//!
+//! The Lambda takes [`bench_types::CollectorRequest`]: `record` stores one record as soon as the
+//! state machine has it, `report` aggregates an execution and writes `runs.json` (first, raw),
+//! `summary.json`, `runs.csv`, `summary.csv`, the SVG charts, `report.html`, then updates
+//! `index.json`. See README.md for the outputs and their columns.
+
+// unwrap() is fine in tests (the project's standard); the lint guards the shipped code.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod config;
+pub mod costs;
+pub mod csv_out;
+pub mod error;
+pub mod index;
+pub mod lambda_log;
+pub mod pricing;
+pub mod recommend;
+pub mod records;
+pub mod scoring;
+pub mod stats;
+pub mod summary;
+
+pub use error::CollectorError;

@@ -1,0 +1,275 @@
+//! What the collector takes from the execution's effective input (contract 1), plus its own
+//! optional fields: `prices` (see [`crate::pricing`]) and `balancedWeight` (0 = fastest,
+//! 1 = cheapest, default 0.5, as in AWS Lambda Power Tuning). Every field is optional: targets,
+//! memory sizes and rounds default to what the records show.
+
+use serde_json::{Map, Value};
+
+use crate::error::CollectorError;
+use crate::pricing::{Arch, Prices};
+
+/// The default results prefix (contract 1).
+pub const DEFAULT_RESULTS_PREFIX: &str = "runs/";
+/// Power Tuning's default trade-off between cost and time.
+pub const DEFAULT_BALANCED_WEIGHT: f64 = 0.5;
+
+/// One configured target as the collector needs it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetConfig {
+    pub name: String,
+    pub function_name: Option<String>,
+    /// The function's architecture when the reader does not report it (`architecture` in the
+    /// target, `arm64` or `x86_64`); our reader reports it in `stats.arch`.
+    pub architecture: Option<Arch>,
+}
+
+/// The collector's view of the effective input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReportConfig {
+    pub targets: Vec<TargetConfig>,
+    pub memory_sizes: Vec<u32>,
+    pub rounds: Option<u32>,
+    pub label: String,
+    /// The data the readers read, for the report's header.
+    pub data_bucket: Option<String>,
+    pub data_prefix: Option<String>,
+    pub prices: Prices,
+    pub balanced_weight: f64,
+}
+
+impl ReportConfig {
+    /// Reads the effective input; a wrong type or value is an `InvalidInput` naming the field.
+    pub fn from_input(input: &Value) -> Result<Self, CollectorError> {
+        let empty = Map::new();
+        let object = match input {
+            Value::Null => &empty,
+            Value::Object(object) => object,
+            other => {
+                return Err(CollectorError::input(
+                    "input",
+                    format!("must be an object, found {other}"),
+                ))
+            }
+        };
+        Ok(Self {
+            targets: targets(object.get("targets"))?,
+            memory_sizes: memory_sizes(object.get("memorySizes"))?,
+            rounds: optional_u32(object, "rounds")?,
+            label: optional_string(object, "label")?.unwrap_or_default(),
+            data_bucket: optional_string(object, "bucket")?,
+            data_prefix: optional_string(object, "prefix")?,
+            prices: Prices::with_overrides(object.get("prices").filter(|v| !v.is_null()))?,
+            balanced_weight: balanced_weight(object.get("balancedWeight"))?,
+        })
+    }
+
+    pub fn target(&self, name: &str) -> Option<&TargetConfig> {
+        self.targets.iter().find(|t| t.name == name)
+    }
+}
+
+/// Where the results of executions go: `resultsBucket` and `resultsPrefix` of the input.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResultsPlace {
+    pub bucket: Option<String>,
+    pub prefix: String,
+}
+
+impl ResultsPlace {
+    pub fn from_input(input: &Value) -> Result<Self, CollectorError> {
+        let empty = Map::new();
+        let object = input.as_object().unwrap_or(&empty);
+        let bucket = optional_string(object, "resultsBucket")?.filter(|b| !b.is_empty());
+        let prefix = normalize_prefix(optional_string(object, "resultsPrefix")?.as_deref());
+        Ok(Self { bucket, prefix })
+    }
+}
+
+/// `None` gives `runs/`; a prefix without a trailing slash gets one; `""` stays the bucket root.
+pub fn normalize_prefix(prefix: Option<&str>) -> String {
+    match prefix {
+        None => DEFAULT_RESULTS_PREFIX.to_string(),
+        Some("") => String::new(),
+        Some(p) if p.ends_with('/') => p.to_string(),
+        Some(p) => format!("{p}/"),
+    }
+}
+
+fn targets(value: Option<&Value>) -> Result<Vec<TargetConfig>, CollectorError> {
+    let Some(value) = value.filter(|v| !v.is_null()) else {
+        return Ok(Vec::new());
+    };
+    let Some(items) = value.as_array() else {
+        return Err(CollectorError::input(
+            "targets",
+            "must be an array of {\"name\", \"functionName\"}",
+        ));
+    };
+    let mut targets = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let field = |name: &str| format!("targets[{i}].{name}");
+        let Some(name) = item.get("name").and_then(Value::as_str) else {
+            return Err(CollectorError::input(
+                field("name"),
+                "must be a string such as \"rust\"",
+            ));
+        };
+        let architecture = match item.get("architecture") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(v.as_str().and_then(Arch::parse).ok_or_else(|| {
+                CollectorError::input(
+                    field("architecture"),
+                    format!("must be \"arm64\" or \"x86_64\", found {v}"),
+                )
+            })?),
+        };
+        targets.push(TargetConfig {
+            name: name.to_string(),
+            function_name: item
+                .get("functionName")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
+            architecture,
+        });
+    }
+    Ok(targets)
+}
+
+fn memory_sizes(value: Option<&Value>) -> Result<Vec<u32>, CollectorError> {
+    let Some(value) = value.filter(|v| !v.is_null()) else {
+        return Ok(Vec::new());
+    };
+    let bad = || {
+        CollectorError::input(
+            "memorySizes",
+            format!("must be an array of MB numbers such as [128, 1024], found {value}"),
+        )
+    };
+    let items = value.as_array().ok_or_else(bad)?;
+    items
+        .iter()
+        .map(|v| {
+            v.as_u64()
+                .and_then(|n| u32::try_from(n).ok())
+                .ok_or_else(bad)
+        })
+        .collect()
+}
+
+fn balanced_weight(value: Option<&Value>) -> Result<f64, CollectorError> {
+    match value {
+        None | Some(Value::Null) => Ok(DEFAULT_BALANCED_WEIGHT),
+        Some(v) => match v.as_f64() {
+            Some(w) if (0.0..=1.0).contains(&w) => Ok(w),
+            _ => Err(CollectorError::input(
+                "balancedWeight",
+                format!("must be a number from 0 (fastest) to 1 (cheapest), found {v}"),
+            )),
+        },
+    }
+}
+
+fn optional_u32(object: &Map<String, Value>, name: &str) -> Result<Option<u32>, CollectorError> {
+    match object.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(v) => v
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .map(Some)
+            .ok_or_else(|| {
+                CollectorError::input(name, format!("must be a whole number, found {v}"))
+            }),
+    }
+}
+
+fn optional_string(
+    object: &Map<String, Value>,
+    name: &str,
+) -> Result<Option<String>, CollectorError> {
+    match object.get(name) {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::String(s)) => Ok(Some(s.clone())),
+        Some(v) => Err(CollectorError::input(
+            name,
+            format!("must be a string, found {v}"),
+        )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn an_empty_input_gives_the_defaults() {
+        let config = ReportConfig::from_input(&json!({})).unwrap();
+        assert!(config.targets.is_empty() && config.memory_sizes.is_empty());
+        assert_eq!(config.balanced_weight, 0.5);
+        assert_eq!(config.prices, Prices::default());
+        assert_eq!(
+            ResultsPlace::from_input(&json!({})).unwrap().prefix,
+            "runs/"
+        );
+    }
+
+    #[test]
+    fn the_effective_input_is_read() {
+        let input = json!({
+            "targets": [{"name": "rust", "functionName": "f1"}, {"name": "go", "functionName": "f2", "architecture": "x86_64"}],
+            "memorySizes": [128, 1024], "rounds": 3, "label": "nightly",
+            "bucket": "data", "prefix": "bench/1000/",
+            "resultsBucket": "results", "resultsPrefix": "history",
+            "balancedWeight": 0.25, "prices": {"s3Get": 0}
+        });
+        let config = ReportConfig::from_input(&input).unwrap();
+        assert_eq!(config.targets.len(), 2);
+        assert_eq!(
+            config.target("go").unwrap().architecture,
+            Some(Arch::X86_64)
+        );
+        assert_eq!(config.memory_sizes, vec![128, 1024]);
+        assert_eq!(config.rounds, Some(3));
+        assert_eq!(config.balanced_weight, 0.25);
+        assert_eq!(config.prices.s3_get, 0.0);
+        let place = ResultsPlace::from_input(&input).unwrap();
+        assert_eq!(
+            place,
+            ResultsPlace {
+                bucket: Some("results".into()),
+                prefix: "history/".into()
+            }
+        );
+    }
+
+    #[test]
+    fn bad_fields_are_named() {
+        for (input, field) in [
+            (json!({"balancedWeight": 2}), "balancedWeight"),
+            (json!({"memorySizes": ["big"]}), "memorySizes"),
+            (
+                json!({"targets": [{"functionName": "f"}]}),
+                "targets[0].name",
+            ),
+            (
+                json!({"targets": [{"name": "a", "architecture": "mips"}]}),
+                "targets[0].architecture",
+            ),
+            (json!({"rounds": -1}), "rounds"),
+            (json!({"label": 5}), "label"),
+            (json!([1]), "input"),
+        ] {
+            let err = ReportConfig::from_input(&input).unwrap_err();
+            assert_eq!(err.name(), "InvalidInput");
+            assert!(err.to_string().contains(field), "{field}: {err}");
+        }
+    }
+
+    #[test]
+    fn prefixes_are_normalized() {
+        assert_eq!(normalize_prefix(None), "runs/");
+        assert_eq!(normalize_prefix(Some("")), "");
+        assert_eq!(normalize_prefix(Some("a/b")), "a/b/");
+        assert_eq!(normalize_prefix(Some("a/")), "a/");
+    }
+}

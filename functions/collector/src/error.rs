@@ -1,0 +1,118 @@
+//! The collector's errors. Each variant's name is stable: the Lambda returns it as the error type,
+//! so the state machine can `Retry`/`Catch` on it (e.g. retry `StorageFailed`, never `NoRecords`).
+
+use lambda_runtime::Diagnostic;
+
+/// Everything that can stop the collector.
+#[derive(Debug, thiserror::Error)]
+pub enum CollectorError {
+    /// The execution handed over no records at all (inline `runs` empty, or none stored).
+    #[error("no run records for execution {execution}: pass `runs` or store records with action \"record\" first")]
+    NoRecords { execution: String },
+
+    /// A record says neither `"ok": true` nor carries an `error`.
+    #[error("{record}: has neither \"ok\": true nor an \"error\"; a record must say whether the run succeeded")]
+    RecordWithoutOutcome { record: String },
+
+    /// A successful record's reader result has a `time` that is not a JSON number.
+    #[error("{record}: output.time must be a number of seconds, found {found}")]
+    NonNumericTime { record: String, found: String },
+
+    /// A record is not shaped as contract 3 says (missing `round`, `memoryMb`, `target`, ...).
+    #[error("{record}: {reason}")]
+    InvalidRecord { record: String, reason: String },
+
+    /// A successful record's reader result is not shaped as contract 2 says.
+    #[error("{record}: field {field}: {reason}")]
+    InvalidReaderOutput {
+        record: String,
+        field: String,
+        reason: String,
+    },
+
+    /// The execution input or the event has a bad field.
+    #[error("input field {field}: {reason}")]
+    InvalidInput { field: String, reason: String },
+
+    /// The existing `index.json` cannot be read as an index; it is left untouched.
+    #[error(
+        "{key} is not a collector index ({reason}); fix or delete it, then write the report again"
+    )]
+    InvalidIndex { key: String, reason: String },
+
+    /// Reading or writing the results store failed (S3 or a local folder). Worth a retry.
+    #[error("{operation} {key}: {message}")]
+    StorageFailed {
+        operation: &'static str,
+        key: String,
+        message: String,
+    },
+
+    /// A chart, CSV or the HTML report could not be rendered.
+    #[error("rendering {what}: {message}")]
+    RenderFailed { what: String, message: String },
+}
+
+impl CollectorError {
+    /// The stable name of the variant, which the Lambda returns as its error type.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::NoRecords { .. } => "NoRecords",
+            Self::RecordWithoutOutcome { .. } => "RecordWithoutOutcome",
+            Self::NonNumericTime { .. } => "NonNumericTime",
+            Self::InvalidRecord { .. } => "InvalidRecord",
+            Self::InvalidReaderOutput { .. } => "InvalidReaderOutput",
+            Self::InvalidInput { .. } => "InvalidInput",
+            Self::InvalidIndex { .. } => "InvalidIndex",
+            Self::StorageFailed { .. } => "StorageFailed",
+            Self::RenderFailed { .. } => "RenderFailed",
+        }
+    }
+
+    pub(crate) fn input(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Self::InvalidInput {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+
+    pub(crate) fn render(what: impl Into<String>, message: impl std::fmt::Display) -> Self {
+        Self::RenderFailed {
+            what: what.into(),
+            message: message.to_string(),
+        }
+    }
+}
+
+impl From<CollectorError> for Diagnostic {
+    fn from(error: CollectorError) -> Self {
+        Diagnostic {
+            error_type: error.name().to_string(),
+            error_message: error.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_lambda_error_type_is_the_variant_name() {
+        let diagnostic = Diagnostic::from(CollectorError::NoRecords {
+            execution: "e1".into(),
+        });
+        assert_eq!(diagnostic.error_type, "NoRecords");
+        assert!(
+            diagnostic.error_message.contains("e1"),
+            "{}",
+            diagnostic.error_message
+        );
+        let diagnostic = Diagnostic::from(CollectorError::input(
+            "balancedWeight",
+            "must be within 0..=1",
+        ));
+        assert_eq!(diagnostic.error_type, "InvalidInput");
+        assert!(diagnostic.error_message.contains("balancedWeight"));
+    }
+}

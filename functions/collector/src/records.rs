@@ -1,0 +1,422 @@
+//! Run records (contract 3): flattening the nested arrays Map states produce, and checking each
+//! record into a [`Run`] the statistics can trust.
+
+use bench_types::ReaderStats;
+use serde_json::Value;
+
+use crate::error::CollectorError;
+use crate::lambda_log::{report_of_invoke, LambdaReport};
+
+/// One checked record.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Run {
+    pub round: u32,
+    pub memory_mb: u32,
+    pub target: String,
+    pub function_name: Option<String>,
+    pub outcome: Outcome,
+    /// The REPORT line of the invoke's log tail (absent under moto).
+    pub log: Option<LambdaReport>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum Outcome {
+    Succeeded(Success),
+    Failed {
+        error: String,
+        cause: Option<String>,
+    },
+}
+
+/// A reader result (contract 2), with what other-language readers may omit left optional.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Success {
+    pub time_s: f64,
+    pub lang: String,
+    pub detail: String,
+    pub result: String,
+    pub stats: Option<ReaderStats>,
+}
+
+/// How a run counts in the statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunStatus {
+    /// Succeeded at the configured memory size: counted.
+    Ok,
+    /// The invocation failed (the seed's NaN).
+    Failed,
+    /// Succeeded, but reported another memory size than configured (a stale configuration).
+    Invalid,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Failed => "failed",
+            Self::Invalid => "invalid",
+        }
+    }
+}
+
+impl Run {
+    /// The memory size the function itself reported: the reader's `stats.memoryMb`, else the
+    /// REPORT line's `Memory Size`.
+    pub fn reported_memory_mb(&self) -> Option<u32> {
+        let from_stats = match &self.outcome {
+            Outcome::Succeeded(s) => s.stats.as_ref().map(|st| st.memory_mb),
+            Outcome::Failed { .. } => None,
+        };
+        from_stats.or_else(|| self.log.as_ref().and_then(|l| l.memory_size_mb))
+    }
+
+    pub fn status(&self) -> RunStatus {
+        match &self.outcome {
+            Outcome::Failed { .. } => RunStatus::Failed,
+            Outcome::Succeeded(_) => match self.reported_memory_mb() {
+                Some(reported) if reported != self.memory_mb => RunStatus::Invalid,
+                _ => RunStatus::Ok,
+            },
+        }
+    }
+
+    pub fn success(&self) -> Option<&Success> {
+        match &self.outcome {
+            Outcome::Succeeded(s) => Some(s),
+            Outcome::Failed { .. } => None,
+        }
+    }
+
+    /// The success, only when it counts in the statistics.
+    pub fn valid_success(&self) -> Option<&Success> {
+        self.success().filter(|_| self.status() == RunStatus::Ok)
+    }
+}
+
+/// Flattens nested arrays (a Map inside a Map gives `[[r, r], [r]]`) into one list of records,
+/// in order. `null` items (a Map branch that produced nothing) are dropped.
+pub fn flatten(value: &Value) -> Vec<Value> {
+    let mut out = Vec::new();
+    // An explicit stack keeps deep nesting from recursing; each item is pushed once, so it ends.
+    let mut stack: Vec<&Value> = vec![value];
+    while let Some(item) = stack.pop() {
+        match item {
+            Value::Array(items) => stack.extend(items.iter().rev()),
+            Value::Null => {}
+            other => out.push(other.clone()),
+        }
+    }
+    out
+}
+
+/// Checks every record. Later records with the same (round, memory, target) replace earlier
+/// ones, as a retried `record` call overwrites its stored object. The result is sorted by
+/// round, memory size, and the position of the target in `target_order` (then by name).
+pub fn parse_runs(records: &[Value], target_order: &[String]) -> Result<Vec<Run>, CollectorError> {
+    let mut runs: Vec<Run> = Vec::with_capacity(records.len());
+    for (index, record) in records.iter().enumerate() {
+        let run = parse_run(index, record)?;
+        runs.retain(|r| {
+            !(r.round == run.round && r.memory_mb == run.memory_mb && r.target == run.target)
+        });
+        runs.push(run);
+    }
+    let position = |target: &str| {
+        target_order
+            .iter()
+            .position(|t| t == target)
+            .unwrap_or(usize::MAX)
+    };
+    runs.sort_by(|a, b| {
+        (a.round, a.memory_mb, position(&a.target), &a.target).cmp(&(
+            b.round,
+            b.memory_mb,
+            position(&b.target),
+            &b.target,
+        ))
+    });
+    Ok(runs)
+}
+
+/// Checks one record; `index` is its position in the flattened list, for the error message.
+pub fn parse_run(index: usize, record: &Value) -> Result<Run, CollectorError> {
+    let mut name = format!("record #{index}");
+    let Some(object) = record.as_object() else {
+        return Err(CollectorError::InvalidRecord {
+            record: name,
+            reason: format!("must be an object, found {record}"),
+        });
+    };
+    let round = whole_number(&name, object.get("round"), "round")?;
+    let memory_mb = whole_number(&name, object.get("memoryMb"), "memoryMb")?;
+    let target = match object.get("target") {
+        Some(Value::String(t)) if !t.is_empty() => t.clone(),
+        other => {
+            return Err(CollectorError::InvalidRecord {
+                record: name,
+                reason: format!(
+                    "field target must be the target's name, found {}",
+                    shown(other)
+                ),
+            })
+        }
+    };
+    name = format!("record #{index} (round {round}, {memory_mb} MB, target {target})");
+    let ok = match object.get("ok") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(b)) => *b,
+        Some(other) => {
+            return Err(CollectorError::InvalidRecord {
+                record: name,
+                reason: format!("field ok must be true or false, found {other}"),
+            })
+        }
+    };
+    let error = object.get("error").filter(|e| !e.is_null());
+    let log = object.get("invoke").and_then(report_of_invoke);
+    let function_name = object
+        .get("functionName")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    let outcome = if ok {
+        Outcome::Succeeded(parse_output(&name, object.get("output"))?)
+    } else if let Some(error) = error {
+        Outcome::Failed {
+            error: error
+                .as_str()
+                .map(str::to_owned)
+                .unwrap_or_else(|| error.to_string()),
+            cause: object.get("cause").filter(|c| !c.is_null()).map(|c| {
+                c.as_str()
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| c.to_string())
+            }),
+        }
+    } else {
+        return Err(CollectorError::RecordWithoutOutcome { record: name });
+    };
+    Ok(Run {
+        round,
+        memory_mb,
+        target,
+        function_name,
+        outcome,
+        log,
+    })
+}
+
+/// Reads the reader result. A payload that arrives as a JSON string (some runtimes) is parsed.
+fn parse_output(record: &str, output: Option<&Value>) -> Result<Success, CollectorError> {
+    let bad = |field: &str, reason: String| CollectorError::InvalidReaderOutput {
+        record: record.to_string(),
+        field: field.to_string(),
+        reason,
+    };
+    let parsed;
+    let output = match output {
+        Some(Value::String(text)) => {
+            parsed = serde_json::from_str::<Value>(text)
+                .map_err(|e| bad("output", format!("a string that is not JSON ({e})")))?;
+            &parsed
+        }
+        Some(v @ Value::Object(_)) => v,
+        other => {
+            return Err(bad(
+                "output",
+                format!(
+                    "a successful record needs the reader result, found {}",
+                    shown(other)
+                ),
+            ))
+        }
+    };
+    let time_s = match output.get("time") {
+        Some(Value::Number(n)) => n.as_f64().unwrap_or(f64::NAN),
+        other => {
+            return Err(CollectorError::NonNumericTime {
+                record: record.to_string(),
+                found: shown(other),
+            })
+        }
+    };
+    if !(time_s.is_finite() && time_s >= 0.0) {
+        return Err(bad(
+            "output.time",
+            format!("must be a non-negative number of seconds, found {time_s}"),
+        ));
+    }
+    let text = |field: &str| -> Result<String, CollectorError> {
+        match output.get(field) {
+            None | Some(Value::Null) => Ok(String::new()),
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(n @ Value::Number(_)) => Ok(n.to_string()),
+            Some(other) => Err(bad(
+                &format!("output.{field}"),
+                format!("must be a string, found {other}"),
+            )),
+        }
+    };
+    let stats = match output.get("stats") {
+        None | Some(Value::Null) => None,
+        Some(stats) => Some(
+            serde_json::from_value::<ReaderStats>(stats.clone())
+                .map_err(|e| bad("output.stats", format!("not the reader's stats ({e})")))?,
+        ),
+    };
+    Ok(Success {
+        time_s,
+        lang: text("lang")?,
+        detail: text("detail")?,
+        result: text("result")?,
+        stats,
+    })
+}
+
+fn whole_number(record: &str, value: Option<&Value>, field: &str) -> Result<u32, CollectorError> {
+    value
+        .and_then(Value::as_u64)
+        .and_then(|n| u32::try_from(n).ok())
+        .ok_or_else(|| CollectorError::InvalidRecord {
+            record: record.to_string(),
+            reason: format!(
+                "field {field} must be a whole number, found {}",
+                shown(value)
+            ),
+        })
+}
+
+fn shown(value: Option<&Value>) -> String {
+    match value {
+        None => "nothing (the field is missing)".to_string(),
+        Some(v) => {
+            let text = v.to_string();
+            if text.len() > 80 {
+                format!("{}...", text.chars().take(80).collect::<String>())
+            } else {
+                text
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn ok_record(round: u32, memory: u32, target: &str, time: f64) -> Value {
+        json!({"round": round, "memoryMb": memory, "target": target, "ok": true,
+               "output": {"lang": target, "detail": "d", "result": "1000", "time": time}})
+    }
+
+    #[test]
+    fn nested_map_output_is_flattened_in_order() {
+        let nested = json!([
+            [ok_record(1, 128, "a", 1.0), [ok_record(1, 256, "a", 2.0)]],
+            null,
+            [ok_record(2, 128, "a", 3.0)]
+        ]);
+        let flat = flatten(&nested);
+        let times: Vec<f64> = flat
+            .iter()
+            .map(|r| r["output"]["time"].as_f64().unwrap())
+            .collect();
+        assert_eq!(times, vec![1.0, 2.0, 3.0]);
+    }
+
+    #[test]
+    fn a_success_a_failure_and_a_stale_run_are_told_apart() {
+        let records = vec![
+            ok_record(1, 128, "rust", 1.5),
+            json!({"round": 1, "memoryMb": 128, "target": "go", "ok": false, "error": "Lambda.Unknown", "cause": "timeout"}),
+            json!({"round": 1, "memoryMb": 256, "target": "rust", "ok": true,
+                   "output": {"lang": "rust", "detail": "", "result": "1000", "time": 1.0,
+                              "stats": {"memoryMb": 128, "vcpus": 2, "arch": "aarch64", "mode": "concurrent",
+                                        "concurrency": 64, "objects": 1000, "bytes": 1, "listMs": 1.0, "readMs": 1.0,
+                                        "totalMs": 2.0, "latencyMs": {"p50": 1.0, "p90": 1.0, "p99": 1.0, "max": 1.0},
+                                        "retries": 0, "errors": 0, "coldStart": false, "reusedConnections": false}}}),
+        ];
+        let runs = parse_runs(&records, &["rust".into(), "go".into()]).unwrap();
+        let statuses: Vec<_> = runs
+            .iter()
+            .map(|r| (r.memory_mb, r.target.as_str(), r.status()))
+            .collect();
+        assert_eq!(
+            statuses,
+            vec![
+                (128, "rust", RunStatus::Ok),
+                (128, "go", RunStatus::Failed),
+                (256, "rust", RunStatus::Invalid)
+            ]
+        );
+        assert_eq!(runs[2].reported_memory_mb(), Some(128));
+        assert!(runs[2].valid_success().is_none());
+    }
+
+    #[test]
+    fn a_retried_record_replaces_the_earlier_one() {
+        let runs = parse_runs(
+            &[ok_record(1, 128, "a", 9.0), ok_record(1, 128, "a", 1.0)],
+            &[],
+        )
+        .unwrap();
+        assert_eq!(runs.len(), 1);
+        assert_eq!(runs[0].success().unwrap().time_s, 1.0);
+    }
+
+    #[test]
+    fn a_record_with_neither_ok_nor_error_is_a_named_error() {
+        let err = parse_run(3, &json!({"round": 1, "memoryMb": 128, "target": "a"})).unwrap_err();
+        assert_eq!(err.name(), "RecordWithoutOutcome");
+        assert!(
+            err.to_string()
+                .contains("record #3 (round 1, 128 MB, target a)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_non_numeric_time_is_a_named_error() {
+        let mut record = ok_record(1, 128, "a", 0.0);
+        record["output"]["time"] = json!("1.873");
+        let err = parse_run(0, &record).unwrap_err();
+        assert_eq!(err.name(), "NonNumericTime");
+        assert!(err.to_string().contains("\"1.873\""), "{err}");
+        record["output"].as_object_mut().unwrap().remove("time");
+        assert_eq!(parse_run(0, &record).unwrap_err().name(), "NonNumericTime");
+    }
+
+    #[test]
+    fn a_reader_from_another_language_may_omit_stats_and_answer_as_a_string() {
+        let record = json!({"round": 1, "memoryMb": 512, "target": "python", "ok": true,
+                            "output": "{\"lang\": \"python\", \"detail\": \"aioboto\", \"result\": 1000, \"time\": 11.5}"});
+        let run = parse_run(0, &record).unwrap();
+        let success = run.success().unwrap();
+        assert_eq!(
+            (
+                success.time_s,
+                success.result.as_str(),
+                success.stats.is_none()
+            ),
+            (11.5, "1000", true)
+        );
+        assert_eq!(run.status(), RunStatus::Ok);
+    }
+
+    #[test]
+    fn malformed_records_name_the_field() {
+        let err = parse_run(0, &json!({"memoryMb": 128, "target": "a", "ok": true})).unwrap_err();
+        assert_eq!(err.name(), "InvalidRecord");
+        assert!(err.to_string().contains("round"), "{err}");
+        let err = parse_run(
+            0,
+            &json!({"round": 1, "memoryMb": 128, "target": "a", "ok": true}),
+        )
+        .unwrap_err();
+        assert_eq!(err.name(), "InvalidReaderOutput");
+        let mut record = ok_record(1, 128, "a", 1.0);
+        record["output"]["stats"] = json!({"memoryMb": "lots"});
+        let err = parse_run(0, &record).unwrap_err();
+        assert!(err.to_string().contains("output.stats"), "{err}");
+    }
+}

@@ -1,0 +1,387 @@
+//! The summary of one execution: per target and memory size the run counts, time statistics,
+//! what the log tails said, the cost per invocation and the seed's score points; per target the
+//! recommendations and the total score. This is `summary.json`, and what the CSVs, the charts and
+//! the report show.
+
+use std::collections::BTreeSet;
+
+use bench_types::ExecutionRef;
+use serde::Serialize;
+
+use crate::config::ReportConfig;
+use crate::costs::{run_cost, DurationBasis, RunCost, S3Basis};
+use crate::pricing::Prices;
+use crate::recommend::{recommend, Choice, Recommendation};
+use crate::records::{Outcome, Run, RunStatus};
+use crate::scoring::total_scores;
+use crate::stats::{describe, mean};
+
+/// One target at one memory size.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Cell {
+    pub target: String,
+    pub memory_mb: u32,
+    /// Records of this target and size, whatever their outcome.
+    pub runs: usize,
+    /// Runs that count: succeeded at the configured size.
+    pub ok: usize,
+    pub failures: usize,
+    /// Runs that reported another memory size than configured (stale configuration).
+    pub invalid: usize,
+    pub mean_time_s: Option<f64>,
+    pub std_time_s: Option<f64>,
+    pub min_time_s: Option<f64>,
+    pub median_time_s: Option<f64>,
+    pub max_time_s: Option<f64>,
+    /// From the REPORT lines of the log tails, when there were any.
+    pub mean_duration_ms: Option<f64>,
+    pub mean_billed_duration_ms: Option<f64>,
+    pub max_memory_used_mb: Option<u32>,
+    pub mean_init_duration_ms: Option<f64>,
+    /// Mean cost of one invocation (USD) and its parts.
+    pub cost_usd: Option<f64>,
+    pub compute_cost_usd: Option<f64>,
+    pub request_cost_usd: Option<f64>,
+    pub s3_cost_usd: Option<f64>,
+    /// `billed`, `timed` or `mixed` (see [`crate::costs`]).
+    pub duration_basis: Option<String>,
+    /// `reported`, `estimated`, `unknown` or `mixed`.
+    pub s3_basis: Option<String>,
+    /// The seed's score points at this size (only with several targets).
+    pub score_points: Option<f64>,
+    /// The distinct error names of the failed runs.
+    pub errors: Vec<String>,
+}
+
+/// A run left out of the statistics because it reached a stale memory configuration.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvalidRun {
+    pub round: u32,
+    pub memory_mb: u32,
+    pub target: String,
+    pub reported_memory_mb: Option<u32>,
+}
+
+/// A target's total of the seed's objective score.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetScore {
+    pub target: String,
+    pub score: f64,
+}
+
+/// Everything the collector concluded about one execution.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Summary {
+    pub execution: ExecutionRef,
+    pub label: String,
+    pub data_bucket: Option<String>,
+    pub data_prefix: Option<String>,
+    pub targets: Vec<String>,
+    pub memory_sizes: Vec<u32>,
+    pub rounds: u32,
+    pub runs: usize,
+    pub failures: usize,
+    pub invalid: usize,
+    pub cells: Vec<Cell>,
+    pub invalid_runs: Vec<InvalidRun>,
+    /// Empty with a single target.
+    pub scores: Vec<TargetScore>,
+    pub recommendations: Vec<Recommendation>,
+    pub prices: Prices,
+    pub balanced_weight: f64,
+    /// Plain-language remarks for the report (what was excluded, estimated, ...).
+    pub notes: Vec<String>,
+}
+
+impl Summary {
+    pub fn cell(&self, target: &str, memory_mb: u32) -> Option<&Cell> {
+        self.cells
+            .iter()
+            .find(|c| c.target == target && c.memory_mb == memory_mb)
+    }
+
+    pub fn score_of(&self, target: &str) -> Option<f64> {
+        self.scores
+            .iter()
+            .find(|s| s.target == target)
+            .map(|s| s.score)
+    }
+
+    pub fn recommendation_of(&self, target: &str) -> Option<&Recommendation> {
+        self.recommendations.iter().find(|r| r.target == target)
+    }
+}
+
+/// Summarizes checked runs. Targets keep the input's order (then others by name); memory
+/// sizes are the configured ones and any the records show, ascending.
+pub fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &[Run]) -> Summary {
+    let mut targets: Vec<String> = config.targets.iter().map(|t| t.name.clone()).collect();
+    let extra: BTreeSet<&str> = runs
+        .iter()
+        .map(|r| r.target.as_str())
+        .filter(|t| !targets.iter().any(|c| c == t))
+        .collect();
+    targets.extend(extra.into_iter().map(str::to_owned));
+    let memory_sizes: Vec<u32> = config
+        .memory_sizes
+        .iter()
+        .copied()
+        .chain(runs.iter().map(|r| r.memory_mb))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+
+    let priced: Vec<(&Run, Option<RunCost>)> =
+        runs.iter().map(|r| (r, run_cost(r, config))).collect();
+    let mut cells = Vec::with_capacity(targets.len() * memory_sizes.len());
+    for target in &targets {
+        for &memory_mb in &memory_sizes {
+            let here: Vec<&(&Run, Option<RunCost>)> = priced
+                .iter()
+                .filter(|(r, _)| &r.target == target && r.memory_mb == memory_mb)
+                .collect();
+            cells.push(cell(target, memory_mb, &here));
+        }
+    }
+
+    let scores = if targets.len() > 1 {
+        let rows: Vec<(u32, Vec<Option<f64>>)> = memory_sizes
+            .iter()
+            .map(|&m| {
+                (
+                    m,
+                    targets
+                        .iter()
+                        .map(|t| find(&cells, t, m).and_then(|c| c.mean_time_s))
+                        .collect(),
+                )
+            })
+            .collect();
+        for (memory_mb, means) in &rows {
+            let points = crate::scoring::points_at(*memory_mb, means);
+            for (target, p) in targets.iter().zip(points) {
+                if let Some(c) = cells
+                    .iter_mut()
+                    .find(|c| &c.target == target && c.memory_mb == *memory_mb)
+                {
+                    c.score_points = Some(p);
+                }
+            }
+        }
+        targets
+            .iter()
+            .zip(total_scores(&rows, targets.len()))
+            .map(|(t, s)| TargetScore {
+                target: t.clone(),
+                score: s,
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+
+    let recommendations = targets
+        .iter()
+        .map(|t| {
+            let candidates: Vec<Choice> = cells
+                .iter()
+                .filter(|c| &c.target == t)
+                .filter_map(|c| {
+                    Some(Choice {
+                        memory_mb: c.memory_mb,
+                        mean_time_s: c.mean_time_s?,
+                        cost_usd: c.cost_usd?,
+                    })
+                })
+                .collect();
+            recommend(t, &candidates, config.balanced_weight)
+        })
+        .collect();
+
+    let invalid_runs: Vec<InvalidRun> = runs
+        .iter()
+        .filter(|r| r.status() == RunStatus::Invalid)
+        .map(|r| InvalidRun {
+            round: r.round,
+            memory_mb: r.memory_mb,
+            target: r.target.clone(),
+            reported_memory_mb: r.reported_memory_mb(),
+        })
+        .collect();
+    let failures = runs
+        .iter()
+        .filter(|r| r.status() == RunStatus::Failed)
+        .count();
+    let rounds = config
+        .rounds
+        .unwrap_or_else(|| runs.iter().map(|r| r.round).max().unwrap_or(0));
+    let notes = notes(runs.len(), failures, &invalid_runs, &priced, targets.len());
+
+    Summary {
+        execution: execution.clone(),
+        label: config.label.clone(),
+        data_bucket: config.data_bucket.clone(),
+        data_prefix: config.data_prefix.clone(),
+        targets,
+        memory_sizes,
+        rounds,
+        runs: runs.len(),
+        failures,
+        invalid: invalid_runs.len(),
+        cells,
+        invalid_runs,
+        scores,
+        recommendations,
+        prices: config.prices.clone(),
+        balanced_weight: config.balanced_weight,
+        notes,
+    }
+}
+
+fn find<'a>(cells: &'a [Cell], target: &str, memory_mb: u32) -> Option<&'a Cell> {
+    cells
+        .iter()
+        .find(|c| c.target == target && c.memory_mb == memory_mb)
+}
+
+fn cell(target: &str, memory_mb: u32, runs: &[&(&Run, Option<RunCost>)]) -> Cell {
+    let times: Vec<f64> = runs
+        .iter()
+        .filter_map(|(r, _)| r.valid_success())
+        .map(|s| s.time_s)
+        .collect();
+    let time = describe(&times);
+    let valid_logs: Vec<_> = runs
+        .iter()
+        .filter(|(r, _)| r.status() == RunStatus::Ok)
+        .filter_map(|(r, _)| r.log.as_ref())
+        .collect();
+    let log_mean = |f: &dyn Fn(&crate::lambda_log::LambdaReport) -> Option<f64>| {
+        mean(&valid_logs.iter().filter_map(|l| f(l)).collect::<Vec<_>>())
+    };
+    let costs: Vec<&RunCost> = runs.iter().filter_map(|(_, c)| c.as_ref()).collect();
+    let cost_mean =
+        |f: &dyn Fn(&RunCost) -> f64| mean(&costs.iter().map(|c| f(c)).collect::<Vec<_>>());
+    let basis = |names: Vec<&'static str>| -> Option<String> {
+        let distinct: BTreeSet<&str> = names.into_iter().collect();
+        match distinct.len() {
+            0 => None,
+            1 => distinct.into_iter().next().map(str::to_owned),
+            _ => Some("mixed".to_string()),
+        }
+    };
+    let errors: BTreeSet<String> = runs
+        .iter()
+        .filter_map(|(r, _)| match &r.outcome {
+            Outcome::Failed { error, .. } => Some(error.clone()),
+            Outcome::Succeeded(_) => None,
+        })
+        .collect();
+    Cell {
+        target: target.to_string(),
+        memory_mb,
+        runs: runs.len(),
+        ok: times.len(),
+        failures: runs
+            .iter()
+            .filter(|(r, _)| r.status() == RunStatus::Failed)
+            .count(),
+        invalid: runs
+            .iter()
+            .filter(|(r, _)| r.status() == RunStatus::Invalid)
+            .count(),
+        mean_time_s: time.map(|d| d.mean),
+        std_time_s: time.and_then(|d| d.std),
+        min_time_s: time.map(|d| d.min),
+        median_time_s: time.map(|d| d.median),
+        max_time_s: time.map(|d| d.max),
+        mean_duration_ms: log_mean(&|l| l.duration_ms),
+        mean_billed_duration_ms: log_mean(&|l| l.billed_duration_ms),
+        max_memory_used_mb: valid_logs.iter().filter_map(|l| l.max_memory_used_mb).max(),
+        mean_init_duration_ms: log_mean(&|l| l.init_duration_ms),
+        cost_usd: cost_mean(&|c| c.cost.total),
+        compute_cost_usd: cost_mean(&|c| c.cost.compute),
+        request_cost_usd: cost_mean(&|c| c.cost.request),
+        s3_cost_usd: cost_mean(&|c| c.cost.s3),
+        duration_basis: basis(
+            costs
+                .iter()
+                .map(|c| duration_basis_name(c.duration_basis))
+                .collect(),
+        ),
+        s3_basis: basis(costs.iter().map(|c| s3_basis_name(c.s3_basis)).collect()),
+        score_points: None,
+        errors: errors.into_iter().collect(),
+    }
+}
+
+pub(crate) fn duration_basis_name(basis: DurationBasis) -> &'static str {
+    match basis {
+        DurationBasis::Billed => "billed",
+        DurationBasis::Timed => "timed",
+    }
+}
+
+pub(crate) fn s3_basis_name(basis: S3Basis) -> &'static str {
+    match basis {
+        S3Basis::Reported => "reported",
+        S3Basis::Estimated => "estimated",
+        S3Basis::Unknown => "unknown",
+    }
+}
+
+fn notes(
+    runs: usize,
+    failures: usize,
+    invalid: &[InvalidRun],
+    priced: &[(&Run, Option<RunCost>)],
+    targets: usize,
+) -> Vec<String> {
+    let mut notes = Vec::new();
+    if failures > 0 {
+        notes.push(format!(
+            "{failures} of {runs} runs failed; a target and memory size with no successful run shows NaN, as in the seed's tables, and scores 0."
+        ));
+    }
+    for r in invalid {
+        let reported = r
+            .reported_memory_mb
+            .map_or_else(|| "another size".to_string(), |m| format!("{m} MB"));
+        notes.push(format!(
+            "Invalid run: round {} of {} at {} MB reported {reported} (a stale memory configuration); it is counted as invalid and left out of the time and cost statistics.",
+            r.round, r.target, r.memory_mb
+        ));
+    }
+    let costed: Vec<&RunCost> = priced.iter().filter_map(|(_, c)| c.as_ref()).collect();
+    let timed = costed
+        .iter()
+        .filter(|c| c.duration_basis == DurationBasis::Timed)
+        .count();
+    if timed > 0 {
+        notes.push(format!(
+            "{timed} of {} counted runs had no Lambda log tail (LogResult, absent under moto): their cost uses the reader's time rounded up to the millisecond instead of the billed duration.",
+            costed.len()
+        ));
+    }
+    let estimated = costed
+        .iter()
+        .filter(|c| c.s3_basis != S3Basis::Reported)
+        .count();
+    if estimated > 0 {
+        notes.push(format!(
+            "{estimated} of {} counted runs did not report their S3 requests: one GET per object read and one LIST per 1000 keys are assumed (none when the object count is unknown).",
+            costed.len()
+        ));
+    }
+    if targets > 1 {
+        notes.push(
+            "Score: the seed's objective score; at each memory size the fastest of N targets gets N points, the next N-1, ... (half points from 3008 MB up); a failure gets 0."
+                .to_string(),
+        );
+    }
+    notes
+}
