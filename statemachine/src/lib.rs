@@ -1,1 +1,26 @@
-//! The typed benchmark plan and its rendering to Amazon States Language
+//! The typed benchmark plan and its rendering to Amazon States Language.
+//!
+//! - [`plan`]: [`BenchmarkPlan`] (its `Default` is the seed's benchmark) and its parts.
+//! - [`plan_check`]: the validation pass on the model.
+//! - [`render`]: handlebars rendering of `templates/` into the definition.
+//! - [`definition_check`]: the validation pass on the rendered definition.
+//! - [`transitions`]: the state-transition count, walked on the rendered definition.
+//! - [`policy`]: the IAM policy documents of the state machine role.
+//! - [`report`]: [`write_plan`] and [`PlanReport`].
+
+pub mod arn;
+pub mod definition_check;
+pub mod error;
+pub mod plan;
+pub mod plan_check;
+pub mod policy;
+pub mod render;
+pub mod report;
+pub mod transitions;
+
+pub use error::{DefinitionError, Error, PlanError};
+pub use plan::{
+    BenchmarkPlan, DataLocation, PollPolicy, ResultsLocation, RetryPolicies, RetryPolicy,
+    TargetSpec,
+};
+pub use report::{render_plan, write_plan, PlanReport, RenderedPlan, TransitionFigures};

@@ -1,0 +1,186 @@
+//! The typed benchmark plan: everything the generated state machine bakes in as its defaults,
+//! plus the settings that only exist at plan time (poll and retry policies, the collector).
+
+use bench_types::{MAGIC_STRING, SEED_MEMORY_SIZES};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::arn::{function_arn, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION};
+
+/// The stack name the placeholder defaults are derived from (buckets, function names).
+pub const DEFAULT_STACK_NAME: &str = "lambda-bench";
+
+/// One function under test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TargetSpec {
+    /// Short label used in tables and charts, e.g. `rust`.
+    pub name: String,
+    /// Function name or ARN. A plain name is qualified with the plan's account and region
+    /// for the IAM policy.
+    pub function_name: String,
+    /// Merged over the reader event (contract 2), e.g. `{"mode": "sequential"}`.
+    #[serde(default)]
+    pub payload: Map<String, Value>,
+}
+
+/// Where the reader finds the test objects (contract 2's `s3_bucket_name`, `folder`, `find`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataLocation {
+    pub bucket: String,
+    pub prefix: String,
+    /// The string to look for; `None` only counts the objects.
+    pub find: Option<String>,
+}
+
+/// Where the collector writes the results.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResultsLocation {
+    pub bucket: String,
+    pub prefix: String,
+}
+
+/// How the state machine waits for `LastUpdateStatus` after a memory update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PollPolicy {
+    /// Seconds between two `GetFunctionConfiguration` polls.
+    pub interval_seconds: u32,
+    /// Polls after which a configuration is recorded as failed (`UpdatePollLimit`).
+    pub limit: u32,
+}
+
+/// One Step Functions retrier's timing (the error names are fixed by the template).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryPolicy {
+    pub interval_seconds: u32,
+    pub max_attempts: u32,
+    pub backoff_rate: f64,
+}
+
+/// The retriers of the three kinds of Task.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RetryPolicies {
+    /// `aws-sdk:lambda:*` tasks: update in progress (ResourceConflict), throttling, service errors.
+    pub update: RetryPolicy,
+    /// The warm-up and timed invokes: AWS's recommended Lambda retrier.
+    pub invoke: RetryPolicy,
+    /// The collector invokes (records and report).
+    pub collector: RetryPolicy,
+}
+
+/// The whole benchmark as deploy bakes it into the state machine.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BenchmarkPlan {
+    /// Names the run in the results (contract 1 `label`) and the definition's Comment.
+    pub label: String,
+    pub targets: Vec<TargetSpec>,
+    pub memory_sizes: Vec<u32>,
+    pub rounds: u32,
+    pub warmup: bool,
+    pub data: DataLocation,
+    pub results: ResultsLocation,
+    /// The collector Lambda (name or ARN).
+    pub collector_function: String,
+    /// Account and region used to turn function names into ARNs for the IAM policy.
+    pub account_id: String,
+    pub region: String,
+    pub poll: PollPolicy,
+    pub retries: RetryPolicies,
+}
+
+impl Default for BenchmarkPlan {
+    /// The seed's benchmark: the Rust reader, the ten memory sizes, three rounds, warm-up on,
+    /// 1000 objects under `bench/1000/` searched for `MyMagicString`. Function ARNs use the
+    /// placeholder account and region (see [`crate::arn`]).
+    fn default() -> Self {
+        let arn = |name: &str| function_arn(PLACEHOLDER_REGION, PLACEHOLDER_ACCOUNT, name);
+        let mut payload = Map::new();
+        payload.insert("mode".into(), Value::from("concurrent"));
+        payload.insert("concurrency".into(), Value::from(64));
+        Self {
+            label: "default".into(),
+            targets: vec![TargetSpec {
+                name: "rust".into(),
+                function_name: arn(&format!("{DEFAULT_STACK_NAME}-s3-reader")),
+                payload,
+            }],
+            memory_sizes: SEED_MEMORY_SIZES.to_vec(),
+            rounds: 3,
+            warmup: true,
+            data: DataLocation {
+                bucket: format!("{DEFAULT_STACK_NAME}-data"),
+                prefix: "bench/1000/".into(),
+                find: Some(MAGIC_STRING.into()),
+            },
+            results: ResultsLocation {
+                bucket: format!("{DEFAULT_STACK_NAME}-results"),
+                prefix: "runs/".into(),
+            },
+            collector_function: arn(&format!("{DEFAULT_STACK_NAME}-collector")),
+            account_id: PLACEHOLDER_ACCOUNT.into(),
+            region: PLACEHOLDER_REGION.into(),
+            poll: PollPolicy {
+                interval_seconds: 2,
+                limit: 30,
+            },
+            retries: RetryPolicies {
+                update: RetryPolicy {
+                    interval_seconds: 2,
+                    max_attempts: 6,
+                    backoff_rate: 2.0,
+                },
+                invoke: RetryPolicy {
+                    interval_seconds: 1,
+                    max_attempts: 3,
+                    backoff_rate: 2.0,
+                },
+                collector: RetryPolicy {
+                    interval_seconds: 1,
+                    max_attempts: 4,
+                    backoff_rate: 2.0,
+                },
+            },
+        }
+    }
+}
+
+impl BenchmarkPlan {
+    /// Contract 1's execution input with every field set: the defaults the definition merges
+    /// the execution input over.
+    pub fn default_input(&self) -> Value {
+        let targets: Vec<Value> = self
+            .targets
+            .iter()
+            .map(|t| {
+                serde_json::json!({
+                    "name": t.name,
+                    "functionName": t.function_name,
+                    "payload": t.payload,
+                })
+            })
+            .collect();
+        serde_json::json!({
+            "targets": targets,
+            "memorySizes": self.memory_sizes,
+            "rounds": self.rounds,
+            "warmup": self.warmup,
+            "bucket": self.data.bucket,
+            "prefix": self.data.prefix,
+            "find": self.data.find,
+            "resultsBucket": self.results.bucket,
+            "resultsPrefix": self.results.prefix,
+            "label": self.label,
+        })
+    }
+
+    /// The number of (round, memory, target) configurations a run of the defaults measures.
+    pub fn configurations(&self) -> u64 {
+        u64::from(self.rounds) * self.memory_sizes.len() as u64 * self.targets.len() as u64
+    }
+}

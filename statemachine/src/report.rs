@@ -1,0 +1,134 @@
+//! `write_plan`: renders, checks and writes the definition and the policy documents, and
+//! reports the files and the transition figures.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+use crate::definition_check::check_definition;
+use crate::error::{DefinitionError, Error};
+use crate::plan::BenchmarkPlan;
+use crate::plan_check::check_plan;
+use crate::policy::{state_machine_role_policy, state_machine_trust_policy};
+use crate::render::render_definition_value;
+use crate::transitions::{count_transitions, poll_cost, Scenario};
+
+/// File names `write_plan` writes in its output directory.
+pub const DEFINITION_FILE: &str = "statemachine.asl.json";
+pub const ROLE_POLICY_FILE: &str = "statemachine-role-policy.json";
+pub const TRUST_POLICY_FILE: &str = "statemachine-trust-policy.json";
+
+/// The state-transition figures of a plan, computed from its rendered definition.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TransitionFigures {
+    /// (round, memory, target) configurations of a run of the defaults.
+    pub configurations: u64,
+    /// Transitions of a whole successful run, every update done at its first check.
+    pub per_run: u64,
+    /// `per_run / configurations`.
+    pub per_configuration: f64,
+    /// What each further `LastUpdateStatus` poll adds (AWS usually answers an update with
+    /// `InProgress`, so expect about one poll per configuration there).
+    pub per_extra_poll: u64,
+}
+
+impl TransitionFigures {
+    /// Walks the definition's happy path for the plan.
+    pub fn compute(plan: &BenchmarkPlan, definition: &Value) -> Result<Self, DefinitionError> {
+        let per_run = count_transitions(definition, &Scenario::happy_path(plan))?;
+        let configurations = plan.configurations();
+        Ok(Self {
+            configurations,
+            per_run,
+            per_configuration: per_run as f64 / configurations as f64,
+            per_extra_poll: poll_cost(definition, "CheckUpdate")?,
+        })
+    }
+
+    /// The per-configuration figure when every update needs `polls` polls.
+    pub fn per_configuration_with_polls(&self, polls: u64) -> f64 {
+        self.per_configuration + (polls * self.per_extra_poll) as f64
+    }
+}
+
+/// A rendered and checked plan, in memory.
+#[derive(Debug, Clone)]
+pub struct RenderedPlan {
+    pub definition: Value,
+    pub role_policy: Value,
+    pub trust_policy: Value,
+    pub transitions: TransitionFigures,
+}
+
+/// Checks the plan, renders it, checks the definition and computes the figures.
+pub fn render_plan(plan: &BenchmarkPlan) -> Result<RenderedPlan, Error> {
+    check_plan(plan)?;
+    let definition = render_definition_value(plan)?;
+    check_definition(&definition)?;
+    let transitions = TransitionFigures::compute(plan, &definition)?;
+    Ok(RenderedPlan {
+        role_policy: state_machine_role_policy(plan),
+        trust_policy: state_machine_trust_policy(plan),
+        definition,
+        transitions,
+    })
+}
+
+/// What `write_plan` did.
+#[derive(Debug, Clone)]
+pub struct PlanReport {
+    pub files: Vec<PathBuf>,
+    pub transitions: TransitionFigures,
+}
+
+impl fmt::Display for PlanReport {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        writeln!(f, "wrote:")?;
+        for file in &self.files {
+            writeln!(f, "  {}", file.display())?;
+        }
+        let t = &self.transitions;
+        writeln!(
+            f,
+            "state transitions per (round, memory, target): {:.2} ({} for the {} configurations of a run)",
+            t.per_configuration, t.per_run, t.configurations
+        )?;
+        write!(
+            f,
+            "each further LastUpdateStatus poll adds {} (with one poll per configuration, as AWS usually needs: {:.2})",
+            t.per_extra_poll,
+            t.per_configuration_with_polls(1)
+        )
+    }
+}
+
+/// Writes `out_dir/statemachine.asl.json` and the role's policy documents (pretty JSON,
+/// creating `out_dir`), after checking the plan and the definition.
+pub fn write_plan(plan: &BenchmarkPlan, out_dir: &Path) -> Result<PlanReport, Error> {
+    let rendered = render_plan(plan)?;
+    std::fs::create_dir_all(out_dir).map_err(|source| Error::Io {
+        path: out_dir.to_path_buf(),
+        source,
+    })?;
+    let mut files = Vec::new();
+    for (name, value) in [
+        (DEFINITION_FILE, &rendered.definition),
+        (ROLE_POLICY_FILE, &rendered.role_policy),
+        (TRUST_POLICY_FILE, &rendered.trust_policy),
+    ] {
+        let path = out_dir.join(name);
+        let mut text = serde_json::to_string_pretty(value)
+            .map_err(|source| Error::Json { what: name, source })?;
+        text.push('\n');
+        std::fs::write(&path, text).map_err(|source| Error::Io {
+            path: path.clone(),
+            source,
+        })?;
+        files.push(path);
+    }
+    Ok(PlanReport {
+        files,
+        transitions: rendered.transitions,
+    })
+}

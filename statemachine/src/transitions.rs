@@ -1,0 +1,168 @@
+//! Counts state transitions by walking the rendered definition, not by a hand formula.
+//!
+//! The walk follows the happy path: every state entered counts one transition (Maps included,
+//! once per entry, plus their items' states); a Choice takes the branch the [`Scenario`] names,
+//! a Map runs the number of items the scenario gives. Retries are not on the happy path.
+
+use std::collections::{HashMap, HashSet};
+
+use serde_json::Value;
+
+use crate::definition_check::{nested_scopes, scope_states};
+use crate::error::DefinitionError;
+use crate::plan::BenchmarkPlan;
+
+/// Which branch each Choice takes and how many items each Map gets.
+#[derive(Debug, Clone, Default)]
+pub struct Scenario {
+    pub choices: HashMap<String, String>,
+    pub map_items: HashMap<String, u64>,
+}
+
+impl Scenario {
+    /// A successful run of the plan's defaults in which every memory update is done by the time
+    /// Lambda answers the update (as moto answers; on AWS see [`poll_cost`]).
+    pub fn happy_path(plan: &BenchmarkPlan) -> Self {
+        let targets = plan.targets.len() as u64;
+        let sizes = plan.memory_sizes.len() as u64;
+        let after_update = if plan.warmup { "WarmUp" } else { "TimedInvoke" };
+        let choices = [
+            ("ValidateInput", "ValidateMemorySizes"),
+            ("CheckMemorySize", "MemorySizeValid"),
+            ("CheckTarget", "GetOriginalMemory"),
+            ("CheckUpdate", after_update),
+        ];
+        let maps = [
+            ("ValidateMemorySizes", sizes),
+            ("CaptureOriginals", targets),
+            ("Rounds", u64::from(plan.rounds)),
+            ("MemorySizes", sizes),
+            ("Targets", targets),
+            ("RestoreMemory", targets),
+        ];
+        Self {
+            choices: choices
+                .iter()
+                .map(|(c, n)| (c.to_string(), n.to_string()))
+                .collect(),
+            map_items: maps.iter().map(|(m, n)| (m.to_string(), *n)).collect(),
+        }
+    }
+}
+
+/// The transitions of a whole execution of `definition` under `scenario`.
+pub fn count_transitions(definition: &Value, scenario: &Scenario) -> Result<u64, DefinitionError> {
+    walk_scope("top level", definition, scenario)
+}
+
+fn walk_error(problem: String) -> DefinitionError {
+    DefinitionError::Walk { problem }
+}
+
+fn walk_scope(
+    scope_name: &str,
+    scope: &Value,
+    scenario: &Scenario,
+) -> Result<u64, DefinitionError> {
+    let (start, states) = scope_states(scope_name, scope)?;
+    let mut visited = HashSet::new();
+    let mut current = start;
+    let mut count = 0u64;
+    loop {
+        if !visited.insert(current) {
+            return Err(walk_error(format!(
+                "the happy path enters \"{current}\" twice (a loop)"
+            )));
+        }
+        let state = states
+            .get(current)
+            .ok_or_else(|| walk_error(format!("no state \"{current}\" in {scope_name}")))?;
+        count += 1;
+        let kind = state
+            .get("Type")
+            .and_then(Value::as_str)
+            .unwrap_or_default();
+        match kind {
+            "Map" => {
+                let items = *scenario.map_items.get(current).ok_or_else(|| {
+                    walk_error(format!(
+                        "the scenario gives no item count for Map \"{current}\""
+                    ))
+                })?;
+                for nested in nested_scopes(state) {
+                    count += items * walk_scope(current, nested, scenario)?;
+                }
+            }
+            "Parallel" => {
+                for nested in nested_scopes(state) {
+                    count += walk_scope(current, nested, scenario)?;
+                }
+            }
+            "Fail" => {
+                return Err(walk_error(format!(
+                    "the happy path reaches Fail \"{current}\""
+                )));
+            }
+            "Succeed" => return Ok(count),
+            _ => {}
+        }
+        let next = if kind == "Choice" {
+            scenario
+                .choices
+                .get(current)
+                .map(String::as_str)
+                .ok_or_else(|| {
+                    walk_error(format!(
+                        "the scenario names no branch for Choice \"{current}\""
+                    ))
+                })?
+        } else if state.get("End") == Some(&Value::Bool(true)) {
+            return Ok(count);
+        } else {
+            state
+                .get("Next")
+                .and_then(Value::as_str)
+                .ok_or_else(|| walk_error(format!("\"{current}\" has no Next")))?
+        };
+        current = next;
+    }
+}
+
+/// The transitions one more `LastUpdateStatus` poll costs: the states from the Choice's
+/// not-yet branch (`Default` of `choice`) back to the Choice, the Choice included.
+pub fn poll_cost(definition: &Value, choice: &str) -> Result<u64, DefinitionError> {
+    let (scope, choice_state) = find_state(definition, choice)
+        .ok_or_else(|| walk_error(format!("no Choice \"{choice}\" in the definition")))?;
+    let (_, states) = scope_states(choice, scope)?;
+    let mut current = choice_state
+        .get("Default")
+        .and_then(Value::as_str)
+        .ok_or_else(|| walk_error(format!("Choice \"{choice}\" has no Default")))?;
+    // The loop is bounded by the scope's size: a cycle longer than that does not exist.
+    // `entered` counts the states of the loop entered so far, the Choice included on return.
+    for entered in 1..=states.len() as u64 {
+        if current == choice {
+            return Ok(entered);
+        }
+        current = states
+            .get(current)
+            .and_then(|s| s.get("Next"))
+            .and_then(Value::as_str)
+            .ok_or_else(|| walk_error(format!("the poll loop breaks at \"{current}\"")))?;
+    }
+    Err(walk_error(format!(
+        "the poll loop from \"{choice}\" does not come back to it"
+    )))
+}
+
+/// The scope holding the state `name`, and the state.
+fn find_state<'a>(scope: &'a Value, name: &str) -> Option<(&'a Value, &'a Value)> {
+    let states = scope.get("States")?.as_object()?;
+    if let Some(state) = states.get(name) {
+        return Some((scope, state));
+    }
+    states
+        .values()
+        .flat_map(nested_scopes)
+        .find_map(|nested| find_state(nested, name))
+}
