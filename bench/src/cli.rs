@@ -1,0 +1,111 @@
+//! The command line: `s3-bench [OPTIONS]` runs the benchmark; `s3-bench measure ...` is the
+//! internal wrapper the harness puts around every reader process (see [`crate::measure`]).
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::readers::ReaderKind;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "s3-bench",
+    about = "Benchmarks the Rust S3 reader against the lower bound and against Python and Node.js peers",
+    long_about = "Starts the project's S3 server with a per-request latency, seeds objects, and runs the \
+                  Rust reader and the Python (asyncio + aioboto3) and Node.js (AWS SDK v3) peers, \
+                  sequentially and at several concurrencies, under Lambda-like CPU quotas. Writes a \
+                  terminal table, results.json and chart.svg into the output folder."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub bench: BenchArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Internal: run one command inside a cgroup and CPU set and write its rusage as JSON.
+    #[command(hide = true)]
+    Measure(MeasureArgs),
+    /// Internal: run one command inside a CPU set (it replaces this process; nothing measured).
+    #[command(hide = true)]
+    Place(PlaceArgs),
+}
+
+/// The benchmark's settings. Defaults follow issue 7: L = 20 ms, N = 1000 objects of
+/// 1,000-50,000 bytes, C = 16, 64, 128, 256, three runs each, CPU quotas 0.58 and 1 (and 2 when
+/// the machine has a core to spare for the server).
+#[derive(Debug, Clone, Args)]
+pub struct BenchArgs {
+    /// A smoke run for CI (under 2 minutes): 200 objects, C = 64, one run, 1 CPU, no figure asserted.
+    #[arg(long)]
+    pub quick: bool,
+    /// Per-request latency of the S3 server, in milliseconds.
+    #[arg(long, default_value_t = 20)]
+    pub latency_ms: u64,
+    /// Number of objects to seed and read.
+    #[arg(long)]
+    pub objects: Option<u64>,
+    /// Smallest object, in bytes.
+    #[arg(long, default_value_t = 1000)]
+    pub min_size: u64,
+    /// Largest object, in bytes.
+    #[arg(long, default_value_t = 50_000)]
+    pub max_size: u64,
+    /// Concurrencies of the concurrent mode (comma separated).
+    #[arg(long, value_delimiter = ',')]
+    pub concurrency: Option<Vec<u32>>,
+    /// Runs of every concurrent case; the median is reported.
+    #[arg(long)]
+    pub runs: Option<u32>,
+    /// Runs of every sequential case (each takes N x L, 20 s with the defaults).
+    #[arg(long)]
+    pub seq_runs: Option<u32>,
+    /// CPU quotas to run under, in CPUs (comma separated), e.g. 0.58,1. `0` means no quota.
+    #[arg(long, value_delimiter = ',')]
+    pub cpus: Option<Vec<f64>>,
+    /// Readers to run (comma separated).
+    #[arg(long, value_delimiter = ',', default_values_t = vec![ReaderKind::Rust, ReaderKind::Python, ReaderKind::Node])]
+    pub readers: Vec<ReaderKind>,
+    /// Skip the sequential mode.
+    #[arg(long)]
+    pub no_sequential: bool,
+    /// Output folder; default `bench-results/<UTC time>` under the workspace root.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// The Rust reader binary (`s3-read`); default: built with cargo in the harness's profile.
+    #[arg(long)]
+    pub reader_bin: Option<PathBuf>,
+    /// Seconds after which one reader run is killed and recorded as failed.
+    #[arg(long, default_value_t = 120)]
+    pub run_timeout_s: u64,
+}
+
+/// Arguments of the internal `measure` wrapper.
+#[derive(Debug, Clone, Args)]
+pub struct MeasureArgs {
+    /// `cgroup.procs` file to join before starting the command.
+    #[arg(long)]
+    pub cgroup_procs: Option<PathBuf>,
+    /// CPU cores the command may run on (comma separated).
+    #[arg(long, value_delimiter = ',')]
+    pub cores: Option<Vec<usize>>,
+    /// Where to write the command's resource usage as JSON.
+    #[arg(long)]
+    pub usage_out: PathBuf,
+    /// The command and its arguments.
+    #[arg(last = true, required = true)]
+    pub command: Vec<String>,
+}
+
+/// Arguments of the internal `place` launcher (used to pin the S3 server to its own core).
+#[derive(Debug, Clone, Args)]
+pub struct PlaceArgs {
+    /// CPU cores the command may run on (comma separated).
+    #[arg(long, value_delimiter = ',')]
+    pub cores: Vec<usize>,
+    /// The command and its arguments.
+    #[arg(last = true, required = true)]
+    pub command: Vec<String>,
+}

@@ -1,0 +1,89 @@
+//! The "list time" of the lower bound, measured by the harness itself: a fresh aws-sdk-s3
+//! client (cold connection, as every reader starts) lists the prefix through every page.
+
+use std::time::Instant;
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+
+use crate::stats::median;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ListError {
+    #[error("listing s3://{bucket}/{prefix} at {endpoint} failed: {message}")]
+    Failed {
+        endpoint: String,
+        bucket: String,
+        prefix: String,
+        message: String,
+    },
+    #[error("listing found {found} objects under {prefix}, the server was seeded with {expected}")]
+    WrongCount {
+        prefix: String,
+        found: u64,
+        expected: u64,
+    },
+}
+
+/// A client for `endpoint` with dummy credentials and path-style addressing.
+pub fn client(endpoint: &str) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .endpoint_url(endpoint)
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new(
+            "s3-bench", "s3-bench", None, None, "s3-bench",
+        ))
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+/// Lists `prefix` once with a fresh client; returns (seconds, objects).
+pub async fn list_once(
+    endpoint: &str,
+    bucket: &str,
+    prefix: &str,
+) -> Result<(f64, u64), ListError> {
+    let s3 = client(endpoint);
+    let started = Instant::now();
+    let mut pages = s3
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .into_paginator()
+        .send();
+    let mut count = 0u64;
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| ListError::Failed {
+            endpoint: endpoint.to_owned(),
+            bucket: bucket.to_owned(),
+            prefix: prefix.to_owned(),
+            message: aws_sdk_s3::error::DisplayErrorContext(e).to_string(),
+        })?;
+        count += page.contents().len() as u64;
+    }
+    Ok((started.elapsed().as_secs_f64(), count))
+}
+
+/// The median of `times` listings, checking that each finds `expected` objects.
+pub async fn list_time_s(
+    endpoint: &str,
+    bucket: &str,
+    prefix: &str,
+    expected: u64,
+    times: usize,
+) -> Result<f64, ListError> {
+    let mut seconds = Vec::with_capacity(times);
+    for _ in 0..times.max(1) {
+        let (s, found) = list_once(endpoint, bucket, prefix).await?;
+        if found != expected {
+            return Err(ListError::WrongCount {
+                prefix: prefix.to_owned(),
+                found,
+                expected,
+            });
+        }
+        seconds.push(s);
+    }
+    Ok(median(&seconds).unwrap_or(0.0))
+}

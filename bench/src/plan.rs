@@ -1,0 +1,220 @@
+//! What one benchmark run does: the settings resolved from the command line (with the `--quick`
+//! and default presets) and the list of cases every CPU setting runs.
+
+use bench_types::ReadMode;
+use serde::Serialize;
+
+use crate::cli::BenchArgs;
+use crate::readers::ReaderKind;
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum PlanError {
+    #[error("--{field} {value} is out of range; {fix}")]
+    OutOfRange {
+        field: &'static str,
+        value: String,
+        fix: &'static str,
+    },
+}
+
+/// The resolved settings.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Plan {
+    pub quick: bool,
+    pub latency_ms: u64,
+    pub objects: u64,
+    pub min_size: u64,
+    pub max_size: u64,
+    pub concurrencies: Vec<u32>,
+    pub runs: u32,
+    pub seq_runs: u32,
+    /// CPU quotas; `0` runs without a quota.
+    pub cpus: Vec<f64>,
+    pub readers: Vec<ReaderKind>,
+    pub sequential: bool,
+    pub run_timeout_s: u64,
+}
+
+/// One reader in one mode at one concurrency (1 for sequential).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Case {
+    pub reader: ReaderKind,
+    pub mode: ReadMode,
+    pub concurrency: u32,
+    pub runs: u32,
+}
+
+impl Plan {
+    /// Resolves the command line; `reader_cores` is how many cores the readers get (the
+    /// server keeps one), which decides whether a 2-CPU quota can run by default.
+    pub fn from_args(args: &BenchArgs, reader_cores: usize) -> Result<Self, PlanError> {
+        let (objects, concurrencies, runs, seq_runs, cpus) = if args.quick {
+            (200, vec![64], 1, 1, vec![1.0])
+        } else {
+            let mut cpus = vec![0.58, 1.0];
+            if reader_cores >= 2 {
+                cpus.push(2.0);
+            }
+            (1000, vec![16, 64, 128, 256], 3, 1, cpus)
+        };
+        let plan = Self {
+            quick: args.quick,
+            latency_ms: args.latency_ms,
+            objects: args.objects.unwrap_or(objects),
+            min_size: args.min_size,
+            max_size: args.max_size,
+            concurrencies: args.concurrency.clone().unwrap_or(concurrencies),
+            runs: args.runs.unwrap_or(runs),
+            seq_runs: args.seq_runs.unwrap_or(seq_runs),
+            cpus: args.cpus.clone().unwrap_or(cpus),
+            readers: args.readers.clone(),
+            sequential: !args.no_sequential,
+            run_timeout_s: args.run_timeout_s,
+        };
+        plan.validate()?;
+        Ok(plan)
+    }
+
+    fn validate(&self) -> Result<(), PlanError> {
+        let bad = |field, value: String, fix| Err(PlanError::OutOfRange { field, value, fix });
+        if self.objects == 0 || self.objects > 100_000 {
+            return bad("objects", self.objects.to_string(), "pass 1 to 100000");
+        }
+        if self.min_size == 0 || self.min_size > self.max_size {
+            return bad(
+                "min-size",
+                self.min_size.to_string(),
+                "pass a size of at least 1 and at most --max-size",
+            );
+        }
+        if self.concurrencies.is_empty() || self.concurrencies.iter().any(|&c| c == 0 || c > 4096) {
+            return bad(
+                "concurrency",
+                format!("{:?}", self.concurrencies),
+                "pass values from 1 to 4096",
+            );
+        }
+        if self.runs == 0 || self.seq_runs == 0 {
+            return bad(
+                "runs",
+                self.runs.min(self.seq_runs).to_string(),
+                "pass at least 1",
+            );
+        }
+        if self.cpus.is_empty() || self.cpus.iter().any(|c| !c.is_finite() || *c < 0.0) {
+            return bad(
+                "cpus",
+                format!("{:?}", self.cpus),
+                "pass quotas such as 0.58,1 (0 = no quota)",
+            );
+        }
+        if self.readers.is_empty() {
+            return bad("readers", String::new(), "pass rust, python and/or node");
+        }
+        if self.run_timeout_s == 0 {
+            return bad("run-timeout-s", "0".into(), "pass at least 1");
+        }
+        Ok(())
+    }
+
+    /// The cases of one CPU setting, sequential first, in reader order.
+    pub fn cases(&self) -> Vec<Case> {
+        let mut cases = Vec::new();
+        for &reader in &self.readers {
+            if self.sequential {
+                cases.push(Case {
+                    reader,
+                    mode: ReadMode::Sequential,
+                    concurrency: 1,
+                    runs: self.seq_runs,
+                });
+            }
+            for &concurrency in &self.concurrencies {
+                cases.push(Case {
+                    reader,
+                    mode: ReadMode::Concurrent,
+                    concurrency,
+                    runs: self.runs,
+                });
+            }
+        }
+        cases
+    }
+
+    pub fn latency_s(&self) -> f64 {
+        self.latency_ms as f64 / 1000.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn args(line: &[&str]) -> BenchArgs {
+        let mut argv = vec!["s3-bench"];
+        argv.extend_from_slice(line);
+        crate::cli::Cli::parse_from(argv).bench
+    }
+
+    #[test]
+    fn defaults_follow_the_issue() -> Result<(), PlanError> {
+        let plan = Plan::from_args(&args(&[]), 1)?;
+        assert_eq!(plan.latency_ms, 20);
+        assert_eq!(plan.objects, 1000);
+        assert_eq!((plan.min_size, plan.max_size), (1000, 50_000));
+        assert_eq!(plan.concurrencies, vec![16, 64, 128, 256]);
+        assert_eq!(plan.cpus, vec![0.58, 1.0]);
+        assert_eq!(plan.runs, 3);
+        // 3 readers x (1 sequential + 4 concurrent).
+        assert_eq!(plan.cases().len(), 15);
+        assert_eq!(plan.cases()[0].mode, ReadMode::Sequential);
+        // A spare core for the readers adds the 2-CPU quota.
+        assert_eq!(Plan::from_args(&args(&[]), 2)?.cpus, vec![0.58, 1.0, 2.0]);
+        Ok(())
+    }
+
+    #[test]
+    fn quick_is_small_and_options_override() -> Result<(), PlanError> {
+        let quick = Plan::from_args(&args(&["--quick"]), 1)?;
+        assert_eq!((quick.objects, quick.runs), (200, 1));
+        assert_eq!(quick.cases().len(), 6);
+        let custom = Plan::from_args(
+            &args(&[
+                "--quick",
+                "--readers",
+                "rust",
+                "--concurrency",
+                "8,32",
+                "--no-sequential",
+            ]),
+            1,
+        )?;
+        let cs: Vec<u32> = custom.cases().iter().map(|c| c.concurrency).collect();
+        assert_eq!(cs, vec![8, 32]);
+        Ok(())
+    }
+
+    #[test]
+    fn bad_values_name_the_option() {
+        let err = Plan::from_args(&args(&["--concurrency", "0"]), 1).err();
+        assert!(
+            matches!(
+                err,
+                Some(PlanError::OutOfRange {
+                    field: "concurrency",
+                    ..
+                })
+            ),
+            "{err:?}"
+        );
+        let err = Plan::from_args(&args(&["--min-size", "9", "--max-size", "5"]), 1)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(err.contains("--min-size"), "{err}");
+        assert!(Plan::from_args(&args(&["--cpus=-1"]), 1).is_err());
+    }
+}

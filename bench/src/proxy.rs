@@ -1,0 +1,128 @@
+//! A tiny TCP proxy in front of the S3 server that counts the connections readers open.
+//!
+//! The count is taken at the server side of the reader (what it accepted), so it holds for any
+//! reader in any language without its cooperation. The proxy copies bytes both ways and adds
+//! one loopback hop (tens of microseconds) to every request, the same for every reader.
+
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// A running proxy; stops accepting when dropped (open connections end with their tasks).
+#[derive(Debug)]
+pub struct CountingProxy {
+    addr: SocketAddr,
+    accepted: Arc<AtomicU64>,
+    accept_loop: JoinHandle<()>,
+}
+
+impl CountingProxy {
+    /// Listens on a free port of 127.0.0.1 and forwards every connection to `upstream`.
+    pub async fn start(upstream: SocketAddr) -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let addr = listener.local_addr()?;
+        let accepted = Arc::new(AtomicU64::new(0));
+        let counter = Arc::clone(&accepted);
+        let accept_loop = tokio::spawn(async move {
+            loop {
+                let Ok((client, _)) = listener.accept().await else {
+                    // e.g. out of file descriptors: back off instead of spinning.
+                    tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                    continue;
+                };
+                counter.fetch_add(1, Ordering::Relaxed);
+                tokio::spawn(forward(client, upstream));
+            }
+        });
+        Ok(Self {
+            addr,
+            accepted,
+            accept_loop,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`, the endpoint readers are given.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Connections accepted so far.
+    pub fn accepted(&self) -> u64 {
+        self.accepted.load(Ordering::Relaxed)
+    }
+
+    /// Connections accepted since the last call (or since the start).
+    pub fn take_accepted(&self) -> u64 {
+        self.accepted.swap(0, Ordering::Relaxed)
+    }
+}
+
+impl Drop for CountingProxy {
+    fn drop(&mut self) {
+        self.accept_loop.abort();
+    }
+}
+
+async fn forward(mut client: TcpStream, upstream: SocketAddr) {
+    let Ok(mut server) = TcpStream::connect(upstream).await else {
+        return;
+    };
+    let _ = client.set_nodelay(true);
+    let _ = server.set_nodelay(true);
+    // Either side closing ends the copy; errors (resets) just end this connection.
+    let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    /// A real echo server behind the proxy: bytes go both ways and every connection is counted.
+    #[tokio::test]
+    async fn forwards_bytes_and_counts_connections() -> Result<(), Box<dyn std::error::Error>> {
+        let echo = TcpListener::bind(("127.0.0.1", 0)).await?;
+        let echo_addr = echo.local_addr()?;
+        let echo_task = tokio::spawn(async move {
+            while let Ok((mut s, _)) = echo.accept().await {
+                tokio::spawn(async move {
+                    let mut buf = [0u8; 1024];
+                    while let Ok(n) = s.read(&mut buf).await {
+                        if n == 0 || s.write_all(&buf[..n]).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+        });
+        let proxy = CountingProxy::start(echo_addr).await?;
+        assert_eq!(proxy.accepted(), 0);
+        for i in 0..3u8 {
+            let mut conn = TcpStream::connect(proxy.addr()).await?;
+            conn.write_all(&[i, i + 1]).await?;
+            let mut back = [0u8; 2];
+            conn.read_exact(&mut back).await?;
+            assert_eq!(back, [i, i + 1]);
+        }
+        assert_eq!(proxy.take_accepted(), 3);
+        assert_eq!(proxy.accepted(), 0);
+        let _again = TcpStream::connect(proxy.addr()).await?;
+        // The accept runs on another task; give it a bounded number of chances.
+        for _ in 0..100 {
+            if proxy.accepted() == 1 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+        }
+        assert_eq!(proxy.accepted(), 1);
+        echo_task.abort();
+        Ok(())
+    }
+}

@@ -1,0 +1,174 @@
+//! The readers under test and the command line that runs each one against the benchmark's
+//! endpoint. Every reader takes the contract-2 event as its one argument and prints the
+//! contract-2 result JSON on stdout.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use bench_types::{ReadMode, ReaderEvent};
+use serde::{Deserialize, Serialize};
+
+/// Which implementation.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum ReaderKind {
+    /// The project's reader (`s3-read`, aws-sdk-rust + tokio).
+    Rust,
+    /// `peers/python/reader.py`: asyncio + aioboto3.
+    Python,
+    /// `peers/node/reader.mjs`: AWS SDK for JavaScript v3.
+    Node,
+}
+
+impl ReaderKind {
+    pub const ALL: [ReaderKind; 3] = [Self::Rust, Self::Python, Self::Node];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Rust => "rust",
+            Self::Python => "python",
+            Self::Node => "node",
+        }
+    }
+
+    pub fn is_peer(self) -> bool {
+        self != Self::Rust
+    }
+}
+
+impl fmt::Display for ReaderKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// Where each reader's program lives once installed (see [`crate::peers`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReaderPrograms {
+    /// The `s3-read` binary.
+    pub rust_bin: PathBuf,
+    /// The peers' venv interpreter.
+    pub python: PathBuf,
+    /// `node`.
+    pub node: PathBuf,
+    /// The `bench/peers` folder.
+    pub peers_dir: PathBuf,
+}
+
+impl ReaderPrograms {
+    /// Program and arguments that run `kind` on `event`.
+    pub fn command(&self, kind: ReaderKind, event: &ReaderEvent) -> Vec<String> {
+        let event = serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
+        let path = |p: &Path| p.display().to_string();
+        match kind {
+            ReaderKind::Rust => vec![path(&self.rust_bin), event],
+            ReaderKind::Python => vec![
+                path(&self.python),
+                path(&self.peers_dir.join("python/reader.py")),
+                event,
+            ],
+            ReaderKind::Node => vec![
+                path(&self.node),
+                path(&self.peers_dir.join("node/reader.mjs")),
+                event,
+            ],
+        }
+    }
+}
+
+/// The event for one case; `concurrency` is 1 in sequential mode.
+pub fn reader_event(bucket: &str, folder: &str, mode: ReadMode, concurrency: u32) -> ReaderEvent {
+    ReaderEvent {
+        s3_bucket_name: Some(bucket.to_owned()),
+        folder: Some(folder.to_owned()),
+        find: None,
+        mode: Some(
+            match mode {
+                ReadMode::Sequential => "sequential",
+                ReadMode::Concurrent => "concurrent",
+            }
+            .to_owned(),
+        ),
+        concurrency: Some(i64::from(concurrency)),
+        reuse_connections: None,
+    }
+}
+
+/// The environment every reader gets: the standard AWS variables pointing at `endpoint`, dummy
+/// credentials, and the Lambda memory size that matches the CPU quota (1769 MB = 1 vCPU).
+pub fn reader_env(endpoint: &str, memory_mb: u32) -> Vec<(String, String)> {
+    [
+        ("AWS_ENDPOINT_URL", endpoint),
+        ("AWS_ENDPOINT_URL_S3", endpoint),
+        ("AWS_ACCESS_KEY_ID", "s3-bench"),
+        ("AWS_SECRET_ACCESS_KEY", "s3-bench"),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_DEFAULT_REGION", "us-east-1"),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+        ("NODE_NO_WARNINGS", "1"),
+        ("PYTHONDONTWRITEBYTECODE", "1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+    .chain([(
+        "AWS_LAMBDA_FUNCTION_MEMORY_SIZE".to_owned(),
+        memory_mb.to_string(),
+    )])
+    .collect()
+}
+
+/// Lambda's memory size for a CPU share: 1769 MB is one vCPU.
+pub fn memory_for_cpus(cpus: f64) -> u32 {
+    (cpus * 1769.0).round().clamp(128.0, 10240.0) as u32
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_pass_the_event_as_the_one_argument() {
+        let programs = ReaderPrograms {
+            rust_bin: PathBuf::from("/t/s3-read"),
+            python: PathBuf::from("/p/.venv/bin/python"),
+            node: PathBuf::from("node"),
+            peers_dir: PathBuf::from("/p"),
+        };
+        let event = reader_event("data", "bench/1000/", ReadMode::Concurrent, 64);
+        let rust = programs.command(ReaderKind::Rust, &event);
+        assert_eq!(rust[0], "/t/s3-read");
+        let parsed: ReaderEvent = serde_json::from_str(&rust[1]).unwrap_or_default();
+        assert_eq!(parsed, event);
+        assert_eq!(parsed.concurrency, Some(64));
+        assert_eq!(
+            programs.command(ReaderKind::Python, &event)[1],
+            "/p/python/reader.py"
+        );
+        assert_eq!(
+            programs.command(ReaderKind::Node, &event)[1],
+            "/p/node/reader.mjs"
+        );
+    }
+
+    #[test]
+    fn memory_follows_lambda_cpu_share() {
+        assert_eq!(memory_for_cpus(0.58), 1026);
+        assert_eq!(memory_for_cpus(1.0), 1769);
+        assert_eq!(memory_for_cpus(0.01), 128);
+        let env = reader_env("http://127.0.0.1:9", 1023);
+        assert!(env.contains(&("AWS_ENDPOINT_URL_S3".into(), "http://127.0.0.1:9".into())));
+        assert!(env.contains(&("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(), "1023".into())));
+    }
+}

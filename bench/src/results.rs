@@ -1,0 +1,336 @@
+//! The figures of one benchmark run (`results.json`): per case the medians of its runs, the
+//! ratio to the lower bound, CPU per object, peak RSS, connections, the Rust / peer wall ratios,
+//! and the issue's goals checked on them.
+
+use bench_types::ReadMode;
+use serde::Serialize;
+
+use crate::plan::{Case, Plan};
+use crate::readers::ReaderKind;
+use crate::runner::RunSample;
+use crate::stats::{lower_bound_s, median};
+
+/// One CPU setting as it ran.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SettingInfo {
+    /// Requested CPUs (0 = no quota).
+    pub cpus: f64,
+    /// Whether the quota was in force.
+    pub quota_applied: bool,
+    /// Lambda memory size with this CPU share (1769 MB = 1 vCPU).
+    pub memory_mb: u32,
+    /// Cores the readers were pinned to.
+    pub reader_cores: Vec<usize>,
+    /// Why the quota could not be set, or other remarks.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// A reader's start-up cost: one run against an empty prefix (interpreter, imports, client,
+/// one empty LIST). Subtracted for the "net" CPU per object.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Baseline {
+    pub cpus: f64,
+    pub reader: ReaderKind,
+    pub sample: RunSample,
+}
+
+/// One case's runs and figures.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaseResult {
+    pub cpus: f64,
+    pub reader: ReaderKind,
+    pub mode: ReadMode,
+    pub concurrency: u32,
+    pub samples: Vec<RunSample>,
+    pub ok_runs: usize,
+    /// Median of the readers' own timed section (`time`), in seconds.
+    pub wall_s: Option<f64>,
+    pub wall_min_s: Option<f64>,
+    pub wall_max_s: Option<f64>,
+    /// Median wall of the whole process (start-up included).
+    pub process_wall_s: Option<f64>,
+    pub lower_bound_s: f64,
+    /// `wall_s / lower_bound_s`.
+    pub bound_ratio: Option<f64>,
+    /// Median CPU (user + system, all threads, whole process) per object, in ms.
+    pub cpu_ms_per_object: Option<f64>,
+    /// The same less the reader's start-up CPU (its empty-prefix baseline), in ms.
+    pub net_cpu_ms_per_object: Option<f64>,
+    /// Median peak RSS, in MiB.
+    pub peak_rss_mib: Option<f64>,
+    /// Median TCP connections opened.
+    pub connections: Option<f64>,
+    /// For peers: Rust's median wall at the same setting, mode and C over this one's.
+    pub rust_wall_ratio: Option<f64>,
+}
+
+/// One of the issue's goals, checked.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Goal {
+    pub name: String,
+    /// How the value is computed.
+    pub definition: String,
+    pub value: Option<f64>,
+    /// The goal is met when `value <= target`.
+    pub target: f64,
+    /// `None` when not measured in this run.
+    pub met: Option<bool>,
+}
+
+/// Aggregates one case's samples.
+pub fn summarize(
+    cpus: f64,
+    case: &Case,
+    samples: Vec<RunSample>,
+    plan: &Plan,
+    list_s: f64,
+    baseline_cpu_s: Option<f64>,
+) -> CaseResult {
+    let ok: Vec<&RunSample> = samples.iter().filter(|s| s.ok()).collect();
+    let pick = |f: &dyn Fn(&RunSample) -> Option<f64>| -> Vec<f64> {
+        ok.iter().filter_map(|s| f(s)).collect()
+    };
+    let walls = pick(&|s| s.time_s);
+    let n = plan.objects as f64;
+    let cpu = median(&pick(&|s| Some(s.usage.cpu_s())));
+    let wall = median(&walls);
+    let lower_bound = lower_bound_s(list_s, plan.objects, case.concurrency, plan.latency_s());
+    CaseResult {
+        cpus,
+        reader: case.reader,
+        mode: case.mode,
+        concurrency: case.concurrency,
+        ok_runs: ok.len(),
+        wall_s: wall,
+        wall_min_s: walls.iter().copied().reduce(f64::min),
+        wall_max_s: walls.iter().copied().reduce(f64::max),
+        process_wall_s: median(&pick(&|s| Some(s.usage.wall_s))),
+        lower_bound_s: lower_bound,
+        bound_ratio: wall.map(|w| w / lower_bound),
+        cpu_ms_per_object: cpu.map(|c| c * 1000.0 / n),
+        net_cpu_ms_per_object: cpu
+            .zip(baseline_cpu_s)
+            .map(|(c, b)| (c - b).max(0.0) * 1000.0 / n),
+        peak_rss_mib: median(&pick(&|s| Some(s.usage.max_rss_kib as f64 / 1024.0))),
+        connections: median(&pick(&|s| Some(s.connections as f64))),
+        rust_wall_ratio: None,
+        samples,
+    }
+}
+
+/// Fills `rust_wall_ratio` of every peer case from the Rust case of the same setting, mode and C.
+pub fn fill_rust_ratios(cases: &mut [CaseResult]) {
+    let rust: Vec<(f64, ReadMode, u32, Option<f64>)> = cases
+        .iter()
+        .filter(|c| c.reader == ReaderKind::Rust)
+        .map(|c| (c.cpus, c.mode, c.concurrency, c.wall_s))
+        .collect();
+    for case in cases.iter_mut().filter(|c| c.reader.is_peer()) {
+        let rust_wall = rust
+            .iter()
+            .find(|(cpus, mode, c, _)| {
+                *cpus == case.cpus && *mode == case.mode && *c == case.concurrency
+            })
+            .and_then(|r| r.3);
+        case.rust_wall_ratio = rust_wall.zip(case.wall_s).map(|(r, p)| r / p);
+    }
+}
+
+fn find(cases: &[CaseResult], cpus: f64, reader: ReaderKind, c: u32) -> Option<&CaseResult> {
+    cases.iter().find(|x| {
+        x.cpus == cpus && x.reader == reader && x.mode == ReadMode::Concurrent && x.concurrency == c
+    })
+}
+
+/// The lowest median wall of `reader`'s concurrent cases at `cpus`.
+fn best_wall(cases: &[CaseResult], cpus: f64, reader: ReaderKind) -> Option<f64> {
+    cases
+        .iter()
+        .filter(|x| x.cpus == cpus && x.reader == reader && x.mode == ReadMode::Concurrent)
+        .filter_map(|x| x.wall_s)
+        .reduce(f64::min)
+}
+
+/// The smallest value among the peers' cases at (`cpus`, C = `c`).
+fn best_peer(
+    cases: &[CaseResult],
+    cpus: f64,
+    c: u32,
+    f: impl Fn(&CaseResult) -> Option<f64>,
+) -> Option<f64> {
+    [ReaderKind::Python, ReaderKind::Node]
+        .into_iter()
+        .filter_map(|p| find(cases, cpus, p, c).and_then(&f))
+        .reduce(f64::min)
+}
+
+fn goal(name: &str, definition: &str, value: Option<f64>, target: f64) -> Goal {
+    Goal {
+        name: name.to_owned(),
+        definition: definition.to_owned(),
+        value,
+        target,
+        met: value.map(|v| v <= target),
+    }
+}
+
+/// The goals of issue 7, each from this run's figures.
+pub fn goals(cases: &[CaseResult]) -> Vec<Goal> {
+    let rust64 = find(cases, 1.0, ReaderKind::Rust, 64);
+    let at058 = |peer| {
+        best_wall(cases, 0.58, ReaderKind::Rust)
+            .zip(best_wall(cases, 0.58, peer))
+            .map(|(r, p)| r / p)
+    };
+    let vs_peer = |f: fn(&CaseResult) -> Option<f64>| {
+        rust64
+            .and_then(f)
+            .zip(best_peer(cases, 1.0, 64, f))
+            .map(|(r, p)| r / p)
+    };
+    vec![
+        goal(
+            "rust C=64 at 1 CPU / lower bound",
+            "median wall of Rust concurrent C=64 under a 1-CPU quota over (list time + ceil(N/64) x L)",
+            rust64.and_then(|c| c.bound_ratio),
+            1.10,
+        ),
+        goal(
+            "0.58 CPU: rust / python wall",
+            "Rust's best concurrent median wall over Python's best concurrent median wall, both at 0.58 CPU",
+            at058(ReaderKind::Python),
+            0.35,
+        ),
+        goal(
+            "0.58 CPU: rust / node wall",
+            "Rust's best concurrent median wall over Node's best concurrent median wall, both at 0.58 CPU",
+            at058(ReaderKind::Node),
+            0.35,
+        ),
+        goal(
+            "CPU per object: rust / best peer",
+            "whole-process CPU (rusage, threads included) per object, C=64 at 1 CPU, Rust over the lower of Python and Node",
+            vs_peer(|c| c.cpu_ms_per_object),
+            1.0 / 3.0,
+        ),
+        goal(
+            "net CPU per object: rust / best peer",
+            "as above, less each reader's start-up CPU (an empty-prefix run)",
+            vs_peer(|c| c.net_cpu_ms_per_object),
+            1.0 / 3.0,
+        ),
+        goal(
+            "peak RSS: rust / best peer",
+            "median ru_maxrss, C=64 at 1 CPU, Rust over the lower of Python and Node",
+            vs_peer(|c| c.peak_rss_mib),
+            0.5,
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::measure::ChildUsage;
+
+    fn sample(time_s: f64, cpu_s: f64, rss_mib: u64) -> RunSample {
+        RunSample {
+            time_s: Some(time_s),
+            result: Some("1000".into()),
+            usage: ChildUsage {
+                user_s: cpu_s,
+                sys_s: 0.0,
+                max_rss_kib: rss_mib * 1024,
+                wall_s: time_s + 0.1,
+                exit_code: Some(0),
+            },
+            connections: 64,
+            stats: None,
+            error: None,
+        }
+    }
+
+    fn plan() -> Plan {
+        let args = <crate::cli::Cli as clap::Parser>::parse_from(["s3-bench"]).bench;
+        Plan::from_args(&args, 1).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn case(reader: ReaderKind, cpus: f64, time_s: f64, cpu_s: f64, rss: u64) -> CaseResult {
+        let c = Case {
+            reader,
+            mode: ReadMode::Concurrent,
+            concurrency: 64,
+            runs: 3,
+        };
+        let samples = vec![
+            sample(time_s, cpu_s, rss),
+            sample(time_s * 2.0, cpu_s, rss),
+            sample(time_s * 0.9, cpu_s, rss),
+        ];
+        summarize(cpus, &c, samples, &plan(), 0.02, Some(0.1))
+    }
+
+    #[test]
+    fn summary_takes_medians_and_ratios() {
+        let r = case(ReaderKind::Rust, 1.0, 0.36, 0.3, 10);
+        assert_eq!(r.ok_runs, 3);
+        assert_eq!(r.wall_s, Some(0.36));
+        assert!((r.lower_bound_s - 0.34).abs() < 1e-9);
+        assert!((r.bound_ratio.unwrap_or(0.0) - 0.36 / 0.34).abs() < 1e-9);
+        assert!((r.cpu_ms_per_object.unwrap_or(0.0) - 0.3).abs() < 1e-9);
+        assert!((r.net_cpu_ms_per_object.unwrap_or(0.0) - 0.2).abs() < 1e-9);
+        assert_eq!(r.peak_rss_mib, Some(10.0));
+    }
+
+    #[test]
+    fn failed_runs_are_left_out() {
+        let c = Case {
+            reader: ReaderKind::Node,
+            mode: ReadMode::Sequential,
+            concurrency: 1,
+            runs: 2,
+        };
+        let mut bad = sample(0.01, 0.0, 1);
+        bad.error = Some("answered 3 objects, expected 1000".into());
+        let r = summarize(
+            1.0,
+            &c,
+            vec![bad, sample(21.0, 1.0, 50)],
+            &plan(),
+            0.0,
+            None,
+        );
+        assert_eq!(r.ok_runs, 1);
+        assert_eq!(r.wall_s, Some(21.0));
+        assert_eq!(r.net_cpu_ms_per_object, None);
+    }
+
+    #[test]
+    fn goals_compare_rust_with_the_best_peer() {
+        let mut cases = vec![
+            case(ReaderKind::Rust, 1.0, 0.36, 0.3, 10),
+            case(ReaderKind::Python, 1.0, 2.0, 3.0, 60),
+            case(ReaderKind::Node, 1.0, 1.0, 1.5, 80),
+            case(ReaderKind::Rust, 0.58, 0.4, 0.3, 10),
+            case(ReaderKind::Python, 0.58, 4.0, 3.0, 60),
+            case(ReaderKind::Node, 0.58, 1.0, 1.5, 80),
+        ];
+        fill_rust_ratios(&mut cases);
+        assert!((cases[2].rust_wall_ratio.unwrap_or(0.0) - 0.36).abs() < 1e-9);
+        assert_eq!(cases[0].rust_wall_ratio, None);
+        let g = goals(&cases);
+        assert_eq!(g[0].met, Some(true)); // 0.36 / 0.34
+        assert_eq!(g[1].met, Some(true)); // 0.4 / 4.0
+        assert_eq!(g[2].met, Some(false)); // 0.4 / 1.0
+        assert!((g[3].value.unwrap_or(0.0) - 0.2).abs() < 1e-9); // 0.3 / 1.5
+        assert!((g[5].value.unwrap_or(0.0) - 10.0 / 60.0).abs() < 1e-9);
+        // Nothing measured at 0.58 CPU: the goal says so instead of passing.
+        let only_one_cpu: Vec<CaseResult> = cases.into_iter().filter(|c| c.cpus == 1.0).collect();
+        assert_eq!(goals(&only_one_cpu)[1].met, None);
+    }
+}

@@ -1,0 +1,214 @@
+//! The project's S3 server (`local-s3`), started as its own process pinned to its own core,
+//! with the per-request latency and the seeded objects of the benchmark.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::Stdio;
+use std::time::Duration;
+
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    #[error("could not start the S3 server {program}: {source}")]
+    Spawn {
+        program: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("the S3 server did not print `endpoint=http://127.0.0.1:PORT` within {seconds} s (it printed: {printed})")]
+    NoEndpoint { seconds: u64, printed: String },
+}
+
+/// What to start.
+#[derive(Debug, Clone)]
+pub struct ServerSpec {
+    /// The `local-s3` binary.
+    pub bin: PathBuf,
+    pub latency_ms: u64,
+    pub bucket: String,
+    pub prefix: String,
+    pub objects: u64,
+    pub min_size: u64,
+    pub max_size: u64,
+    /// Cores the server runs on (through `s3-bench place`), if pinned.
+    pub cores: Option<Vec<usize>>,
+    /// How long seeding and start-up may take.
+    pub start_timeout: Duration,
+}
+
+impl ServerSpec {
+    /// The `local-s3` command line.
+    pub fn args(&self) -> Vec<String> {
+        vec![
+            "--port".into(),
+            "0".into(),
+            "--latency-ms".into(),
+            self.latency_ms.to_string(),
+            "--seed-bucket".into(),
+            self.bucket.clone(),
+            "--seed-prefix".into(),
+            self.prefix.clone(),
+            "--seed-count".into(),
+            self.objects.to_string(),
+            "--seed-min-size".into(),
+            self.min_size.to_string(),
+            "--seed-max-size".into(),
+            self.max_size.to_string(),
+        ]
+    }
+}
+
+/// A running S3 server; stopped (its whole process group) when dropped.
+#[derive(Debug)]
+pub struct S3Server {
+    child: Child,
+    pgid: Option<i32>,
+    endpoint: String,
+    addr: SocketAddr,
+}
+
+impl S3Server {
+    pub async fn start(spec: &ServerSpec) -> Result<Self, ServerError> {
+        let mut cmd = match &spec.cores {
+            Some(cores) => {
+                let exe = std::env::current_exe().map_err(|source| ServerError::Spawn {
+                    program: "s3-bench place".into(),
+                    source,
+                })?;
+                let list: Vec<String> = cores.iter().map(usize::to_string).collect();
+                let mut cmd = Command::new(exe);
+                cmd.arg("place")
+                    .arg("--cores")
+                    .arg(list.join(","))
+                    .arg("--")
+                    .arg(&spec.bin);
+                cmd
+            }
+            None => Command::new(&spec.bin),
+        };
+        cmd.args(spec.args())
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = cmd.spawn().map_err(|source| ServerError::Spawn {
+            program: spec.bin.display().to_string(),
+            source,
+        })?;
+        let pgid = child.id().and_then(|id| i32::try_from(id).ok());
+        let Some(stdout) = child.stdout.take() else {
+            return Err(ServerError::NoEndpoint {
+                seconds: 0,
+                printed: "(no stdout)".into(),
+            });
+        };
+        let mut lines = BufReader::new(stdout).lines();
+        let mut printed = Vec::new();
+        let found = tokio::time::timeout(spec.start_timeout, async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(addr) = parse_endpoint(&line) {
+                    return Some(addr);
+                }
+                printed.push(line);
+            }
+            None
+        })
+        .await;
+        let Ok(Some((endpoint, addr))) = found else {
+            if let Some(pgid) = pgid {
+                let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+            }
+            return Err(ServerError::NoEndpoint {
+                seconds: spec.start_timeout.as_secs(),
+                printed: printed.join(" | "),
+            });
+        };
+        // Keep draining its stdout so the server never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Self {
+            child,
+            pgid,
+            endpoint,
+            addr,
+        })
+    }
+
+    pub fn endpoint(&self) -> &str {
+        &self.endpoint
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Asks the server to stop (SIGTERM, so it can clean up) and waits up to 5 s, then kills it.
+    pub async fn stop(mut self) {
+        if let Some(pgid) = self.pgid.take() {
+            let _ = killpg(Pid::from_raw(pgid), Signal::SIGTERM);
+            if tokio::time::timeout(Duration::from_secs(5), self.child.wait())
+                .await
+                .is_err()
+            {
+                let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+            }
+        }
+    }
+}
+
+impl Drop for S3Server {
+    fn drop(&mut self) {
+        if let Some(pgid) = self.pgid {
+            let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
+        }
+    }
+}
+
+/// `endpoint=http://127.0.0.1:PORT` → the endpoint and its address.
+pub fn parse_endpoint(line: &str) -> Option<(String, SocketAddr)> {
+    let endpoint = line.trim().strip_prefix("endpoint=")?.trim();
+    let addr = endpoint
+        .strip_prefix("http://")?
+        .trim_end_matches('/')
+        .parse()
+        .ok()?;
+    Some((endpoint.trim_end_matches('/').to_owned(), addr))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_the_endpoint_line() {
+        let (endpoint, addr) = parse_endpoint("endpoint=http://127.0.0.1:43210\n")
+            .unwrap_or_else(|| (String::new(), SocketAddr::from(([0, 0, 0, 0], 0))));
+        assert_eq!(endpoint, "http://127.0.0.1:43210");
+        assert_eq!(addr.port(), 43210);
+        assert!(parse_endpoint("listening on 127.0.0.1:1").is_none());
+        assert!(parse_endpoint("endpoint=https://example.com").is_none());
+    }
+
+    #[test]
+    fn command_line_carries_latency_and_seed() {
+        let spec = ServerSpec {
+            bin: PathBuf::from("local-s3"),
+            latency_ms: 20,
+            bucket: "data".into(),
+            prefix: "bench/1000/".into(),
+            objects: 1000,
+            min_size: 1000,
+            max_size: 50_000,
+            cores: None,
+            start_timeout: Duration::from_secs(1),
+        };
+        let args = spec.args().join(" ");
+        assert!(args.contains("--latency-ms 20"), "{args}");
+        assert!(args.contains("--seed-count 1000"), "{args}");
+        assert!(args.contains("--port 0"), "{args}");
+    }
+}

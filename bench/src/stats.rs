@@ -1,0 +1,50 @@
+//! Small statistics: the median of runs and the physical lower bound of a read.
+
+/// The median (mean of the two middle values for an even count); `None` when empty or when a
+/// value is not a number.
+pub fn median(values: &[f64]) -> Option<f64> {
+    if values.is_empty() || values.iter().any(|v| v.is_nan()) {
+        return None;
+    }
+    let mut sorted = values.to_vec();
+    sorted.sort_by(f64::total_cmp);
+    let mid = sorted.len() / 2;
+    Some(if sorted.len().is_multiple_of(2) {
+        (sorted[mid - 1] + sorted[mid]) / 2.0
+    } else {
+        sorted[mid]
+    })
+}
+
+/// The fastest any reader can list and read `objects` objects with at most `concurrency` GETs in
+/// flight when every request takes `latency_s`: the listing, then ceil(N / C) rounds of GETs.
+pub fn lower_bound_s(list_s: f64, objects: u64, concurrency: u32, latency_s: f64) -> f64 {
+    let c = u64::from(concurrency.max(1));
+    list_s + objects.div_ceil(c) as f64 * latency_s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn median_of_odd_even_and_empty() {
+        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
+        assert_eq!(median(&[]), None);
+        assert_eq!(median(&[1.0, f64::NAN]), None);
+    }
+
+    #[test]
+    fn lower_bound_counts_rounds_of_requests() {
+        // 1000 objects at C = 64: 16 rounds of 20 ms after a 25 ms listing.
+        let lb = lower_bound_s(0.025, 1000, 64, 0.020);
+        assert!((lb - 0.345).abs() < 1e-9, "{lb}");
+        // Sequential: one request at a time.
+        assert!((lower_bound_s(0.0, 1000, 1, 0.020) - 20.0).abs() < 1e-9);
+        // C above N: one round.
+        assert!((lower_bound_s(0.0, 100, 256, 0.020) - 0.020).abs() < 1e-9);
+        // C = 0 is treated as 1, never a division by zero.
+        assert!((lower_bound_s(0.0, 3, 0, 1.0) - 3.0).abs() < 1e-9);
+    }
+}
