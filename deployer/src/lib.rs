@@ -1,5 +1,137 @@
-//! Deploys, runs and destroys the benchmark stack
+//! Deploys, runs and destroys the benchmark stack (`cargo run --bin deploy`).
+//!
+//! The stack is declared as values ([`stack::Stack`]); deploy reads what exists, computes a
+//! typed difference ([`diff::StackDiff`]) and applies only that ([`reconcile`]). `diff` prints
+//! the difference without applying it, `run` starts and follows an execution, `destroy` removes
+//! everything, `plan` renders the state machine without AWS.
+//!
+//! Library use (what the tests do against moto):
+//! ```no_run
+//! # async fn demo(sdk: aws_config::SdkConfig, dir: &std::path::Path) -> Result<(), deployer::DeployError> {
+//! use deployer::{aws::CallLog, config::BenchConfig, package, Deployer};
+//! let deployer = Deployer::connect(BenchConfig::default(), &sdk, CallLog::default()).await?;
+//! let packages = package::load(dir)?;
+//! let report = deployer.deploy(&packages, None).await?;
+//! println!("{}", report.diff);
+//! deployer.destroy().await?;
+//! # Ok(()) }
+//! ```
 
+pub mod aws;
+pub mod benchmark_plan;
+pub mod cli;
+pub mod config;
+pub mod destroy;
+pub mod diff;
+pub mod error;
+pub mod history;
+pub mod names;
+pub mod outputs;
+pub mod package;
+pub mod policies;
+pub mod reconcile;
+pub mod resources;
+pub mod run;
+pub mod stack;
+pub mod table;
+
+mod main_cli;
+
+use std::path::{Path, PathBuf};
+
+use aws_config::{Region, SdkConfig};
+
+pub use error::{DeployError, Result};
+
+use aws::{check_credentials, CallLog, Clients};
+use config::BenchConfig;
+use diff::StackDiff;
+use names::StackNames;
+use outputs::StackOutputs;
+use package::Packages;
+use stack::Stack;
+
+/// The entry of `cargo run --bin deploy`.
 pub async fn main() -> anyhow::Result<()> {
-    anyhow::bail!("not built yet")
+    main_cli::main().await
+}
+
+/// A configuration connected to an account: the clients and the stack's names.
+#[derive(Debug, Clone)]
+pub struct Deployer {
+    pub clients: Clients,
+    pub config: BenchConfig,
+    pub names: StackNames,
+}
+
+/// What a deploy did.
+#[derive(Debug, Clone)]
+pub struct DeployReport {
+    /// The difference that was applied.
+    pub diff: StackDiff,
+    pub outputs: StackOutputs,
+    /// `OUT/stack.json`, when an output folder was given.
+    pub stack_file: Option<PathBuf>,
+}
+
+impl Deployer {
+    /// Validates `config`, checks the credentials of `sdk` (bounded in time), and finds the
+    /// account. `config.region`, when set, replaces the region of `sdk`.
+    pub async fn connect(config: BenchConfig, sdk: &SdkConfig, log: CallLog) -> Result<Self> {
+        config.validate()?;
+        let sdk = match &config.region {
+            Some(region) => sdk.to_builder().region(Region::new(region.clone())).build(),
+            None => sdk.clone(),
+        };
+        check_credentials(&sdk).await?;
+        let clients = Clients::new(&sdk, log);
+        let account = clients.account_id().await?;
+        let names = StackNames::new(&config, &account, &clients.region);
+        Ok(Self {
+            clients,
+            config,
+            names,
+        })
+    }
+
+    /// The declared stack with the code of `packages`.
+    pub fn stack(&self, packages: &Packages) -> Result<Stack> {
+        Stack::new(&self.config, &self.names, packages)
+    }
+
+    /// What deploy would change (read calls only).
+    pub async fn diff(&self, packages: &Packages) -> Result<StackDiff> {
+        let stack = self.stack(packages)?;
+        let planned = reconcile::plan(&self.clients, &stack).await?;
+        Ok(planned.diff(&stack))
+    }
+
+    /// Creates or updates only what differs; writes `out_dir/stack.json` when given.
+    pub async fn deploy(
+        &self,
+        packages: &Packages,
+        out_dir: Option<&Path>,
+    ) -> Result<DeployReport> {
+        let stack = self.stack(packages)?;
+        let planned = reconcile::plan(&self.clients, &stack).await?;
+        let diff = planned.diff(&stack);
+        reconcile::apply(&self.clients, &stack, &planned).await?;
+        let outputs = StackOutputs::new(&stack);
+        let stack_file = out_dir.map(|dir| outputs.write(dir)).transpose()?;
+        Ok(DeployReport {
+            diff,
+            outputs,
+            stack_file,
+        })
+    }
+
+    /// Removes everything; returns what existed.
+    pub async fn destroy(&self) -> Result<Vec<String>> {
+        destroy::destroy(&self.clients, &self.names).await
+    }
+
+    /// Starts an execution and follows it to its end.
+    pub async fn run(&self, opts: &run::RunOptions) -> Result<run::RunOutcome> {
+        run::run(&self.clients, &self.names, &self.config, opts).await
+    }
 }

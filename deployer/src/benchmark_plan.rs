@@ -1,0 +1,54 @@
+//! The state machine crate's [`BenchmarkPlan`] built from the configuration and the stack's names:
+//! the defaults deploy bakes into the state machine.
+
+use bench_statemachine::{BenchmarkPlan, DataLocation, ResultsLocation, TargetSpec};
+use serde_json::{Map, Value};
+
+use crate::config::BenchConfig;
+use crate::names::{StackNames, RESULTS_PREFIX};
+
+/// The plan of `config` deployed under `names`. Targets without a function are the stack's reader.
+pub fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> BenchmarkPlan {
+    let targets = config
+        .targets
+        .iter()
+        .map(|t| {
+            let mut payload = Map::new();
+            if let Some(mode) = &t.mode {
+                payload.insert("mode".into(), Value::from(mode.as_str()));
+            }
+            payload.insert(
+                "concurrency".into(),
+                Value::from(t.concurrency.unwrap_or(config.concurrency)),
+            );
+            TargetSpec {
+                name: t.name.clone(),
+                function_name: t
+                    .function
+                    .clone()
+                    .unwrap_or_else(|| names.function_arn(&names.reader_function)),
+                payload,
+            }
+        })
+        .collect();
+    BenchmarkPlan {
+        label: "manual".into(),
+        targets,
+        memory_sizes: config.memory_sizes.clone(),
+        rounds: config.rounds,
+        warmup: config.warmup,
+        data: DataLocation {
+            bucket: names.data_bucket.clone(),
+            prefix: names.data_prefix.clone(),
+            find: Some(config.objects.magic.clone()),
+        },
+        results: ResultsLocation {
+            bucket: names.results_bucket.clone(),
+            prefix: RESULTS_PREFIX.into(),
+        },
+        collector_function: names.function_arn(&names.collector_function),
+        account_id: names.account.clone(),
+        region: names.region.clone(),
+        ..BenchmarkPlan::default()
+    }
+}

@@ -1,0 +1,170 @@
+//! The command line of `cargo run --bin deploy`: flags override `bench.toml`.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::config::{Architecture, Overrides};
+
+/// Deploys, runs and removes the Lambda memory/concurrency benchmark on AWS.
+/// Credentials, region and endpoints come from the standard AWS chain (AWS_PROFILE, AWS_REGION,
+/// AWS_ENDPOINT_URL, ...).
+#[derive(Debug, Parser)]
+#[command(name = "deploy", version)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub global: GlobalArgs,
+}
+
+/// What to do; without a command, `deploy`.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Build the functions, then create or update only what differs (the default).
+    Deploy,
+    /// Print what deploy would change, without changing anything (like `cdk diff`).
+    Diff,
+    /// Start an execution, follow it, print the table and recommendations, download the report.
+    Run(RunArgs),
+    /// Remove everything deploy created (buckets are emptied first). Safe to run twice.
+    Destroy,
+    /// Render the state machine and its IAM documents to files. No credentials, no AWS call.
+    Plan(PlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Execution name (default run-<UTC time>).
+    #[arg(long)]
+    pub name: Option<String>,
+    /// Execution input as JSON (contract 1); `{}` runs the deployed defaults.
+    #[arg(long, default_value = "{}")]
+    pub input: String,
+    /// Label of the run in the results.
+    #[arg(long)]
+    pub label: Option<String>,
+    /// Do not download the results.
+    #[arg(long)]
+    pub no_download: bool,
+    /// Give up following after this many minutes (the execution keeps running).
+    #[arg(long, default_value_t = 240)]
+    pub timeout_minutes: u64,
+}
+
+#[derive(Debug, Args)]
+pub struct PlanArgs {
+    /// Folder for the definition and policy documents.
+    #[arg(long, default_value = "out/plan")]
+    pub out: PathBuf,
+}
+
+/// Flags valid with every command.
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// The configuration file (default: ./bench.toml, else the workspace's bench.toml, else defaults).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Folder for stack.json and downloaded results.
+    #[arg(long, global = true, default_value = "out")]
+    pub out_dir: PathBuf,
+    /// Use prebuilt packages (<bin>/bootstrap or <bin>/bootstrap.zip) instead of building.
+    #[arg(long, global = true, env = crate::package::PACKAGE_DIR_ENV)]
+    pub package_dir: Option<PathBuf>,
+    #[arg(long, global = true)]
+    pub stack_name: Option<String>,
+    #[arg(long, global = true)]
+    pub region: Option<String>,
+    /// arm64 (default) or x86_64.
+    #[arg(long, global = true)]
+    pub arch: Option<Architecture>,
+    /// Memory sizes in MB, comma separated.
+    #[arg(long, global = true, value_delimiter = ',')]
+    pub memory_sizes: Option<Vec<u32>>,
+    #[arg(long, global = true)]
+    pub rounds: Option<u32>,
+    /// A target: NAME (this stack's reader) or NAME=FUNCTION-NAME-OR-ARN; repeat for several.
+    #[arg(long = "target", global = true)]
+    pub targets: Option<Vec<String>>,
+    /// Number of test objects.
+    #[arg(long, global = true)]
+    pub objects: Option<u64>,
+    /// Smallest object size in bytes.
+    #[arg(long, global = true)]
+    pub min_size: Option<u64>,
+    /// Largest object size in bytes.
+    #[arg(long, global = true)]
+    pub max_size: Option<u64>,
+    /// Objects the reader fetches at once.
+    #[arg(long, global = true)]
+    pub concurrency: Option<u32>,
+    /// EventBridge Scheduler expression, e.g. "rate(7 days)".
+    #[arg(long, global = true, conflicts_with = "no_schedule")]
+    pub schedule: Option<String>,
+    /// No schedule, whatever bench.toml says (removes a deployed one).
+    #[arg(long, global = true)]
+    pub no_schedule: bool,
+}
+
+impl GlobalArgs {
+    pub fn overrides(&self) -> Overrides {
+        Overrides {
+            stack_name: self.stack_name.clone(),
+            region: self.region.clone(),
+            architecture: self.arch,
+            memory_sizes: self.memory_sizes.clone(),
+            rounds: self.rounds,
+            targets: self.targets.clone(),
+            object_count: self.objects,
+            min_size: self.min_size,
+            max_size: self.max_size,
+            concurrency: self.concurrency,
+            schedule: self.schedule.clone(),
+            no_schedule: self.no_schedule,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_parse_into_overrides() {
+        let cli = Cli::try_parse_from([
+            "deploy",
+            "diff",
+            "--arch",
+            "x86_64",
+            "--memory-sizes",
+            "128,1024",
+            "--target",
+            "rust",
+            "--target",
+            "py=fn-py",
+            "--schedule",
+            "rate(1 day)",
+            "--rounds",
+            "2",
+        ])
+        .expect("parse");
+        assert!(matches!(cli.command, Some(Command::Diff)));
+        let o = cli.global.overrides();
+        assert_eq!(o.architecture, Some(Architecture::X86_64));
+        assert_eq!(o.memory_sizes, Some(vec![128, 1024]));
+        assert_eq!(
+            o.targets,
+            Some(vec!["rust".to_owned(), "py=fn-py".to_owned()])
+        );
+        assert_eq!(o.schedule.as_deref(), Some("rate(1 day)"));
+        assert_eq!(o.rounds, Some(2));
+    }
+
+    #[test]
+    fn no_command_means_deploy_and_bad_arch_is_refused() {
+        let cli = Cli::try_parse_from(["deploy"]).expect("parse");
+        assert!(cli.command.is_none());
+        let err = Cli::try_parse_from(["deploy", "--arch", "sparc"]).expect_err("bad arch");
+        assert!(err.to_string().contains("arm64 or x86_64"), "{err}");
+    }
+}

@@ -1,0 +1,629 @@
+//! The benchmark configuration: `bench.toml` (every field optional, defaults are the seed's
+//! benchmark), then command-line overrides, then validation. A bad value is an
+//! [`DeployError::InvalidConfig`] naming the field and the fix.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use bench_types::objects::{SeedSpec, DEFAULT_SEED};
+use bench_types::{MAGIC_STRING, MAX_MEMORY_MB, MIN_MEMORY_MB, SEED_MEMORY_SIZES};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{DeployError, Result};
+
+/// The longest stack name: bucket names (`STACK-results-ACCOUNT-REGION`) must fit in 63 characters.
+pub const MAX_STACK_NAME_LEN: usize = 20;
+
+/// The Lambda instruction set the functions are built for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub enum Architecture {
+    #[default]
+    #[serde(rename = "arm64")]
+    Arm64,
+    #[serde(rename = "x86_64")]
+    X86_64,
+}
+
+impl Architecture {
+    /// Lambda's name: `arm64` or `x86_64`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Arm64 => "arm64",
+            Self::X86_64 => "x86_64",
+        }
+    }
+
+    /// The Rust target triple the package is built for.
+    pub fn rust_target(self) -> &'static str {
+        match self {
+            Self::Arm64 => "aarch64-unknown-linux-gnu",
+            Self::X86_64 => "x86_64-unknown-linux-gnu",
+        }
+    }
+}
+
+impl std::str::FromStr for Architecture {
+    type Err = String;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        match s {
+            "arm64" | "aarch64" => Ok(Self::Arm64),
+            "x86_64" | "amd64" => Ok(Self::X86_64),
+            other => Err(format!("`{other}`: use arm64 or x86_64")),
+        }
+    }
+}
+
+impl std::fmt::Display for Architecture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The seeded test objects.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct ObjectsConfig {
+    pub count: u64,
+    pub min_size: u64,
+    pub max_size: u64,
+    /// The string written into exactly one object, and searched for by the readers.
+    pub magic: String,
+    /// The generator's seed (which object holds the magic string).
+    pub seed: u64,
+}
+
+impl Default for ObjectsConfig {
+    fn default() -> Self {
+        Self {
+            count: 1000,
+            min_size: 1000,
+            max_size: 50_000,
+            magic: MAGIC_STRING.to_owned(),
+            seed: DEFAULT_SEED,
+        }
+    }
+}
+
+impl ObjectsConfig {
+    /// The generator spec of the shared objects module.
+    pub fn seed_spec(&self) -> SeedSpec {
+        SeedSpec {
+            count: self.count,
+            min_size: self.min_size,
+            max_size: self.max_size,
+            magic: Some(self.magic.clone()),
+            seed: self.seed,
+        }
+    }
+}
+
+/// One function under test.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TargetConfig {
+    /// Short label for tables and charts.
+    pub name: String,
+    /// Function name or ARN; absent means the reader this stack deploys.
+    #[serde(default)]
+    pub function: Option<String>,
+    /// `concurrent` or `sequential`; absent means the reader's default (concurrent).
+    #[serde(default)]
+    pub mode: Option<String>,
+    /// Overrides the top-level `concurrency` for this target.
+    #[serde(default)]
+    pub concurrency: Option<u32>,
+}
+
+/// The whole configuration, as in `bench.toml`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct BenchConfig {
+    pub stack_name: String,
+    /// Region; absent means the standard chain (`AWS_REGION`, the profile).
+    pub region: Option<String>,
+    pub architecture: Architecture,
+    pub memory_sizes: Vec<u32>,
+    pub rounds: u32,
+    pub warmup: bool,
+    /// The reader's concurrency (objects in flight) for targets that do not set their own.
+    pub concurrency: u32,
+    /// EventBridge Scheduler expression (`rate(7 days)`, `cron(0 6 * * ? *)`); absent = no schedule.
+    pub schedule: Option<String>,
+    /// Bucket names; absent means `STACK-data-ACCOUNT-REGION` / `STACK-results-ACCOUNT-REGION`.
+    pub data_bucket: Option<String>,
+    pub results_bucket: Option<String>,
+    /// Memory of the deployed functions between runs (the state machine sets the target's).
+    pub reader_memory_mb: u32,
+    pub collector_memory_mb: u32,
+    pub objects: ObjectsConfig,
+    pub targets: Vec<TargetConfig>,
+}
+
+impl Default for BenchConfig {
+    fn default() -> Self {
+        Self {
+            stack_name: "lambda-bench".into(),
+            region: None,
+            architecture: Architecture::Arm64,
+            memory_sizes: SEED_MEMORY_SIZES.to_vec(),
+            rounds: 3,
+            warmup: true,
+            concurrency: 64,
+            schedule: None,
+            data_bucket: None,
+            results_bucket: None,
+            reader_memory_mb: 1024,
+            collector_memory_mb: 1024,
+            objects: ObjectsConfig::default(),
+            targets: vec![TargetConfig {
+                name: "rust".into(),
+                function: None,
+                mode: Some("concurrent".into()),
+                concurrency: None,
+            }],
+        }
+    }
+}
+
+/// Values from the command line that replace those of the file.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Overrides {
+    pub stack_name: Option<String>,
+    pub region: Option<String>,
+    pub architecture: Option<Architecture>,
+    pub memory_sizes: Option<Vec<u32>>,
+    pub rounds: Option<u32>,
+    /// `NAME` (the stack's reader) or `NAME=FUNCTION`, replacing the configured targets.
+    pub targets: Option<Vec<String>>,
+    pub object_count: Option<u64>,
+    pub min_size: Option<u64>,
+    pub max_size: Option<u64>,
+    pub concurrency: Option<u32>,
+    pub schedule: Option<String>,
+    /// Drops the schedule of the file.
+    pub no_schedule: bool,
+}
+
+impl BenchConfig {
+    /// Parses TOML text (unknown fields are an error, so typos do not pass silently).
+    pub fn from_toml(text: &str, origin: &Path) -> Result<Self> {
+        toml::from_str(text).map_err(|e| DeployError::ConfigFile {
+            path: origin.to_path_buf(),
+            message: e.to_string(),
+        })
+    }
+
+    /// Reads `path`; a missing file gives the defaults only when `required` is false.
+    pub fn load(path: &Path, required: bool) -> Result<Self> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::from_toml(&text, path),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Self::default()),
+            Err(e) => Err(DeployError::io(path, e)),
+        }
+    }
+
+    /// Applies command-line overrides.
+    pub fn apply(&mut self, o: &Overrides) -> Result<()> {
+        if let Some(v) = &o.stack_name {
+            self.stack_name.clone_from(v);
+        }
+        if let Some(v) = &o.region {
+            self.region = Some(v.clone());
+        }
+        if let Some(v) = o.architecture {
+            self.architecture = v;
+        }
+        if let Some(v) = &o.memory_sizes {
+            self.memory_sizes.clone_from(v);
+        }
+        if let Some(v) = o.rounds {
+            self.rounds = v;
+        }
+        if let Some(v) = o.concurrency {
+            self.concurrency = v;
+        }
+        if let Some(v) = o.object_count {
+            self.objects.count = v;
+        }
+        if let Some(v) = o.min_size {
+            self.objects.min_size = v;
+        }
+        if let Some(v) = o.max_size {
+            self.objects.max_size = v;
+        }
+        if let Some(v) = &o.schedule {
+            self.schedule = Some(v.clone());
+        }
+        if o.no_schedule {
+            self.schedule = None;
+        }
+        if let Some(targets) = &o.targets {
+            self.targets = targets
+                .iter()
+                .map(|t| parse_target_flag(t))
+                .collect::<Result<_>>()?;
+        }
+        Ok(())
+    }
+
+    /// Checks every field; the first bad one is reported with its fix.
+    pub fn validate(&self) -> Result<()> {
+        validate_stack_name(&self.stack_name)?;
+        if let Some(region) = &self.region {
+            if region.is_empty()
+                || !region
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            {
+                return Err(DeployError::config(
+                    "region",
+                    format!("`{region}` is not a region name"),
+                    "use a name such as eu-west-1, or remove it to use AWS_REGION / the profile's region",
+                ));
+            }
+        }
+        validate_memory_sizes(&self.memory_sizes)?;
+        for (field, mb) in [
+            ("reader_memory_mb", self.reader_memory_mb),
+            ("collector_memory_mb", self.collector_memory_mb),
+        ] {
+            if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&mb) {
+                return Err(DeployError::config(
+                    field,
+                    format!("{mb} MB is outside {MIN_MEMORY_MB}..={MAX_MEMORY_MB}"),
+                    "give a size Lambda accepts, e.g. 1024",
+                ));
+            }
+        }
+        if !(1..=100).contains(&self.rounds) {
+            return Err(DeployError::config(
+                "rounds",
+                format!("{} rounds", self.rounds),
+                "give between 1 and 100 rounds (--rounds)",
+            ));
+        }
+        validate_concurrency("concurrency", self.concurrency)?;
+        validate_objects(&self.objects)?;
+        validate_targets(&self.targets)?;
+        if let Some(expr) = &self.schedule {
+            validate_schedule(expr)?;
+        }
+        for (field, bucket) in [
+            ("data_bucket", &self.data_bucket),
+            ("results_bucket", &self.results_bucket),
+        ] {
+            if let Some(name) = bucket {
+                validate_bucket_name(field, name)?;
+            }
+        }
+        if self.data_bucket.is_some() && self.data_bucket == self.results_bucket {
+            return Err(DeployError::config(
+                "results_bucket",
+                "is the same as data_bucket",
+                "give the results their own bucket",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// `NAME` or `NAME=FUNCTION-NAME-OR-ARN`.
+fn parse_target_flag(flag: &str) -> Result<TargetConfig> {
+    let (name, function) = match flag.split_once('=') {
+        Some((name, function)) => (name, Some(function.to_owned())),
+        None => (flag, None),
+    };
+    if function.as_deref() == Some("") {
+        return Err(DeployError::config(
+            "--target",
+            format!("`{flag}` has an empty function"),
+            "write NAME (the stack's reader) or NAME=FUNCTION-NAME-OR-ARN",
+        ));
+    }
+    Ok(TargetConfig {
+        name: name.to_owned(),
+        function,
+        mode: None,
+        concurrency: None,
+    })
+}
+
+fn validate_stack_name(name: &str) -> Result<()> {
+    let ok_chars = name
+        .chars()
+        .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+    let starts = name.chars().next().is_some_and(|c| c.is_ascii_lowercase());
+    if !ok_chars
+        || !starts
+        || name.ends_with('-')
+        || name.len() < 3
+        || name.len() > MAX_STACK_NAME_LEN
+    {
+        return Err(DeployError::config(
+            "stack_name",
+            format!("`{name}` cannot name buckets, roles and functions"),
+            format!(
+                "use 3 to {MAX_STACK_NAME_LEN} lowercase letters, digits and hyphens, starting with a letter (e.g. lambda-bench)"
+            ),
+        ));
+    }
+    Ok(())
+}
+
+fn validate_memory_sizes(sizes: &[u32]) -> Result<()> {
+    if sizes.is_empty() {
+        return Err(DeployError::config(
+            "memory_sizes",
+            "empty",
+            "give at least one size in MB, e.g. memory_sizes = [128, 1024]",
+        ));
+    }
+    let mut seen = BTreeSet::new();
+    for (i, &mb) in sizes.iter().enumerate() {
+        if !(MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(&mb) {
+            return Err(DeployError::config(
+                format!("memory_sizes[{i}]"),
+                format!("{mb} MB is outside {MIN_MEMORY_MB}..={MAX_MEMORY_MB}"),
+                "give sizes Lambda accepts",
+            ));
+        }
+        if !seen.insert(mb) {
+            return Err(DeployError::config(
+                format!("memory_sizes[{i}]"),
+                format!("{mb} MB appears twice"),
+                "list each size once",
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn validate_concurrency(field: &str, value: u32) -> Result<()> {
+    if !(1..=1000).contains(&value) {
+        return Err(DeployError::config(
+            field,
+            format!("{value}"),
+            "give between 1 and 1000 objects in flight (--concurrency)",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_objects(o: &ObjectsConfig) -> Result<()> {
+    if !(1..=100_000).contains(&o.count) {
+        return Err(DeployError::config(
+            "objects.count",
+            format!("{} objects", o.count),
+            "give between 1 and 100000 (--objects)",
+        ));
+    }
+    if o.max_size > 100 * 1024 * 1024 {
+        return Err(DeployError::config(
+            "objects.max_size",
+            format!("{} bytes", o.max_size),
+            "keep objects at or below 100 MiB",
+        ));
+    }
+    o.seed_spec().validate().map_err(|e| {
+        let field = match e {
+            bench_types::objects::SeedSpecError::SizeRange { .. } => "objects.min_size",
+            bench_types::objects::SeedSpecError::MagicTooLong { .. } => "objects.min_size",
+            bench_types::objects::SeedSpecError::MagicNotLetters => "objects.magic",
+        };
+        DeployError::config(
+            field,
+            e.to_string(),
+            "fix the [objects] section of bench.toml",
+        )
+    })
+}
+
+fn validate_targets(targets: &[TargetConfig]) -> Result<()> {
+    if targets.is_empty() {
+        return Err(DeployError::config(
+            "targets",
+            "no target",
+            "add a [[targets]] entry with name = \"rust\" (or pass --target rust)",
+        ));
+    }
+    let mut names = BTreeSet::new();
+    for (i, t) in targets.iter().enumerate() {
+        let good_name = !t.name.is_empty()
+            && t.name.len() <= 32
+            && t.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        if !good_name {
+            return Err(DeployError::config(
+                format!("targets[{i}].name"),
+                format!("`{}` is not a short label", t.name),
+                "use up to 32 letters, digits, `-` and `_`, e.g. rust",
+            ));
+        }
+        if !names.insert(t.name.as_str()) {
+            return Err(DeployError::config(
+                format!("targets[{i}].name"),
+                format!("`{}` is used twice", t.name),
+                "give every target its own name",
+            ));
+        }
+        if let Some(mode) = &t.mode {
+            if mode != "concurrent" && mode != "sequential" {
+                return Err(DeployError::config(
+                    format!("targets[{i}].mode"),
+                    format!("`{mode}`"),
+                    "use concurrent or sequential",
+                ));
+            }
+        }
+        if let Some(c) = t.concurrency {
+            validate_concurrency(&format!("targets[{i}].concurrency"), c)?;
+        }
+    }
+    Ok(())
+}
+
+fn validate_schedule(expr: &str) -> Result<()> {
+    let ok = ["rate(", "cron(", "at("]
+        .iter()
+        .any(|p| expr.starts_with(p))
+        && expr.ends_with(')');
+    if !ok {
+        return Err(DeployError::config(
+            "schedule",
+            format!("`{expr}` is not a Scheduler expression"),
+            "use rate(7 days), cron(0 6 ? * MON *) or at(2030-01-01T06:00:00); remove it (or pass --no-schedule) for no schedule",
+        ));
+    }
+    Ok(())
+}
+
+fn validate_bucket_name(field: &str, name: &str) -> Result<()> {
+    let ok = (3..=63).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '.')
+        && name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+        && name
+            .chars()
+            .last()
+            .is_some_and(|c| c.is_ascii_alphanumeric());
+    if !ok {
+        return Err(DeployError::config(
+            field,
+            format!("`{name}` is not a valid bucket name"),
+            "use 3 to 63 lowercase letters, digits, `-` and `.`, starting and ending with a letter or digit",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn field_of(err: DeployError) -> String {
+        match err {
+            DeployError::InvalidConfig { field, .. } => field,
+            other => panic!("expected InvalidConfig, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults_are_the_seed_benchmark_and_valid() {
+        let c = BenchConfig::default();
+        c.validate().expect("defaults are valid");
+        assert_eq!(c.memory_sizes, SEED_MEMORY_SIZES.to_vec());
+        assert_eq!(c.rounds, 3);
+        assert_eq!(c.objects.count, 1000);
+        assert_eq!((c.objects.min_size, c.objects.max_size), (1000, 50_000));
+        assert_eq!(c.architecture, Architecture::Arm64);
+        assert_eq!(c.schedule, None);
+    }
+
+    #[test]
+    fn the_root_bench_toml_parses_and_validates() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench.toml");
+        let c = BenchConfig::load(&path, true).expect("bench.toml");
+        c.validate().expect("bench.toml is valid");
+        assert_eq!(
+            c,
+            BenchConfig::default(),
+            "bench.toml documents the defaults"
+        );
+    }
+
+    #[test]
+    fn overrides_replace_file_values() {
+        let mut c = BenchConfig::from_toml(
+            "stack_name = \"a-b-c\"\nrounds = 2\nschedule = \"rate(1 day)\"\n",
+            Path::new("x.toml"),
+        )
+        .expect("parse");
+        c.apply(&Overrides {
+            rounds: Some(5),
+            memory_sizes: Some(vec![128, 256]),
+            targets: Some(vec![
+                "rust".into(),
+                "py=arn:aws:lambda:eu-west-1:1:function:py".into(),
+            ]),
+            architecture: Some(Architecture::X86_64),
+            no_schedule: true,
+            ..Overrides::default()
+        })
+        .expect("apply");
+        c.validate().expect("valid");
+        assert_eq!(c.stack_name, "a-b-c");
+        assert_eq!(c.rounds, 5);
+        assert_eq!(c.memory_sizes, vec![128, 256]);
+        assert_eq!(c.schedule, None);
+        assert_eq!(c.architecture, Architecture::X86_64);
+        assert_eq!(
+            c.targets[1].function.as_deref(),
+            Some("arn:aws:lambda:eu-west-1:1:function:py")
+        );
+    }
+
+    #[test]
+    fn unknown_fields_are_rejected_with_the_file_named() {
+        let err = BenchConfig::from_toml(
+            "rounds = 3\nmemmory_sizes = [128]\n",
+            Path::new("bench.toml"),
+        )
+        .expect_err("typo");
+        let text = err.to_string();
+        assert!(
+            text.contains("bench.toml") && text.contains("memmory_sizes"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn bad_values_name_their_field() {
+        type Edit = Box<dyn Fn(&mut BenchConfig)>;
+        let cases: Vec<(&str, Edit)> = vec![
+            ("stack_name", Box::new(|c| c.stack_name = "Bad_Name".into())),
+            ("memory_sizes", Box::new(|c| c.memory_sizes.clear())),
+            (
+                "memory_sizes[1]",
+                Box::new(|c| c.memory_sizes = vec![128, 64]),
+            ),
+            (
+                "memory_sizes[1]",
+                Box::new(|c| c.memory_sizes = vec![128, 128]),
+            ),
+            ("rounds", Box::new(|c| c.rounds = 0)),
+            ("concurrency", Box::new(|c| c.concurrency = 0)),
+            ("objects.count", Box::new(|c| c.objects.count = 0)),
+            (
+                "objects.min_size",
+                Box::new(|c| c.objects.min_size = 60_000),
+            ),
+            ("objects.min_size", Box::new(|c| c.objects.min_size = 5)),
+            ("targets", Box::new(|c| c.targets.clear())),
+            (
+                "targets[0].mode",
+                Box::new(|c| c.targets[0].mode = Some("fast".into())),
+            ),
+            (
+                "schedule",
+                Box::new(|c| c.schedule = Some("every day".into())),
+            ),
+            (
+                "data_bucket",
+                Box::new(|c| c.data_bucket = Some("UPPER".into())),
+            ),
+            ("region", Box::new(|c| c.region = Some("EU West".into()))),
+        ];
+        for (field, change) in cases {
+            let mut c = BenchConfig::default();
+            change(&mut c);
+            let err = c.validate().expect_err(field);
+            let message = err.to_string();
+            assert_eq!(field_of(err), field, "{message}");
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The errors of the deployer. Variant names are stable: scripts and tests match on them.
+//! Each message says what went wrong and what the user can do about it.
+
+use std::path::PathBuf;
+
+/// Everything that can stop a deploy, diff, run, plan or destroy.
+#[derive(Debug, thiserror::Error)]
+pub enum DeployError {
+    /// A configuration value (from `bench.toml` or a flag) cannot work.
+    #[error("config: {field}: {problem}; {fix}")]
+    InvalidConfig {
+        field: String,
+        problem: String,
+        fix: String,
+    },
+
+    /// The configuration file cannot be read or parsed.
+    #[error("config file {path}: {message}")]
+    ConfigFile { path: PathBuf, message: String },
+
+    /// No region from the flags, `bench.toml`, `AWS_REGION` or the profile.
+    #[error(
+        "no AWS region: set `region` in bench.toml, pass --region, or export AWS_REGION (e.g. AWS_REGION=eu-west-1)"
+    )]
+    NoRegion,
+
+    /// The credential chain found nothing (or did not answer in time).
+    #[error(
+        "no AWS credentials ({detail}). Set a profile with `export AWS_PROFILE=NAME` (configure one with `aws configure --profile NAME` or `aws configure sso`), or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+    )]
+    NoCredentials { detail: String },
+
+    /// The caller lacks an IAM permission.
+    #[error(
+        "access denied: the caller may not perform {action}{resource}. Grant `{action}` to your user or role (or use a profile that has it) and run again. AWS said: {message}"
+    )]
+    AccessDenied {
+        action: String,
+        resource: String,
+        message: String,
+    },
+
+    /// Lambda does not offer arm64 in this region.
+    #[error(
+        "Lambda does not offer the arm64 architecture in {region}: deploy with `--arch x86_64` (or set architecture = \"x86_64\" in bench.toml), or pick another region. AWS said: {message}"
+    )]
+    ArchitectureUnavailable { region: String, message: String },
+
+    /// A bucket name is taken by another account (bucket names are global).
+    #[error(
+        "the bucket name {bucket} is taken by another AWS account (bucket names are global): pick another name with `data_bucket`/`results_bucket` in bench.toml, or change `stack_name` (--stack-name)"
+    )]
+    BucketNameTaken { bucket: String },
+
+    /// A resource exists with a property that cannot be changed in place.
+    #[error("{resource}: {field} is {current} but the stack wants {desired}; {fix}")]
+    Immutable {
+        resource: String,
+        field: &'static str,
+        current: String,
+        desired: String,
+        fix: String,
+    },
+
+    /// Any other AWS error, with the operation that failed.
+    #[error("{operation} failed: {code}: {message}")]
+    Aws {
+        operation: String,
+        code: String,
+        message: String,
+    },
+
+    /// An SDK request could not be built (a bug: a required field was not set).
+    #[error("building the {what} request: {message}")]
+    Request { what: &'static str, message: String },
+
+    /// A wait (function update, role propagation, execution) did not end in time.
+    #[error("timed out after {seconds} s waiting for {what}")]
+    Timeout { what: String, seconds: u64 },
+
+    /// Building or reading the Lambda packages failed.
+    #[error("packaging: {0}")]
+    Package(String),
+
+    /// The state machine crate refused the plan.
+    #[error("state machine plan: {0}")]
+    Plan(#[from] bench_statemachine::Error),
+
+    /// The execution ended without success.
+    #[error("execution {name} ended {status}: {error}: {cause}")]
+    ExecutionFailed {
+        name: String,
+        status: String,
+        error: String,
+        cause: String,
+    },
+
+    /// The deploy output (`stack.json`) is missing or unreadable; deploy first.
+    #[error("{path}: {message}; run `cargo run --bin deploy` first")]
+    NotDeployed { path: PathBuf, message: String },
+
+    /// A local file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl DeployError {
+    /// A configuration error naming the field, the problem and the fix.
+    pub fn config(
+        field: impl Into<String>,
+        problem: impl Into<String>,
+        fix: impl Into<String>,
+    ) -> Self {
+        Self::InvalidConfig {
+            field: field.into(),
+            problem: problem.into(),
+            fix: fix.into(),
+        }
+    }
+
+    /// An I/O error on `path`.
+    pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Self::Io {
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// The stable name of the variant, e.g. `AccessDenied`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::InvalidConfig { .. } => "InvalidConfig",
+            Self::ConfigFile { .. } => "ConfigFile",
+            Self::NoRegion => "NoRegion",
+            Self::NoCredentials { .. } => "NoCredentials",
+            Self::AccessDenied { .. } => "AccessDenied",
+            Self::ArchitectureUnavailable { .. } => "ArchitectureUnavailable",
+            Self::BucketNameTaken { .. } => "BucketNameTaken",
+            Self::Immutable { .. } => "Immutable",
+            Self::Aws { .. } => "Aws",
+            Self::Request { .. } => "Request",
+            Self::Timeout { .. } => "Timeout",
+            Self::Package(_) => "Package",
+            Self::Plan(_) => "Plan",
+            Self::ExecutionFailed { .. } => "ExecutionFailed",
+            Self::NotDeployed { .. } => "NotDeployed",
+            Self::Io { .. } => "Io",
+        }
+    }
+}
+
+/// The deployer's result type.
+pub type Result<T, E = DeployError> = std::result::Result<T, E>;
+
+/// A request builder's error (a required field missing) as a [`DeployError::Request`].
+pub fn request_error(what: &'static str, err: impl std::fmt::Display) -> DeployError {
+    DeployError::Request {
+        what,
+        message: err.to_string(),
+    }
+}

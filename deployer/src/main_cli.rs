@@ -1,0 +1,209 @@
+//! The binary's flow: configuration, then the command. Errors carry context for the terminal.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use serde_json::Value;
+
+use crate::aws::{load_sdk_config, CallLog};
+use crate::cli::{Cli, Command, GlobalArgs, PlanArgs, RunArgs};
+use crate::config::BenchConfig;
+use crate::names::StackNames;
+use crate::outputs::STACK_FILE;
+use crate::package::{self, Packages};
+use crate::{policies, run, Deployer};
+
+/// The configuration file looked for when `--config` is not given.
+const CONFIG_FILE: &str = "bench.toml";
+
+pub async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let config = load_config(&cli.global)?;
+    match cli.command.unwrap_or(Command::Deploy) {
+        Command::Plan(args) => plan(&config, &args),
+        Command::Diff => {
+            let deployer = connect(config).await?;
+            let packages = packages(&cli.global, &deployer.config)?;
+            let diff = deployer
+                .diff(&packages)
+                .await
+                .context("computing the diff")?;
+            println!("{diff}");
+            Ok(())
+        }
+        Command::Deploy => {
+            let deployer = connect(config).await?;
+            let packages = packages(&cli.global, &deployer.config)?;
+            eprintln!(
+                "deploying stack {} to {}",
+                deployer.names.stack, deployer.names.region
+            );
+            let report = deployer
+                .deploy(&packages, Some(&cli.global.out_dir))
+                .await
+                .context("deploying")?;
+            println!("{}", report.diff);
+            println!("{}", report.outputs);
+            if let Some(file) = report.stack_file {
+                println!("written to {}", file.display());
+            }
+            Ok(())
+        }
+        Command::Run(args) => run_command(config, &cli.global, &args).await,
+        Command::Destroy => {
+            let deployer = connect(config).await?;
+            eprintln!(
+                "destroying stack {} in {}",
+                deployer.names.stack, deployer.names.region
+            );
+            let removed = deployer.destroy().await.context("destroying")?;
+            let stack_file = cli.global.out_dir.join(STACK_FILE);
+            if stack_file.exists() {
+                std::fs::remove_file(&stack_file)
+                    .with_context(|| format!("removing {}", stack_file.display()))?;
+            }
+            if removed.is_empty() {
+                println!(
+                    "nothing to remove: stack {} does not exist",
+                    deployer.names.stack
+                );
+            } else {
+                println!("removed {} resources", removed.len());
+            }
+            Ok(())
+        }
+    }
+}
+
+/// `--config`, else `./bench.toml`, else the workspace's `bench.toml`, else the defaults;
+/// then the flags; then validation.
+fn load_config(global: &GlobalArgs) -> anyhow::Result<BenchConfig> {
+    let mut config = match &global.config {
+        Some(path) => BenchConfig::load(path, true)?,
+        None => {
+            let here = PathBuf::from(CONFIG_FILE);
+            let path = if here.exists() {
+                here
+            } else {
+                package::workspace_root().join(CONFIG_FILE)
+            };
+            BenchConfig::load(&path, false)?
+        }
+    };
+    config.apply(&global.overrides())?;
+    config.validate()?;
+    Ok(config)
+}
+
+async fn connect(config: BenchConfig) -> anyhow::Result<Deployer> {
+    let sdk = load_sdk_config(config.region.as_deref()).await?;
+    Ok(Deployer::connect(config, &sdk, CallLog::default()).await?)
+}
+
+/// Prebuilt packages from `--package-dir`, else a release build for the configured architecture.
+fn packages(global: &GlobalArgs, config: &BenchConfig) -> anyhow::Result<Packages> {
+    let dir = match &global.package_dir {
+        Some(dir) => dir.clone(),
+        None => {
+            eprintln!(
+                "building both functions for {} (cargo lambda build --release; minutes the first time)",
+                config.architecture
+            );
+            package::build(&package::workspace_root(), config.architecture)?
+        }
+    };
+    Ok(package::load(&dir)?)
+}
+
+fn plan(config: &BenchConfig, args: &PlanArgs) -> anyhow::Result<()> {
+    use bench_statemachine::arn::{PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION};
+    let region = config.region.as_deref().unwrap_or(PLACEHOLDER_REGION);
+    let names = StackNames::new(config, PLACEHOLDER_ACCOUNT, region);
+    let plan = crate::benchmark_plan::benchmark_plan(config, &names);
+    let report = bench_statemachine::write_plan(&plan, &args.out).context("writing the plan")?;
+    println!("{report}");
+    for (file, doc) in [
+        ("lambda-trust-policy.json", policies::lambda_trust_policy()),
+        ("reader-role-policy.json", policies::reader_policy(&names)),
+        (
+            "collector-role-policy.json",
+            policies::collector_policy(&names),
+        ),
+        (
+            "schedule-role-policy.json",
+            policies::schedule_policy(&names),
+        ),
+    ] {
+        let path = args.out.join(file);
+        write_json(&path, &doc)?;
+        println!("also wrote {}", path.display());
+    }
+    println!(
+        "(ARNs use account {PLACEHOLDER_ACCOUNT} in {region}: deploy fills in the real account)"
+    );
+    Ok(())
+}
+
+fn write_json(path: &Path, value: &Value) -> anyhow::Result<()> {
+    let mut text = serde_json::to_string_pretty(value)?;
+    text.push('\n');
+    std::fs::write(path, text).with_context(|| format!("writing {}", path.display()))
+}
+
+async fn run_command(
+    config: BenchConfig,
+    global: &GlobalArgs,
+    args: &RunArgs,
+) -> anyhow::Result<()> {
+    let mut input: Value = serde_json::from_str(&args.input)
+        .context("--input: not JSON; give an object such as '{\"rounds\": 1}'")?;
+    let Some(object) = input.as_object_mut() else {
+        anyhow::bail!("--input: must be a JSON object such as '{{\"rounds\": 1}}'");
+    };
+    if let Some(label) = &args.label {
+        object.insert("label".into(), Value::from(label.as_str()));
+    }
+    let deployer = connect(config).await?;
+    let opts = run::RunOptions {
+        name: args.name.clone(),
+        input,
+        download_dir: (!args.no_download).then(|| global.out_dir.join("runs")),
+        poll_interval: Duration::from_secs(2),
+        timeout: Duration::from_secs(args.timeout_minutes.saturating_mul(60)),
+    };
+    let outcome = deployer.run(&opts).await.context("running the benchmark")?;
+    println!(
+        "\nmean seconds per invocation ({} records):",
+        outcome.records.len()
+    );
+    print!("{}", outcome.table);
+    if !outcome.recommendations.is_empty() {
+        println!("\nrecommendations:");
+        print!("{}", outcome.recommendations);
+    }
+    if let Some(dir) = &outcome.downloaded {
+        println!(
+            "\nresults: {} files in {}{}",
+            outcome.downloaded_files.len(),
+            dir.display(),
+            outcome
+                .downloaded_files
+                .iter()
+                .find(|f| f.ends_with("report.html"))
+                .map(|f| format!(" (open {})", f.display()))
+                .unwrap_or_default()
+        );
+    }
+    if outcome.status != "SUCCEEDED" {
+        return Err(crate::DeployError::ExecutionFailed {
+            name: outcome.name,
+            status: outcome.status,
+            error: outcome.error.unwrap_or_default(),
+            cause: outcome.cause.unwrap_or_default(),
+        }
+        .into());
+    }
+    Ok(())
+}

@@ -1,0 +1,189 @@
+//! Reads what exists, computes the difference to the declared [`Stack`], and applies only it.
+
+use crate::aws::Clients;
+use crate::diff::{Change, StackDiff};
+use crate::error::Result;
+use crate::resources::bucket::{self, BucketState};
+use crate::resources::function::{self, FunctionState};
+use crate::resources::objects::{self, ObjectsPlan};
+use crate::resources::role::{self, RoleState};
+use crate::resources::schedule::{self, ScheduleState};
+use crate::resources::state_machine;
+use crate::stack::Stack;
+
+pub const KIND_BUCKET: &str = "S3 bucket";
+pub const KIND_OBJECTS: &str = "S3 test objects";
+pub const KIND_ROLE: &str = "IAM role";
+pub const KIND_FUNCTION: &str = "Lambda function";
+pub const KIND_STATE_MACHINE: &str = "state machine";
+pub const KIND_SCHEDULE: &str = "schedule";
+
+/// The current state of every resource and the change each needs.
+#[derive(Debug, Clone)]
+pub struct Planned {
+    buckets: Vec<Change>,
+    objects: (Change, ObjectsPlan),
+    roles: Vec<(Option<RoleState>, Change)>,
+    functions: Vec<Change>,
+    state_machine: Change,
+    schedule_role: (Option<RoleState>, Change),
+    schedule: Change,
+}
+
+impl Planned {
+    /// The changes in deploy order, for printing.
+    pub fn diff(&self, stack: &Stack) -> StackDiff {
+        let n = &stack.names;
+        let mut d = StackDiff::default();
+        for (spec, change) in stack.buckets.iter().zip(&self.buckets) {
+            d.push(KIND_BUCKET, &spec.name, change.clone());
+        }
+        d.push(
+            KIND_OBJECTS,
+            format!("s3://{}/{}", stack.objects.bucket, stack.objects.prefix),
+            self.objects.0.clone(),
+        );
+        for (spec, (_, change)) in stack.roles.iter().zip(&self.roles) {
+            d.push(KIND_ROLE, &spec.name, change.clone());
+        }
+        for (spec, change) in stack.functions.iter().zip(&self.functions) {
+            d.push(KIND_FUNCTION, &spec.name, change.clone());
+        }
+        d.push(
+            KIND_STATE_MACHINE,
+            &n.state_machine,
+            self.state_machine.clone(),
+        );
+        d.push(KIND_ROLE, &n.schedule_role, self.schedule_role.1.clone());
+        d.push(KIND_SCHEDULE, &n.schedule, self.schedule.clone());
+        d
+    }
+}
+
+/// Reads every resource and computes its change. Makes read calls only.
+pub async fn plan(c: &Clients, stack: &Stack) -> Result<Planned> {
+    let mut buckets = Vec::new();
+    for spec in &stack.buckets {
+        let state: Option<BucketState> = bucket::read(c, spec).await?;
+        buckets.push(bucket::diff(state.as_ref()));
+    }
+    let object_state = objects::read(c, &stack.objects).await?;
+    let object_plan = objects::plan(&stack.objects, &object_state);
+    let object_change = objects::diff(&stack.objects, &object_state, &object_plan);
+
+    let mut roles = Vec::new();
+    for spec in &stack.roles {
+        let state = role::read(c, &spec.name).await?;
+        let change = role::diff(spec, state.as_ref());
+        roles.push((state, change));
+    }
+    let mut functions = Vec::new();
+    for spec in &stack.functions {
+        let state: Option<FunctionState> = function::read(c, &spec.name).await?;
+        functions.push(function::diff(spec, state.as_ref()));
+    }
+    let sm_state = state_machine::read(c, &stack.state_machine.arn).await?;
+    let state_machine = state_machine::diff(&stack.state_machine, sm_state.as_ref())?;
+
+    let n = &stack.names;
+    let schedule_role_state = role::read(c, &n.schedule_role).await?;
+    let schedule_role_change = match (&stack.schedule_role, &schedule_role_state) {
+        (Some(spec), state) => role::diff(spec, state.as_ref()),
+        (None, Some(_)) => Change::Delete,
+        (None, None) => Change::NoChange,
+    };
+    let schedule_state: Option<ScheduleState> =
+        schedule::read(c, crate::names::SCHEDULE_GROUP, &n.schedule).await?;
+    let schedule = schedule::diff(stack.schedule.as_ref(), schedule_state.as_ref());
+    Ok(Planned {
+        buckets,
+        objects: (object_change, object_plan),
+        roles,
+        functions,
+        state_machine,
+        schedule_role: (schedule_role_state, schedule_role_change),
+        schedule,
+    })
+}
+
+/// Applies the planned changes in dependency order, printing each as it goes.
+pub async fn apply(c: &Clients, stack: &Stack, planned: &Planned) -> Result<()> {
+    let say = |kind: &str, name: &str, change: &Change| {
+        if !change.is_no_change() {
+            eprintln!("  {kind} {name}: {}", verb(change));
+        }
+    };
+    for (spec, change) in stack.buckets.iter().zip(&planned.buckets) {
+        say(KIND_BUCKET, &spec.name, change);
+        bucket::apply(c, spec, change).await?;
+    }
+    if !planned.objects.0.is_no_change() {
+        say(KIND_OBJECTS, &stack.objects.prefix, &planned.objects.0);
+        objects::apply(c, &stack.objects, &planned.objects.1).await?;
+    }
+    for (spec, (state, change)) in stack.roles.iter().zip(&planned.roles) {
+        say(KIND_ROLE, &spec.name, change);
+        role::apply(c, spec, state.as_ref(), change).await?;
+    }
+    for (spec, change) in stack.functions.iter().zip(&planned.functions) {
+        say(KIND_FUNCTION, &spec.name, change);
+        function::apply(c, spec, change).await?;
+    }
+    say(
+        KIND_STATE_MACHINE,
+        &stack.state_machine.name,
+        &planned.state_machine,
+    );
+    state_machine::apply(c, &stack.state_machine, &planned.state_machine).await?;
+
+    let n = &stack.names;
+    let (role_state, role_change) = &planned.schedule_role;
+    match &stack.schedule_role {
+        Some(spec) => {
+            say(KIND_ROLE, &spec.name, role_change);
+            role::apply(c, spec, role_state.as_ref(), role_change).await?;
+            say(KIND_SCHEDULE, &n.schedule, &planned.schedule);
+            schedule::apply(
+                c,
+                stack.schedule.as_ref(),
+                crate::names::SCHEDULE_GROUP,
+                &n.schedule,
+                &planned.schedule,
+            )
+            .await?;
+        }
+        None => {
+            // The schedule goes first: it still names the role.
+            say(KIND_SCHEDULE, &n.schedule, &planned.schedule);
+            schedule::apply(
+                c,
+                None,
+                crate::names::SCHEDULE_GROUP,
+                &n.schedule,
+                &planned.schedule,
+            )
+            .await?;
+            if matches!(role_change, Change::Delete) {
+                say(KIND_ROLE, &n.schedule_role, role_change);
+                role::destroy(c, &n.schedule_role).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn verb(change: &Change) -> String {
+    match change {
+        Change::Create => "creating".into(),
+        Change::Update(fields) => format!(
+            "updating {}",
+            fields
+                .iter()
+                .map(|f| f.field.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Change::Delete => "deleting".into(),
+        Change::NoChange => "unchanged".into(),
+    }
+}

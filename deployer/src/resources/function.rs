@@ -1,0 +1,409 @@
+//! A Lambda function (`provided.al2023`, handler `bootstrap`) from a zip package. Creates and
+//! updates wait with the SDK waiters; a role that IAM has not propagated yet is retried.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use aws_sdk_lambda::client::Waiters;
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{Architecture as LambdaArch, Environment, FunctionCode, Runtime};
+
+use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+
+use crate::aws::sdk_error::{classify, code_of, is_not_found};
+use crate::aws::Clients;
+use crate::config::Architecture;
+use crate::diff::{Change, FieldChange};
+use crate::error::{DeployError, Result};
+use crate::package::Package;
+
+/// The runtime of every function of the stack.
+pub const RUNTIME: &str = "provided.al2023";
+/// The handler of custom runtimes (the `bootstrap` executable).
+pub const HANDLER: &str = "bootstrap";
+/// How long to wait for a function to become active or updated.
+const WAIT_LIMIT: Duration = Duration::from_secs(300);
+/// Retries while a new role propagates through IAM (AWS: usually seconds, at worst a minute or two).
+const ROLE_RETRY_ATTEMPTS: u32 = 30;
+const ROLE_RETRY_PAUSE: Duration = Duration::from_secs(4);
+
+/// What the stack wants of a function.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FunctionSpec {
+    pub name: String,
+    pub description: String,
+    pub role_arn: String,
+    pub memory_mb: i32,
+    pub timeout_seconds: i32,
+    pub architecture: Architecture,
+    pub environment: BTreeMap<String, String>,
+    pub package: Arc<Package>,
+}
+
+/// What exists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FunctionState {
+    pub description: String,
+    pub role_arn: String,
+    pub memory_mb: i32,
+    pub timeout_seconds: i32,
+    pub architecture: String,
+    pub runtime: String,
+    pub handler: String,
+    pub environment: BTreeMap<String, String>,
+    pub code_sha256: String,
+}
+
+/// Reads the function's configuration; `None` when it does not exist.
+pub async fn read(c: &Clients, name: &str) -> Result<Option<FunctionState>> {
+    let out = match c.lambda.get_function().function_name(name).send().await {
+        Ok(out) => out,
+        Err(e) if is_not_found(&e) => return Ok(None),
+        Err(e) => return Err(classify("lambda:GetFunction", e)),
+    };
+    let Some(conf) = out.configuration else {
+        return Ok(None);
+    };
+    Ok(Some(FunctionState {
+        description: conf.description.unwrap_or_default(),
+        role_arn: conf.role.unwrap_or_default(),
+        memory_mb: conf.memory_size.unwrap_or_default(),
+        timeout_seconds: conf.timeout.unwrap_or_default(),
+        architecture: conf
+            .architectures
+            .unwrap_or_default()
+            .first()
+            .map_or_else(|| "x86_64".to_owned(), |a| a.as_str().to_owned()),
+        runtime: conf
+            .runtime
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_default(),
+        handler: conf.handler.unwrap_or_default(),
+        environment: conf
+            .environment
+            .and_then(|e| e.variables)
+            .map(|v| v.into_iter().collect())
+            .unwrap_or_default(),
+        code_sha256: conf.code_sha256.unwrap_or_default(),
+    }))
+}
+
+/// Fields that `UpdateFunctionCode` changes.
+const CODE_FIELDS: &[&str] = &["code", "architecture"];
+
+/// The change from `current` to `spec`.
+pub fn diff(spec: &FunctionSpec, current: Option<&FunctionState>) -> Change {
+    let Some(cur) = current else {
+        return Change::Create;
+    };
+    let mut fields = Vec::new();
+    let mut check = |field: &str, old: String, new: String| {
+        if old != new {
+            fields.push(FieldChange::new(field, old, new));
+        }
+    };
+    check("code", cur.code_sha256.clone(), spec.package.sha256.clone());
+    check(
+        "architecture",
+        cur.architecture.clone(),
+        spec.architecture.as_str().to_owned(),
+    );
+    check(
+        "memory",
+        cur.memory_mb.to_string(),
+        spec.memory_mb.to_string(),
+    );
+    check(
+        "timeout",
+        cur.timeout_seconds.to_string(),
+        spec.timeout_seconds.to_string(),
+    );
+    check("role", cur.role_arn.clone(), spec.role_arn.clone());
+    check("runtime", cur.runtime.clone(), RUNTIME.to_owned());
+    check("handler", cur.handler.clone(), HANDLER.to_owned());
+    check(
+        "description",
+        cur.description.clone(),
+        spec.description.clone(),
+    );
+    check(
+        "environment",
+        format!("{:?}", cur.environment),
+        format!("{:?}", spec.environment),
+    );
+    Change::from_fields(fields)
+}
+
+fn lambda_arch(a: Architecture) -> LambdaArch {
+    LambdaArch::from(a.as_str())
+}
+
+fn environment(spec: &FunctionSpec) -> Environment {
+    Environment::builder()
+        .set_variables(Some(spec.environment.clone().into_iter().collect()))
+        .build()
+}
+
+/// True for the error Lambda gives while a new role is not yet usable.
+fn is_role_propagation(code: Option<&str>, message: &str) -> bool {
+    code == Some("InvalidParameterValueException")
+        && (message.contains("cannot be assumed")
+            || message.contains("role defined for the function"))
+}
+
+/// True for the error Lambda gives where the architecture is not offered.
+fn is_architecture_unavailable(code: Option<&str>, message: &str, arch: Architecture) -> bool {
+    arch == Architecture::Arm64
+        && matches!(
+            code,
+            Some("InvalidParameterValueException" | "ValidationException")
+        )
+        && message.to_ascii_lowercase().contains("arm64")
+}
+
+/// Creates or updates the function as `change` says, then waits until it is ready.
+pub async fn apply(c: &Clients, spec: &FunctionSpec, change: &Change) -> Result<()> {
+    match change {
+        Change::NoChange | Change::Delete => Ok(()),
+        Change::Create => {
+            create(c, spec).await?;
+            c.lambda
+                .wait_until_function_active_v2()
+                .function_name(&spec.name)
+                .wait(WAIT_LIMIT)
+                .await
+                .map_err(|e| wait_error(&spec.name, "to become active", e))?;
+            Ok(())
+        }
+        Change::Update(_) => {
+            if CODE_FIELDS.iter().any(|f| change.touches(f)) {
+                c.lambda
+                    .update_function_code()
+                    .function_name(&spec.name)
+                    .zip_file(Blob::new(spec.package.zip.clone()))
+                    .architectures(lambda_arch(spec.architecture))
+                    .send()
+                    .await
+                    .map_err(|e| {
+                        arch_or_classify("lambda:UpdateFunctionCode", spec.architecture, c, e)
+                    })?;
+                wait_updated(c, &spec.name).await?;
+            }
+            let config_changed = match change {
+                Change::Update(fields) => fields
+                    .iter()
+                    .any(|f| !CODE_FIELDS.contains(&f.field.as_str())),
+                _ => false,
+            };
+            if config_changed {
+                with_role_retry(|| async {
+                    c.lambda
+                        .update_function_configuration()
+                        .function_name(&spec.name)
+                        .role(&spec.role_arn)
+                        .memory_size(spec.memory_mb)
+                        .timeout(spec.timeout_seconds)
+                        .runtime(Runtime::from(RUNTIME))
+                        .handler(HANDLER)
+                        .description(&spec.description)
+                        .environment(environment(spec))
+                        .send()
+                        .await
+                })
+                .await
+                .map_err(|e| classify("lambda:UpdateFunctionConfiguration", e))?;
+                wait_updated(c, &spec.name).await?;
+            }
+            Ok(())
+        }
+    }
+}
+
+async fn create(c: &Clients, spec: &FunctionSpec) -> Result<()> {
+    let result = with_role_retry(|| async {
+        c.lambda
+            .create_function()
+            .function_name(&spec.name)
+            .description(&spec.description)
+            .role(&spec.role_arn)
+            .runtime(Runtime::from(RUNTIME))
+            .handler(HANDLER)
+            .architectures(lambda_arch(spec.architecture))
+            .memory_size(spec.memory_mb)
+            .timeout(spec.timeout_seconds)
+            .environment(environment(spec))
+            .code(
+                FunctionCode::builder()
+                    .zip_file(Blob::new(spec.package.zip.clone()))
+                    .build(),
+            )
+            .send()
+            .await
+    })
+    .await;
+    result
+        .map(|_| ())
+        .map_err(|e| arch_or_classify("lambda:CreateFunction", spec.architecture, c, e))
+}
+
+/// Runs `call` again while Lambda says the role cannot be assumed yet (bounded).
+async fn with_role_retry<T, E, F, Fut>(
+    mut call: F,
+) -> std::result::Result<
+    T,
+    aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<
+        Output = std::result::Result<
+            T,
+            aws_smithy_runtime_api::client::result::SdkError<
+                E,
+                aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+            >,
+        >,
+    >,
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
+{
+    let mut attempt = 1;
+    loop {
+        match call().await {
+            Err(e)
+                if attempt < ROLE_RETRY_ATTEMPTS
+                    && is_role_propagation(code_of(&e), e.message().unwrap_or_default()) =>
+            {
+                attempt += 1;
+                tokio::time::sleep(ROLE_RETRY_PAUSE).await;
+            }
+            other => return other,
+        }
+    }
+}
+
+fn arch_or_classify<E>(
+    action: &str,
+    arch: Architecture,
+    c: &Clients,
+    e: aws_smithy_runtime_api::client::result::SdkError<
+        E,
+        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+    >,
+) -> DeployError
+where
+    E: aws_smithy_types::error::metadata::ProvideErrorMetadata
+        + std::error::Error
+        + Send
+        + Sync
+        + 'static,
+{
+    let message = e.message().unwrap_or_default().to_owned();
+    if is_architecture_unavailable(code_of(&e), &message, arch) {
+        return DeployError::ArchitectureUnavailable {
+            region: c.region.clone(),
+            message,
+        };
+    }
+    classify(action, e)
+}
+
+async fn wait_updated(c: &Clients, name: &str) -> Result<()> {
+    c.lambda
+        .wait_until_function_updated_v2()
+        .function_name(name)
+        .wait(WAIT_LIMIT)
+        .await
+        .map_err(|e| wait_error(name, "to finish updating", e))?;
+    Ok(())
+}
+
+fn wait_error(name: &str, what: &str, e: impl std::error::Error) -> DeployError {
+    DeployError::Aws {
+        operation: format!("waiting for function {name} {what}"),
+        code: "WaiterFailed".into(),
+        message: aws_smithy_types::error::display::DisplayErrorContext(e).to_string(),
+    }
+}
+
+/// Deletes the function; a missing one is fine. Returns whether it existed.
+pub async fn destroy(c: &Clients, name: &str) -> Result<bool> {
+    match c.lambda.delete_function().function_name(name).send().await {
+        Ok(_) => Ok(true),
+        Err(e) if is_not_found(&e) => Ok(false),
+        Err(e) => Err(classify("lambda:DeleteFunction", e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_role_propagation_and_missing_arm64() {
+        assert!(is_role_propagation(
+            Some("InvalidParameterValueException"),
+            "The role defined for the function cannot be assumed by Lambda."
+        ));
+        assert!(!is_role_propagation(
+            Some("InvalidParameterValueException"),
+            "Unzipped size must be smaller"
+        ));
+        assert!(is_architecture_unavailable(
+            Some("InvalidParameterValueException"),
+            "Architecture arm64 is not supported in this region",
+            Architecture::Arm64
+        ));
+        assert!(!is_architecture_unavailable(
+            Some("InvalidParameterValueException"),
+            "Architecture arm64 is not supported in this region",
+            Architecture::X86_64
+        ));
+    }
+
+    fn spec() -> FunctionSpec {
+        FunctionSpec {
+            name: "f".into(),
+            description: "d".into(),
+            role_arn: "arn:aws:iam::1:role/r".into(),
+            memory_mb: 1024,
+            timeout_seconds: 60,
+            architecture: Architecture::Arm64,
+            environment: BTreeMap::new(),
+            package: Arc::new(Package::from_zip("f", vec![1, 2, 3])),
+        }
+    }
+
+    #[test]
+    fn diff_separates_code_from_configuration() {
+        let spec = spec();
+        let same = FunctionState {
+            description: "d".into(),
+            role_arn: spec.role_arn.clone(),
+            memory_mb: 1024,
+            timeout_seconds: 60,
+            architecture: "arm64".into(),
+            runtime: RUNTIME.into(),
+            handler: HANDLER.into(),
+            environment: BTreeMap::new(),
+            code_sha256: spec.package.sha256.clone(),
+        };
+        assert_eq!(diff(&spec, Some(&same)), Change::NoChange);
+        let smaller = FunctionState {
+            memory_mb: 128,
+            ..same.clone()
+        };
+        assert_eq!(
+            diff(&spec, Some(&smaller)),
+            Change::Update(vec![FieldChange::new("memory", "128", "1024")])
+        );
+        let old_code = FunctionState {
+            code_sha256: "other".into(),
+            ..same
+        };
+        assert!(diff(&spec, Some(&old_code)).touches("code"));
+    }
+}

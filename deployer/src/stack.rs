@@ -1,0 +1,182 @@
+//! The stack declared as values (as a CDK app does): every resource with its desired
+//! properties, derived from the configuration, the account and region, and the packages.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::benchmark_plan::benchmark_plan;
+use crate::config::BenchConfig;
+use crate::error::Result;
+use crate::names::{StackNames, SCHEDULE_GROUP};
+use crate::package::Packages;
+use crate::policies;
+use crate::resources::bucket::BucketSpec;
+use crate::resources::function::FunctionSpec;
+use crate::resources::objects::ObjectsSpec;
+use crate::resources::role::RoleSpec;
+use crate::resources::schedule::ScheduleSpec;
+use crate::resources::state_machine::StateMachineSpec;
+
+/// Timeout of the reader: the seed's sequential read of 1000 objects at 128 MB fits easily.
+pub const READER_TIMEOUT_SECONDS: i32 = 300;
+/// Timeout of the collector (aggregation, charts and report of one execution).
+pub const COLLECTOR_TIMEOUT_SECONDS: i32 = 120;
+/// The label scheduled executions carry in their input.
+pub const SCHEDULED_LABEL: &str = "scheduled";
+
+/// Every resource of the stack, in deploy order.
+#[derive(Debug, Clone)]
+pub struct Stack {
+    pub names: StackNames,
+    /// Data, then results.
+    pub buckets: Vec<BucketSpec>,
+    pub objects: ObjectsSpec,
+    /// Reader, collector, state machine.
+    pub roles: Vec<RoleSpec>,
+    /// Reader, collector.
+    pub functions: Vec<FunctionSpec>,
+    pub state_machine: StateMachineSpec,
+    /// Present only with a schedule (and then removed when the schedule is dropped).
+    pub schedule_role: Option<RoleSpec>,
+    pub schedule: Option<ScheduleSpec>,
+    /// Contract 1's input with every default spelled out, for the console.
+    pub sample_input: Value,
+}
+
+/// Names of the inline policies.
+pub const READER_POLICY: &str = "read-test-objects";
+pub const COLLECTOR_POLICY: &str = "write-results";
+pub const STATE_MACHINE_POLICY: &str = "run-benchmark";
+pub const SCHEDULE_POLICY: &str = "start-benchmark";
+
+impl Stack {
+    /// Declares the stack of `config` under `names`, with the function code of `packages`.
+    pub fn new(config: &BenchConfig, names: &StackNames, packages: &Packages) -> Result<Self> {
+        let plan = benchmark_plan(config, names);
+        let rendered = bench_statemachine::render_plan(&plan)?;
+        let tag = |what: &str| format!("Lambda benchmark {}: {what}", names.stack);
+        let roles = vec![
+            RoleSpec {
+                name: names.reader_role.clone(),
+                description: tag("S3 reader function"),
+                trust: policies::lambda_trust_policy(),
+                policies: BTreeMap::from([(
+                    READER_POLICY.to_owned(),
+                    policies::reader_policy(names),
+                )]),
+            },
+            RoleSpec {
+                name: names.collector_role.clone(),
+                description: tag("collector function"),
+                trust: policies::lambda_trust_policy(),
+                policies: BTreeMap::from([(
+                    COLLECTOR_POLICY.to_owned(),
+                    policies::collector_policy(names),
+                )]),
+            },
+            RoleSpec {
+                name: names.state_machine_role.clone(),
+                description: tag("state machine"),
+                trust: rendered.trust_policy.clone(),
+                policies: BTreeMap::from([(
+                    STATE_MACHINE_POLICY.to_owned(),
+                    rendered.role_policy.clone(),
+                )]),
+            },
+        ];
+        let function =
+            |name: &str, role: &str, memory: u32, timeout: i32, what: &str, package| FunctionSpec {
+                name: name.to_owned(),
+                description: tag(what),
+                role_arn: names.role_arn(role),
+                memory_mb: i32::try_from(memory).unwrap_or(i32::MAX),
+                timeout_seconds: timeout,
+                architecture: config.architecture,
+                environment: BTreeMap::new(),
+                package,
+            };
+        let functions = vec![
+            function(
+                &names.reader_function,
+                &names.reader_role,
+                config.reader_memory_mb,
+                READER_TIMEOUT_SECONDS,
+                "S3 reader (benchmark target)",
+                packages.reader.clone(),
+            ),
+            function(
+                &names.collector_function,
+                &names.collector_role,
+                config.collector_memory_mb,
+                COLLECTOR_TIMEOUT_SECONDS,
+                "collector (results and report)",
+                packages.collector.clone(),
+            ),
+        ];
+        let (schedule_role, schedule) = match &config.schedule {
+            None => (None, None),
+            Some(expression) => (
+                Some(RoleSpec {
+                    name: names.schedule_role.clone(),
+                    description: tag("schedule"),
+                    trust: policies::service_trust_policy(
+                        "scheduler.amazonaws.com",
+                        &names.account,
+                    ),
+                    policies: BTreeMap::from([(
+                        SCHEDULE_POLICY.to_owned(),
+                        policies::schedule_policy(names),
+                    )]),
+                }),
+                Some(ScheduleSpec {
+                    name: names.schedule.clone(),
+                    group: SCHEDULE_GROUP.to_owned(),
+                    expression: expression.clone(),
+                    target_arn: names.state_machine_arn(),
+                    role_arn: names.role_arn(&names.schedule_role),
+                    input: json!({"label": SCHEDULED_LABEL}),
+                }),
+            ),
+        };
+        Ok(Self {
+            names: names.clone(),
+            buckets: vec![
+                BucketSpec {
+                    name: names.data_bucket.clone(),
+                },
+                BucketSpec {
+                    name: names.results_bucket.clone(),
+                },
+            ],
+            objects: ObjectsSpec {
+                bucket: names.data_bucket.clone(),
+                prefix: names.data_prefix.clone(),
+                seed: config.objects.seed_spec(),
+            },
+            roles,
+            functions,
+            state_machine: StateMachineSpec {
+                name: names.state_machine.clone(),
+                arn: names.state_machine_arn(),
+                role_arn: names.role_arn(&names.state_machine_role),
+                definition: rendered.definition,
+            },
+            schedule_role,
+            schedule,
+            sample_input: plan.default_input(),
+        })
+    }
+
+    /// Every IAM document of the stack by a readable name (trust and inline policies).
+    pub fn policy_documents(&self) -> BTreeMap<String, Value> {
+        let mut docs = BTreeMap::new();
+        for role in self.roles.iter().chain(self.schedule_role.iter()) {
+            docs.insert(format!("{}.trust", role.name), role.trust.clone());
+            for (name, doc) in &role.policies {
+                docs.insert(format!("{}.{name}", role.name), doc.clone());
+            }
+        }
+        docs
+    }
+}

@@ -1,0 +1,170 @@
+//! The seed-style results table (memory rows, target columns, mean seconds) and the
+//! recommendations, as text for the terminal.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use bench_types::RunRecord;
+use serde_json::Value;
+
+use crate::history::record_time;
+
+/// One cell: the times of the successful rounds and the number of failed ones.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Cell {
+    pub times: Vec<f64>,
+    pub failures: usize,
+}
+
+impl Cell {
+    pub fn mean(&self) -> Option<f64> {
+        (!self.times.is_empty()).then(|| self.times.iter().sum::<f64>() / self.times.len() as f64)
+    }
+
+    fn render(&self) -> String {
+        match (self.mean(), self.failures) {
+            (None, 0) => "-".into(),
+            (None, _) => "failed".into(),
+            (Some(m), 0) => format!("{m:.3}"),
+            (Some(m), f) => format!("{m:.3} ({f} failed)"),
+        }
+    }
+}
+
+/// Mean seconds per (memory, target), from the records.
+pub fn cells(records: &[RunRecord]) -> BTreeMap<(u32, String), Cell> {
+    let mut cells: BTreeMap<(u32, String), Cell> = BTreeMap::new();
+    for r in records {
+        let cell = cells.entry((r.memory_mb, r.target.clone())).or_default();
+        match record_time(r).filter(|_| r.ok) {
+            Some(t) => cell.times.push(t),
+            None => cell.failures += 1,
+        }
+    }
+    cells
+}
+
+/// The table: one row per memory size (in the given order), one column per target.
+/// A configuration whose every round failed shows `failed` (the seed's NaN).
+pub fn render_table(memory_sizes: &[u32], targets: &[String], records: &[RunRecord]) -> String {
+    let cells = cells(records);
+    let mut header = vec!["memory (MB)".to_owned()];
+    header.extend(targets.iter().cloned());
+    let mut rows = vec![header];
+    for &mb in memory_sizes {
+        let mut row = vec![mb.to_string()];
+        for t in targets {
+            row.push(
+                cells
+                    .get(&(mb, t.clone()))
+                    .map_or_else(|| "-".to_owned(), Cell::render),
+            );
+        }
+        rows.push(row);
+    }
+    let widths: Vec<usize> = (0..rows[0].len())
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
+    let mut out = String::new();
+    for (n, row) in rows.iter().enumerate() {
+        let line: Vec<String> = row
+            .iter()
+            .zip(&widths)
+            .map(|(text, w)| format!("{text:>w$}"))
+            .collect();
+        let _ = writeln!(out, "{}", line.join(" | "));
+        if n == 0 {
+            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
+            let _ = writeln!(out, "{}", rule.join("-|-"));
+        }
+    }
+    out
+}
+
+/// The collector's recommendations (fastest, cheapest, balanced memory size per target).
+pub fn render_recommendations(recommendations: &[Value]) -> String {
+    let mut out = String::new();
+    for rec in recommendations {
+        let target = rec.get("target").and_then(Value::as_str).unwrap_or("?");
+        let mut parts = Vec::new();
+        for kind in ["fastest", "cheapest", "balanced"] {
+            if let Some(choice) = rec.get(kind).filter(|c| !c.is_null()) {
+                let mb = choice.get("memoryMb").and_then(Value::as_u64);
+                let time = choice.get("meanTimeS").and_then(Value::as_f64);
+                let cost = choice.get("costUsd").and_then(Value::as_f64);
+                let mut text = format!("{kind} {}", mb.map_or("?".into(), |m| format!("{m} MB")));
+                if let Some(t) = time {
+                    let _ = write!(text, " ({t:.3} s");
+                    if let Some(c) = cost {
+                        let _ = write!(text, ", ${c:.8}");
+                    }
+                    text.push(')');
+                }
+                parts.push(text);
+            }
+        }
+        if parts.is_empty() {
+            let _ = writeln!(out, "  {target}: {rec}");
+        } else {
+            let _ = writeln!(out, "  {target}: {}", parts.join("; "));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record(round: u32, mb: u32, target: &str, time: Option<f64>) -> RunRecord {
+        RunRecord {
+            round,
+            memory_mb: mb,
+            target: target.into(),
+            function_name: None,
+            ok: time.is_some(),
+            output: time.map(|t| json!({"time": t})),
+            invoke: None,
+            error: time.is_none().then(|| "Lambda.Unknown".into()),
+            cause: None,
+        }
+    }
+
+    #[test]
+    fn means_failures_and_missing_cells() {
+        let records = vec![
+            record(1, 128, "rust", Some(2.0)),
+            record(2, 128, "rust", Some(4.0)),
+            record(1, 256, "rust", None),
+            record(1, 128, "py", Some(1.0)),
+            record(2, 128, "py", None),
+        ];
+        let table = render_table(&[128, 256], &["rust".into(), "py".into()], &records);
+        let rows: Vec<Vec<String>> = table
+            .lines()
+            .map(|l| l.split('|').map(|c| c.trim().to_owned()).collect())
+            .collect();
+        assert_eq!(rows[0], ["memory (MB)", "rust", "py"]);
+        assert_eq!(rows[2], ["128", "3.000", "1.000 (1 failed)"]);
+        assert_eq!(rows[3], ["256", "failed", "-"]);
+        assert_eq!(rows.len(), 4);
+        let widths: Vec<usize> = table.lines().map(|l| l.chars().count()).collect();
+        assert!(
+            widths.iter().all(|w| *w == widths[0]),
+            "aligned columns:\n{table}"
+        );
+    }
+
+    #[test]
+    fn recommendations_are_one_line_per_target() {
+        let recs = vec![json!({"target": "rust",
+            "fastest": {"memoryMb": 3008, "meanTimeS": 0.5, "costUsd": 0.00002},
+            "cheapest": {"memoryMb": 512, "meanTimeS": 1.5, "costUsd": 0.00001},
+            "balanced": null})];
+        assert_eq!(
+            render_recommendations(&recs),
+            "  rust: fastest 3008 MB (0.500 s, $0.00002000); cheapest 512 MB (1.500 s, $0.00001000)\n"
+        );
+    }
+}
