@@ -49,13 +49,15 @@ impl CgroupFs {
     /// Finds the CPU controller under `base` (v1 first, then v2 at `base` or `base/unified`).
     pub fn detect_under(base: &Path) -> Result<Self, QuotaError> {
         let v1 = base.join("cpu");
-        if v1.join("cpu.cfs_quota_us").is_file() && writable_dir(&v1) {
+        // Writability shows only when a group is made (cgroupfs roots are mode 555 even for
+        // root); `create` then reports the real error.
+        if v1.join("cpu.cfs_quota_us").is_file() {
             return Ok(Self::V1 { cpu_root: v1 });
         }
         for root in [base.to_path_buf(), base.join("unified")] {
             let controllers =
                 fs::read_to_string(root.join("cgroup.controllers")).unwrap_or_default();
-            if controllers.split_whitespace().any(|c| c == "cpu") && writable_dir(&root) {
+            if controllers.split_whitespace().any(|c| c == "cpu") {
                 return Ok(Self::V2 { root });
             }
         }
@@ -104,12 +106,6 @@ impl CgroupFs {
         }
         Ok(group)
     }
-}
-
-fn writable_dir(dir: &Path) -> bool {
-    fs::metadata(dir)
-        .map(|m| m.is_dir() && !m.permissions().readonly())
-        .unwrap_or(false)
 }
 
 fn write(path: &Path, value: &str) -> Result<(), QuotaError> {

@@ -9,7 +9,7 @@ use std::time::Duration;
 use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::{Child, ChildStdin, Command};
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -54,10 +54,12 @@ impl ServerSpec {
             self.prefix.clone(),
             "--seed-count".into(),
             self.objects.to_string(),
-            "--seed-min-size".into(),
+            "--seed-min".into(),
             self.min_size.to_string(),
-            "--seed-max-size".into(),
+            "--seed-max".into(),
             self.max_size.to_string(),
+            // Our end of its stdin stays open while we run: if the harness dies, the server goes.
+            "--exit-on-stdin-eof".into(),
         ]
     }
 }
@@ -66,6 +68,8 @@ impl ServerSpec {
 #[derive(Debug)]
 pub struct S3Server {
     child: Child,
+    /// Held open for `--exit-on-stdin-eof`.
+    _stdin: Option<ChildStdin>,
     pgid: Option<i32>,
     endpoint: String,
     addr: SocketAddr,
@@ -91,7 +95,7 @@ impl S3Server {
             None => Command::new(&spec.bin),
         };
         cmd.args(spec.args())
-            .stdin(Stdio::null())
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .process_group(0)
@@ -101,6 +105,7 @@ impl S3Server {
             source,
         })?;
         let pgid = child.id().and_then(|id| i32::try_from(id).ok());
+        let stdin = child.stdin.take();
         let Some(stdout) = child.stdout.take() else {
             return Err(ServerError::NoEndpoint {
                 seconds: 0,
@@ -132,6 +137,7 @@ impl S3Server {
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Self {
             child,
+            _stdin: stdin,
             pgid,
             endpoint,
             addr,
