@@ -1,0 +1,37 @@
+//! The errors of the local S3 server library.
+
+use std::path::PathBuf;
+
+/// What can go wrong starting, seeding or driving the local server.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A [`crate::ServerConfig`] value is out of range; the message names the field.
+    #[error("invalid local-s3 config: {0}")]
+    InvalidConfig(String),
+    /// The data directory could not be created or opened.
+    #[error("local-s3 data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// The listening socket could not be bound.
+    #[error("cannot listen on 127.0.0.1:{port}: {source}")]
+    Bind {
+        port: u16,
+        #[source]
+        source: std::io::Error,
+    },
+    /// `s3s-fs` refused the data directory.
+    #[error("s3s-fs backend: {0}")]
+    Backend(String),
+    /// The seed spec cannot be generated.
+    #[error(transparent)]
+    InvalidSeed(#[from] bench_types::objects::SeedSpecError),
+    /// An S3 call made by the helper methods ([`crate::LocalS3::create_bucket`], seeding) failed.
+    #[error("{operation} failed: {message}")]
+    Request {
+        operation: &'static str,
+        message: String,
+    },
+}

@@ -1,0 +1,86 @@
+//! The HTTP layer in front of the `s3s` service: waits the configured latency, injects random
+//! faults, and drops the request signature so that any credentials are accepted.
+//!
+//! Faults live here rather than in the `S3` implementation because a connection reset is not an
+//! S3 answer: the service fails the request, hyper drops the connection, and the socket (set to
+//! zero linger by the accept loop) closes with a TCP RST.
+
+use std::sync::Arc;
+
+use futures::future::BoxFuture;
+use hyper::body::Incoming;
+use hyper::{Request, Response};
+use s3s::service::S3Service;
+use s3s::{Body, S3Error, S3ErrorCode};
+
+use crate::faults::FaultPlan;
+use crate::FaultKind;
+
+/// Error of a request answered by a connection reset.
+#[derive(Debug, thiserror::Error)]
+#[error("local-s3: connection reset injected")]
+pub struct InjectedReset;
+
+/// The hyper service of one connection.
+#[derive(Clone)]
+pub struct FaultyService {
+    inner: S3Service,
+    plan: Arc<FaultPlan>,
+}
+
+impl FaultyService {
+    pub fn new(inner: S3Service, plan: Arc<FaultPlan>) -> Self {
+        Self { inner, plan }
+    }
+}
+
+/// An S3 error response for an injected fault.
+fn fault_response(code: S3ErrorCode, message: &'static str) -> Response<Body> {
+    match S3Error::with_message(code, message).to_http_response() {
+        Ok(resp) => resp,
+        // Serializing a fixed error cannot fail in practice; answer with a bare 500 if it does.
+        Err(_) => {
+            let mut resp = Response::new(Body::empty());
+            *resp.status_mut() = hyper::StatusCode::INTERNAL_SERVER_ERROR;
+            resp
+        }
+    }
+}
+
+impl hyper::service::Service<Request<Incoming>> for FaultyService {
+    type Response = Response<Body>;
+    type Error = Box<dyn std::error::Error + Send + Sync>;
+    type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+
+    fn call(&self, req: Request<Incoming>) -> Self::Future {
+        let inner = self.inner.clone();
+        let plan = Arc::clone(&self.plan);
+        Box::pin(async move {
+            let delay = plan.delay();
+            if !delay.is_zero() {
+                tokio::time::sleep(delay).await;
+            }
+            match plan.draw_fault() {
+                Some(FaultKind::ConnectionReset) => return Err(Box::new(InjectedReset) as _),
+                Some(FaultKind::InternalError) => {
+                    return Ok(fault_response(
+                        S3ErrorCode::InternalError,
+                        "local-s3: injected fault (500 InternalError)",
+                    ))
+                }
+                Some(FaultKind::SlowDown) => {
+                    return Ok(fault_response(
+                        S3ErrorCode::SlowDown,
+                        "local-s3: injected fault (503 SlowDown)",
+                    ))
+                }
+                None => {}
+            }
+            let mut req = req.map(Body::from);
+            // Accept any credentials: without the signature s3s treats the request as anonymous,
+            // and no access check runs when no auth provider is configured.
+            req.headers_mut().remove(hyper::header::AUTHORIZATION);
+            inner.call(req).await.map_err(Into::into)
+        })
+    }
+}

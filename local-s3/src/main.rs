@@ -1,0 +1,167 @@
+//! `local-s3`: runs the local S3 server until SIGINT/SIGTERM (or stdin EOF with
+//! `--exit-on-stdin-eof`). Prints one line `endpoint=http://127.0.0.1:PORT` on stdout when ready.
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use anyhow::Context;
+use clap::Parser;
+use local_s3::{FaultKind, LocalS3, SeedSpec, ServerConfig};
+use tokio::io::AsyncReadExt;
+
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    about = "A local S3-compatible server with injectable latency and faults"
+)]
+struct Args {
+    /// Port on 127.0.0.1 (0 = a free port; the chosen one is printed).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Data directory (default: a temp dir removed on exit).
+    #[arg(long)]
+    root: Option<PathBuf>,
+    /// Fixed delay added to every request, in milliseconds.
+    #[arg(long, default_value_t = 0.0)]
+    latency_ms: f64,
+    /// Extra uniform random delay 0..=jitter, in milliseconds.
+    #[arg(long, default_value_t = 0.0)]
+    jitter_ms: f64,
+    /// Probability (0.0-1.0) that a request fails with one of --faults.
+    #[arg(long, default_value_t = 0.0)]
+    fault_rate: f64,
+    /// Fault kinds drawn by --fault-rate: 500, 503, reset (comma separated).
+    #[arg(long, value_delimiter = ',', default_value = "500,503,reset")]
+    faults: Vec<String>,
+    /// A key whose GET/HEAD always fails with 500 (repeatable).
+    #[arg(long = "fail-key")]
+    fail_keys: Vec<String>,
+    /// Create this bucket (and seed it when --seed-count > 0).
+    #[arg(long)]
+    seed_bucket: Option<String>,
+    /// Key prefix of the seeded objects.
+    #[arg(long, default_value = "")]
+    seed_prefix: String,
+    /// Number of objects to seed.
+    #[arg(long, default_value_t = 0)]
+    seed_count: u64,
+    /// Smallest seeded object, bytes.
+    #[arg(long, default_value_t = 1000)]
+    seed_min: u64,
+    /// Largest seeded object, bytes.
+    #[arg(long, default_value_t = 50_000)]
+    seed_max: u64,
+    /// String written into exactly one seeded object ("" for none).
+    #[arg(long, default_value = bench_types::MAGIC_STRING)]
+    seed_magic: String,
+    /// Generator seed (same seed, same objects).
+    #[arg(long, default_value_t = bench_types::objects::DEFAULT_SEED)]
+    seed_seed: u64,
+    /// Exit when stdin reaches EOF, so that a parent that dies takes the server down.
+    #[arg(long)]
+    exit_on_stdin_eof: bool,
+}
+
+fn millis(value: f64, flag: &str) -> anyhow::Result<Duration> {
+    if !value.is_finite() || value < 0.0 {
+        anyhow::bail!("--{flag} is {value}; it must be a number of milliseconds >= 0");
+    }
+    Ok(Duration::from_secs_f64(value / 1000.0))
+}
+
+impl Args {
+    fn server_config(&self) -> anyhow::Result<ServerConfig> {
+        let fault_kinds = self
+            .faults
+            .iter()
+            .filter(|s| !s.trim().is_empty())
+            .map(|s| s.parse::<FaultKind>())
+            .collect::<Result<Vec<_>, _>>()
+            .context("--faults")?;
+        Ok(ServerConfig {
+            latency: millis(self.latency_ms, "latency-ms")?,
+            jitter: millis(self.jitter_ms, "jitter-ms")?,
+            fault_rate: self.fault_rate,
+            fault_kinds,
+            failing_keys: self.fail_keys.clone(),
+            root: self.root.clone(),
+        })
+    }
+
+    fn seed_spec(&self) -> SeedSpec {
+        SeedSpec {
+            count: self.seed_count,
+            min_size: self.seed_min,
+            max_size: self.seed_max,
+            magic: (!self.seed_magic.is_empty()).then(|| self.seed_magic.clone()),
+            seed: self.seed_seed,
+        }
+    }
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::from_default_env())
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let config = args.server_config()?;
+    let seed_spec = args.seed_spec();
+    seed_spec
+        .validate()
+        .context("check --seed-min, --seed-max and --seed-magic")?;
+
+    let server = LocalS3::start_on_port(config, args.port)
+        .await
+        .context("starting local-s3")?;
+    if let Some(bucket) = &args.seed_bucket {
+        server
+            .create_bucket(bucket)
+            .await
+            .with_context(|| format!("creating bucket {bucket}"))?;
+        if seed_spec.count > 0 {
+            let report = server
+                .seed(bucket, &args.seed_prefix, &seed_spec)
+                .await
+                .with_context(|| format!("seeding s3://{bucket}/{}", args.seed_prefix))?;
+            tracing::info!(?report, "seeded");
+        }
+    }
+
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "endpoint={}", server.endpoint()).context("writing the endpoint line")?;
+    stdout.flush().context("flushing stdout")?;
+    drop(stdout);
+
+    wait_for_stop(args.exit_on_stdin_eof).await?;
+    server.shutdown().await;
+    Ok(())
+}
+
+/// Returns on SIGINT, SIGTERM, or (when asked) EOF on stdin.
+async fn wait_for_stop(exit_on_stdin_eof: bool) -> anyhow::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut sigterm = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
+    let mut sigint = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
+    let stdin_eof = async {
+        if !exit_on_stdin_eof {
+            return std::future::pending::<()>().await;
+        }
+        let mut stdin = tokio::io::stdin();
+        let mut buf = [0u8; 1024];
+        // Bounded by the stream: ends at EOF or on a read error.
+        while let Ok(n) = stdin.read(&mut buf).await {
+            if n == 0 {
+                break;
+            }
+        }
+    };
+    tokio::select! {
+        _ = sigterm.recv() => tracing::info!("SIGTERM: stopping"),
+        _ = sigint.recv() => tracing::info!("SIGINT: stopping"),
+        () = stdin_eof => tracing::info!("stdin closed: stopping"),
+    }
+    Ok(())
+}

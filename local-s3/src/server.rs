@@ -1,0 +1,196 @@
+//! The running server: binds 127.0.0.1, accepts connections, stops on drop.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
+use hyper_util::rt::{TokioExecutor, TokioIo};
+use hyper_util::server::conn::auto::Builder as ConnBuilder;
+use s3s::service::S3ServiceBuilder;
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+use tokio::task::{JoinHandle, JoinSet};
+
+use crate::backend::LocalBackend;
+use crate::faults::FaultPlan;
+use crate::http_layer::FaultyService;
+use crate::{Error, ServerConfig};
+
+/// A running local S3 server. Dropping it stops the server (and removes a temp data dir).
+pub struct LocalS3 {
+    addr: SocketAddr,
+    root: PathBuf,
+    stop: watch::Sender<bool>,
+    accept_task: Option<JoinHandle<()>>,
+    // Declared last: dropped after the accept task is told to stop.
+    _temp_dir: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for LocalS3 {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("LocalS3")
+            .field("addr", &self.addr)
+            .field("root", &self.root)
+            .finish_non_exhaustive()
+    }
+}
+
+impl LocalS3 {
+    /// Starts a server on a free port of 127.0.0.1, on the current Tokio runtime.
+    pub async fn start(config: ServerConfig) -> Result<LocalS3, Error> {
+        Self::start_on_port(config, 0).await
+    }
+
+    /// Starts a server on 127.0.0.1:`port` (0 = a free port).
+    pub async fn start_on_port(config: ServerConfig, port: u16) -> Result<LocalS3, Error> {
+        config.validate()?;
+        let (temp_dir, root) = match &config.root {
+            Some(root) => {
+                std::fs::create_dir_all(root).map_err(|source| Error::DataDir {
+                    path: root.clone(),
+                    source,
+                })?;
+                (None, root.clone())
+            }
+            None => {
+                let dir = tempfile::Builder::new()
+                    .prefix("local-s3-")
+                    .tempdir()
+                    .map_err(|source| Error::DataDir {
+                        path: std::env::temp_dir(),
+                        source,
+                    })?;
+                let root = dir.path().to_path_buf();
+                (Some(dir), root)
+            }
+        };
+        let fs = s3s_fs::FileSystem::new(&root).map_err(|e| Error::Backend(format!("{e:?}")))?;
+        let backend = LocalBackend::new(fs, &config.failing_keys);
+        let s3_service = S3ServiceBuilder::new(backend).build();
+        let plan = Arc::new(FaultPlan::new(&config));
+
+        let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
+            .await
+            .map_err(|source| Error::Bind { port, source })?;
+        let addr = listener
+            .local_addr()
+            .map_err(|source| Error::Bind { port, source })?;
+        let (stop, stopped) = watch::channel(false);
+        let service = FaultyService::new(s3_service, Arc::clone(&plan));
+        let accept_task = tokio::spawn(accept_loop(listener, service, plan, stopped));
+        tracing::info!(%addr, root = %root.display(), "local-s3 listening");
+        Ok(LocalS3 {
+            addr,
+            root,
+            stop,
+            accept_task: Some(accept_task),
+            _temp_dir: temp_dir,
+        })
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn endpoint(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The bound address.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Where the objects are stored.
+    pub fn root(&self) -> &std::path::Path {
+        &self.root
+    }
+
+    /// An S3 client for this server: path-style, static dummy credentials, us-east-1.
+    pub fn client(&self) -> aws_sdk_s3::Client {
+        client_for(&self.endpoint())
+    }
+
+    /// Creates a bucket (no error if it already exists and is ours).
+    pub async fn create_bucket(&self, bucket: &str) -> Result<(), Error> {
+        crate::seed::create_bucket(&self.client(), bucket).await
+    }
+
+    /// Uploads the objects of `spec` under `prefix` (the bucket must exist).
+    pub async fn seed(
+        &self,
+        bucket: &str,
+        prefix: &str,
+        spec: &crate::SeedSpec,
+    ) -> Result<crate::SeedReport, Error> {
+        crate::seed::seed(&self.client(), bucket, prefix, spec).await
+    }
+
+    /// Stops accepting, closes the connections, and waits for the server task to end.
+    pub async fn shutdown(mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.accept_task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for LocalS3 {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+        if let Some(task) = self.accept_task.take() {
+            // Aborting drops the JoinSet of connections, which aborts every connection task.
+            task.abort();
+        }
+    }
+}
+
+/// An S3 client for any local endpoint: path-style, static dummy credentials, us-east-1.
+pub fn client_for(endpoint: &str) -> aws_sdk_s3::Client {
+    let config = aws_sdk_s3::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new("us-east-1"))
+        .credentials_provider(Credentials::new("local", "local", None, None, "local-s3"))
+        .endpoint_url(endpoint)
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    service: FaultyService,
+    plan: Arc<FaultPlan>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let builder = ConnBuilder::new(TokioExecutor::new());
+    let mut connections = JoinSet::new();
+    let zero_linger = plan.may_reset();
+    loop {
+        let accepted = tokio::select! {
+            res = listener.accept() => res,
+            _ = stopped.wait_for(|stop| *stop) => break,
+            // Reap finished connections so the set stays small on long runs.
+            Some(_) = connections.join_next(), if !connections.is_empty() => continue,
+        };
+        let socket = match accepted {
+            Ok((socket, _)) => socket,
+            Err(err) => {
+                // e.g. EMFILE: back off briefly instead of spinning.
+                tracing::warn!(%err, "accept failed");
+                tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+                continue;
+            }
+        };
+        let _ = socket.set_nodelay(true);
+        if zero_linger {
+            // Closing a zero-linger socket sends RST: that is how a reset fault reaches the client.
+            let _ = socket.set_zero_linger();
+        }
+        let conn = builder
+            .serve_connection(TokioIo::new(socket), service.clone())
+            .into_owned();
+        connections.spawn(async move {
+            let _ = conn.await;
+        });
+    }
+    connections.shutdown().await;
+}

@@ -1,0 +1,129 @@
+//! The `local-s3` binary: prints its endpoint, seeds, and stops on stdin EOF and on SIGTERM.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use local_s3::SeedSpec;
+
+/// Kills the child when the test ends, also on panic.
+struct KillOnDrop(Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn spawn(args: &[&str]) -> (KillOnDrop, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_local-s3"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let guard = KillOnDrop(child);
+    let mut line = String::new();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
+    let endpoint = line
+        .trim()
+        .strip_prefix("endpoint=")
+        .unwrap_or_else(|| panic!("first stdout line should be endpoint=..., got {line:?}"))
+        .to_owned();
+    (guard, endpoint)
+}
+
+fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
+    let deadline = Instant::now() + within;
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "local-s3 did not exit within {within:?}"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[tokio::test]
+async fn binary_seeds_serves_and_exits_when_stdin_closes() {
+    let (mut guard, endpoint) = spawn(&[
+        "--port",
+        "0",
+        "--latency-ms",
+        "1",
+        "--seed-bucket",
+        "bench-data",
+        "--seed-prefix",
+        "bench/40/",
+        "--seed-count",
+        "40",
+        "--seed-min",
+        "1000",
+        "--seed-max",
+        "5000",
+        "--exit-on-stdin-eof",
+    ]);
+    assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
+    let client = local_s3::server::client_for(&endpoint);
+    let listed = client
+        .list_objects_v2()
+        .bucket("bench-data")
+        .prefix("bench/40/")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.key_count(), Some(40));
+    let spec = SeedSpec {
+        count: 40,
+        min_size: 1000,
+        max_size: 5000,
+        ..SeedSpec::seed_parity()
+    };
+    let magic = spec.magic_key("bench/40/").unwrap();
+    let got = client
+        .get_object()
+        .bucket("bench-data")
+        .key(&magic)
+        .send()
+        .await
+        .unwrap();
+    let body = got.body.collect().await.unwrap().into_bytes();
+    assert!(body.windows(13).any(|w| w == b"MyMagicString"));
+
+    drop(guard.0.stdin.take());
+    let status = wait_exit(&mut guard.0, Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+}
+
+#[tokio::test]
+async fn binary_exits_cleanly_on_sigterm() {
+    let (mut guard, endpoint) = spawn(&["--fault-rate", "0.1", "--faults", "503"]);
+    assert!(endpoint.starts_with("http://127.0.0.1:"));
+    let pid = guard.0.id().to_string();
+    let kill = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+    assert!(kill.success());
+    let status = wait_exit(&mut guard.0, Duration::from_secs(10));
+    assert!(status.success(), "{status:?}");
+}
+
+#[test]
+fn bad_flags_are_named() {
+    let out = Command::new(env!("CARGO_BIN_EXE_local-s3"))
+        .args(["--faults", "404"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("--faults") && stderr.contains("500, 503 or reset"),
+        "{stderr}"
+    );
+}
