@@ -1,0 +1,65 @@
+//! The state machine role's policy: least privilege on the plan's functions.
+
+mod support;
+
+use bench_statemachine::policy::{state_machine_role_policy, state_machine_trust_policy};
+use serde_json::{json, Value};
+
+fn statements(policy: &Value) -> &Vec<Value> {
+    policy["Statement"].as_array().expect("statements")
+}
+
+#[test]
+fn no_wildcard_action_or_resource() {
+    for (name, plan) in support::variants() {
+        let policy = state_machine_role_policy(&plan);
+        for statement in statements(&policy) {
+            for action in statement["Action"].as_array().expect("actions") {
+                let action = action.as_str().expect("text");
+                assert!(!action.contains('*'), "{name}: wildcard action {action}");
+                assert!(action.starts_with("lambda:"), "{name}: {action}");
+            }
+            for resource in statement["Resource"].as_array().expect("resources") {
+                let resource = resource.as_str().expect("text");
+                assert_ne!(resource, "*", "{name}");
+                assert!(
+                    resource.starts_with("arn:aws:lambda:"),
+                    "{name}: {resource}"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn targets_and_collector_get_exactly_what_the_definition_calls() {
+    let (_, plan) = support::variants().remove(1);
+    let policy = state_machine_role_policy(&plan);
+    let reader = "arn:aws:lambda:us-east-1:123456789012:function:lambda-bench-s3-reader";
+    let python = "arn:aws:lambda:us-east-1:123456789012:function:seed-python-reader";
+    let collector = "arn:aws:lambda:us-east-1:123456789012:function:lambda-bench-collector";
+    let s = statements(&policy);
+    // Two targets share one function: it is listed once.
+    assert_eq!(
+        s[0]["Action"],
+        json!([
+            "lambda:GetFunctionConfiguration",
+            "lambda:UpdateFunctionConfiguration"
+        ])
+    );
+    assert_eq!(s[0]["Resource"], json!([reader, python]));
+    assert_eq!(s[1]["Action"], json!(["lambda:InvokeFunction"]));
+    assert_eq!(
+        s[1]["Resource"],
+        json!([reader, format!("{reader}:*"), python, format!("{python}:*")])
+    );
+    assert_eq!(
+        s[2]["Resource"],
+        json!([collector, format!("{collector}:*")])
+    );
+    let trust = state_machine_trust_policy(&plan);
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["Service"],
+        "states.amazonaws.com"
+    );
+}
