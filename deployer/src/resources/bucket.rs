@@ -28,16 +28,20 @@ pub struct BucketState {
 }
 
 /// Reads the bucket; `None` when it does not exist. A bucket of another account is an error.
+/// Ownership is decided by `ListBuckets` (the caller's own buckets): `HeadBucket` alone cannot
+/// tell, as it answers 200 for a bucket of another account that allows it (and moto always does).
 pub async fn read(c: &Clients, spec: &BucketSpec) -> Result<Option<BucketState>> {
-    match c.s3.head_bucket().bucket(&spec.name).send().await {
-        Ok(_) => {}
-        Err(e) if is_not_found(&e) => return Ok(None),
-        Err(e) if status_of(&e) == Some(403) => {
-            return Err(DeployError::BucketNameTaken {
+    if !is_own_bucket(c, &spec.name).await? {
+        return match c.s3.head_bucket().bucket(&spec.name).send().await {
+            Err(e) if is_not_found(&e) => Ok(None),
+            Ok(_) => Err(DeployError::BucketNameTaken {
                 bucket: spec.name.clone(),
-            })
-        }
-        Err(e) => return Err(classify("s3:ListBucket", e)),
+            }),
+            Err(e) if status_of(&e) == Some(403) => Err(DeployError::BucketNameTaken {
+                bucket: spec.name.clone(),
+            }),
+            Err(e) => Err(classify("s3:ListBucket", e)),
+        };
     }
     let public_access_blocked = match c
         .s3
@@ -68,6 +72,18 @@ pub async fn read(c: &Clients, spec: &BucketSpec) -> Result<Option<BucketState>>
         public_access_blocked,
         encryption,
     }))
+}
+
+/// True when `name` is one of the caller's buckets.
+async fn is_own_bucket(c: &Clients, name: &str) -> Result<bool> {
+    let mut pages = c.s3.list_buckets().prefix(name).into_paginator().send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| classify("s3:ListAllMyBuckets", e))?;
+        if page.buckets().iter().any(|b| b.name() == Some(name)) {
+            return Ok(true);
+        }
+    }
+    Ok(false)
 }
 
 /// The change from `current` to the spec. Any default encryption (SSE-S3 or KMS) is accepted.
@@ -152,11 +168,10 @@ async fn create(c: &Clients, spec: &BucketSpec) -> Result<()> {
 }
 
 /// Deletes every object of the bucket, then the bucket. A missing bucket is fine.
+/// A bucket of the same name in another account is left alone.
 pub async fn destroy(c: &Clients, name: &str) -> Result<bool> {
-    match c.s3.head_bucket().bucket(name).send().await {
-        Ok(_) => {}
-        Err(e) if is_not_found(&e) => return Ok(false),
-        Err(e) => return Err(classify("s3:ListBucket", e)),
+    if !is_own_bucket(c, name).await? {
+        return Ok(false);
     }
     empty(c, name).await?;
     match c.s3.delete_bucket().bucket(name).send().await {
