@@ -1,0 +1,211 @@
+"""Starts moto's server for the local stack, optionally with a Lambda bridge.
+
+moto cannot run Lambda code without Docker and offers no hook for another executor, so with
+`--bridge URL` this launcher replaces one method, `moto.awslambda.models.LambdaFunction.invoke`,
+before the server starts. Every path that runs a function reaches that method: the Invoke API
+(`responses.invoke` -> `LambdaBackend.invoke` -> `LambdaFunction.invoke`) and the Step Functions
+`arn:aws:states:::lambda:invoke` and `aws-sdk:lambda:invoke` tasks (moto's interpreter calls the
+Invoke API of this same server through boto3 at localhost:$MOTO_PORT). The replacement forwards the
+invocation to the local Lambda runtime (`local-stack/src/runtime`, POST {bridge}/invoke) with the
+function's current configuration and code, and answers as Lambda does: the payload, and on failure
+the `X-Amz-Function-Error: Unhandled` header with the error JSON as the payload.
+
+The launcher dies with its parent: it exits when its stdin reaches EOF (the parent holds the write
+end; the kernel closes it when the parent dies, whatever the cause) or when its parent pid changes.
+
+Usage: python moto_launcher.py --port P [--bridge http://127.0.0.1:Q] [--code-cache DIR]
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import hashlib
+import inspect
+import io
+import json
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import urllib.error
+import urllib.request
+import zipfile
+
+# The moto version whose internals the bridge patch was written against. Another version may have
+# moved `LambdaFunction.invoke`; the launcher refuses to start rather than silently not bridging.
+EXPECTED_MOTO_VERSION = "5.2.5"
+
+# Extra seconds the bridge waits for the runtime beyond the function's own timeout (cold start,
+# process spawn and the runtime's own timeout answer).
+BRIDGE_GRACE_SECONDS = 30
+
+
+def log(message: str) -> None:
+    print(f"moto_launcher: {message}", file=sys.stderr, flush=True)
+
+
+def die_with_parent() -> None:
+    """Exits this process when the parent dies or closes our stdin."""
+    parent = os.getppid()
+
+    def watch_stdin() -> None:
+        try:
+            while sys.stdin.buffer.read(4096):
+                pass
+        except Exception:  # noqa: BLE001 - any failure to read means the parent is gone
+            pass
+        log("stdin closed: parent gone, exiting")
+        os._exit(0)
+
+    def watch_ppid() -> None:
+        while True:
+            time.sleep(1)
+            if os.getppid() != parent:
+                log("parent changed: exiting")
+                os._exit(0)
+
+    threading.Thread(target=watch_stdin, name="stdin-watch", daemon=True).start()
+    threading.Thread(target=watch_ppid, name="ppid-watch", daemon=True).start()
+
+
+class CodeCache:
+    """Extracts function zips once per code hash, so the runtime gets a directory with `bootstrap`."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.lock = threading.Lock()
+        os.makedirs(root, exist_ok=True)
+
+    def directory_for(self, code_bytes: bytes, sha: str | None) -> tuple[str, str]:
+        if not sha or not all(c in "0123456789abcdef" for c in sha):
+            sha = hashlib.sha256(code_bytes).hexdigest()
+        target = os.path.join(self.root, sha)
+        with self.lock:
+            if not os.path.isdir(target):
+                staging = tempfile.mkdtemp(dir=self.root, prefix=".staging-")
+                try:
+                    with zipfile.ZipFile(io.BytesIO(code_bytes)) as archive:
+                        for info in archive.infolist():
+                            path = archive.extract(info, staging)
+                            # Zip files carry the Unix mode in the high 16 bits of external_attr.
+                            mode = (info.external_attr >> 16) & 0o777
+                            if mode and not info.is_dir():
+                                os.chmod(path, mode)
+                    bootstrap = os.path.join(staging, "bootstrap")
+                    if os.path.isfile(bootstrap):
+                        os.chmod(bootstrap, os.stat(bootstrap).st_mode | 0o755)
+                    os.rename(staging, target)
+                except Exception:
+                    shutil.rmtree(staging, ignore_errors=True)
+                    raise
+        return target, sha
+
+
+def install_bridge(bridge_url: str, cache: CodeCache) -> None:
+    import moto
+    from moto.awslambda import models
+
+    if moto.__version__ != EXPECTED_MOTO_VERSION:
+        raise SystemExit(
+            f"moto {moto.__version__} is installed but the Lambda bridge was written for moto "
+            f"{EXPECTED_MOTO_VERSION}: pin it in scripts/requirements.txt and run scripts/setup"
+        )
+    original = getattr(models.LambdaFunction, "invoke", None)
+    if original is None or not callable(original):
+        raise SystemExit("moto.awslambda.models.LambdaFunction.invoke is gone: the bridge needs updating")
+    source = inspect.getsource(models.LambdaFunction)
+    for attribute in ("code_bytes", "memory_size", "timeout", "environment_vars", "function_arn"):
+        if f"self.{attribute} =" not in source:
+            raise SystemExit(f"LambdaFunction no longer sets `{attribute}`: the bridge needs updating")
+
+    endpoint = bridge_url.rstrip("/") + "/invoke"
+
+    def bridged_invoke(self, body, request_headers, response_headers):  # type: ignore[no-untyped-def]
+        """Replacement of LambdaFunction.invoke: runs the function in the local runtime."""
+        if isinstance(body, bytes):
+            body = body.decode("utf-8")
+        payload = body if body else "{}"
+        code_bytes = getattr(self, "code_bytes", b"") or b""
+        if not code_bytes:
+            return error_answer(
+                response_headers,
+                "Runtime.InvalidEntrypoint",
+                f"function {self.function_name} has no zip code (image functions are not bridged)",
+            )
+        try:
+            code_dir, code_sha = cache.directory_for(code_bytes, getattr(self, "code_digest", None))
+        except zipfile.BadZipFile as error:
+            return error_answer(response_headers, "Runtime.InvalidEntrypoint", f"bad code zip: {error}")
+        request = {
+            "functionName": self.function_name,
+            "functionArn": self.function_arn,
+            "version": str(self.version),
+            "memorySize": int(self.memory_size),
+            "timeout": int(self.timeout),
+            "environment": {str(k): str(v) for k, v in (self.environment_vars or {}).items()},
+            "codeDir": code_dir,
+            "codeSha256": code_sha,
+            "region": self.region,
+            "payload": payload,
+        }
+        data = json.dumps(request).encode("utf-8")
+        http_request = urllib.request.Request(
+            endpoint, data=data, method="POST", headers={"content-type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(
+                http_request, timeout=int(self.timeout) + BRIDGE_GRACE_SECONDS
+            ) as response:
+                answer = json.loads(response.read().decode("utf-8"))
+        except (urllib.error.URLError, OSError, ValueError) as error:
+            log(f"bridge call to {endpoint} failed: {error}")
+            return error_answer(
+                response_headers,
+                "Runtime.BridgeUnavailable",
+                f"the local Lambda runtime at {endpoint} did not answer: {error}",
+            )
+        if answer.get("functionError"):
+            response_headers["x-amz-function-error"] = answer["functionError"]
+        logs = answer.get("logTail") or ""
+        inv_type = (request_headers or {}).get("x-amz-invocation-type", "RequestResponse")
+        if inv_type == "RequestResponse":
+            response_headers["x-amz-log-result"] = base64.b64encode(logs.encode("utf-8")).decode(
+                "utf-8"
+            )
+        return (answer.get("payload") or "").encode("utf-8")
+
+    models.LambdaFunction.invoke = bridged_invoke
+    log(f"Lambda invoke bridged to {endpoint}")
+
+
+def error_answer(response_headers, error_type: str, message: str) -> bytes:  # type: ignore[no-untyped-def]
+    response_headers["x-amz-function-error"] = "Unhandled"
+    return json.dumps({"errorType": error_type, "errorMessage": message}).encode("utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--bridge", help="URL of the local Lambda runtime")
+    parser.add_argument("--code-cache", help="where function zips are extracted (default: a temp dir)")
+    args = parser.parse_args()
+
+    if os.environ.get("MOTO_PORT") != str(args.port):
+        raise SystemExit("MOTO_PORT must equal --port: moto's Step Functions interpreter calls it back")
+
+    die_with_parent()
+    if args.bridge:
+        cache_root = args.code_cache or os.path.join(tempfile.gettempdir(), "local-stack-code")
+        install_bridge(args.bridge, CodeCache(cache_root))
+
+    from moto.server import main as moto_main
+
+    moto_main(["--host", args.host, "--port", str(args.port)])
+
+
+if __name__ == "__main__":
+    main()

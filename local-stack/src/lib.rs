@@ -1,0 +1,15 @@
+//! The local AWS stack for tests and for running the benchmark without an AWS account:
+//!
+//! - [`moto::MotoServer`]: moto's server (control plane and Step Functions interpreter) as a child
+//!   process on a free loopback port, optionally with a Lambda bridge (see `moto_launcher.py`).
+//!
+//! Every process started here is killed when its owner is dropped.
+
+pub mod error;
+pub mod http;
+pub mod moto;
+pub mod paths;
+pub mod ports;
+pub mod process;
+
+pub use error::Error;

@@ -1,0 +1,227 @@
+//! moto's server as a child process: the local AWS control plane and Step Functions interpreter.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), local_stack::Error> {
+//! use local_stack::moto::{MotoOptions, MotoServer};
+//! let moto = MotoServer::start(MotoOptions::simple_lambda()).await?;
+//! let config = moto.sdk_config().await; // endpoint_url = moto, us-east-1, test credentials
+//! # drop(config); Ok(()) }
+//! ```
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use aws_config::{BehaviorVersion, Region};
+use aws_credential_types::Credentials;
+use hyper::Method;
+use serde_json::{json, Value};
+use tokio::process::Command;
+
+use crate::http::HttpClient;
+use crate::paths::{moto_launcher, venv_python};
+use crate::ports::free_loopback_port;
+use crate::process::GroupChild;
+use crate::Error;
+
+/// How long moto may take to import and bind (it is slow on a loaded 2-core machine).
+const READY_TIMEOUT: Duration = Duration::from_secs(90);
+/// Pause between readiness probes.
+const PROBE_INTERVAL: Duration = Duration::from_millis(100);
+/// Fresh ports tried when moto exits during start (another process may have taken the port).
+const START_ATTEMPTS: usize = 3;
+
+/// What kind of Lambda service moto offers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct MotoOptions {
+    /// moto's "simple" Lambda backend: invokes answer with responses queued at
+    /// `POST /moto-api/static/lambda-simple/response` (see [`MotoServer::queue_simple_lambda_responses`]).
+    pub simple_lambda: bool,
+    /// URL of the local Lambda runtime (`runtime::LocalRuntime::url`): invokes run the real function.
+    pub lambda_bridge: Option<String>,
+}
+
+impl MotoOptions {
+    /// moto with the simple Lambda backend (no function code runs).
+    pub fn simple_lambda() -> Self {
+        Self {
+            simple_lambda: true,
+            lambda_bridge: None,
+        }
+    }
+
+    /// moto whose Lambda Invoke forwards to the local runtime at `url`.
+    pub fn with_bridge(url: impl Into<String>) -> Self {
+        Self {
+            simple_lambda: false,
+            lambda_bridge: Some(url.into()),
+        }
+    }
+}
+
+/// A running moto server on 127.0.0.1. Dropping it kills the server's whole process group.
+#[derive(Debug)]
+pub struct MotoServer {
+    process: GroupChild,
+    port: u16,
+    http: HttpClient,
+    // Last field: removed after the process is killed (holds the log and the code cache).
+    dir: tempfile::TempDir,
+}
+
+impl MotoServer {
+    /// Starts moto on a free port, waits until it answers, and switches on state machine execution
+    /// (and, for [`MotoOptions::simple_lambda`], the simple Lambda backend).
+    pub async fn start(opts: MotoOptions) -> Result<MotoServer, Error> {
+        let python = venv_python()?;
+        let launcher = moto_launcher()?;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let port = free_loopback_port()?;
+            match Self::start_on(&opts, &python, &launcher, port).await {
+                Err(error @ Error::ExitedDuringStart { .. }) if attempt < START_ATTEMPTS => {
+                    tracing::warn!(port, %error, "moto exited during start; retrying on another port");
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn start_on(
+        opts: &MotoOptions,
+        python: &Path,
+        launcher: &Path,
+        port: u16,
+    ) -> Result<MotoServer, Error> {
+        let dir = tempfile::Builder::new()
+            .prefix("local-stack-moto-")
+            .tempdir()
+            .map_err(|e| Error::io("creating moto's temp dir", e))?;
+        let log_path = dir.path().join("moto.log");
+        let mut command = Command::new(python);
+        command
+            .arg(launcher)
+            .arg("--port")
+            .arg(port.to_string())
+            .env("MOTO_PORT", port.to_string())
+            .env("PYTHONUNBUFFERED", "1")
+            .current_dir(dir.path());
+        if let Some(bridge) = &opts.lambda_bridge {
+            command
+                .arg("--bridge")
+                .arg(bridge)
+                .arg("--code-cache")
+                .arg(dir.path().join("code"));
+        }
+        let process = GroupChild::spawn("moto", command, &log_path)?;
+        let mut server = MotoServer {
+            process,
+            port,
+            http: HttpClient::new(),
+            dir,
+        };
+        server.configure_when_ready(opts).await?;
+        tracing::info!(port, log = %server.log_path().display(), "moto ready");
+        Ok(server)
+    }
+
+    /// Probes with the config call itself until moto answers, then checks the config took.
+    async fn configure_when_ready(&mut self, opts: &MotoOptions) -> Result<(), Error> {
+        let mut config = json!({"stepfunctions": {"execute_state_machine": true}});
+        if opts.simple_lambda {
+            config["lambda"] = json!({"use_docker": false});
+        }
+        let url = format!("{}/moto-api/config", self.endpoint());
+        let started = Instant::now();
+        let answer = loop {
+            if let Some(status) = self.process.exit_status() {
+                return Err(Error::ExitedDuringStart {
+                    what: "moto",
+                    status,
+                    log_tail: self.process.log_tail(),
+                });
+            }
+            match self.http.send_json(Method::POST, &url, &config).await {
+                Ok(answer) => break answer,
+                Err(_) if started.elapsed() < READY_TIMEOUT => {
+                    tokio::time::sleep(PROBE_INTERVAL).await;
+                }
+                Err(_) => {
+                    return Err(Error::NotReady {
+                        what: "moto",
+                        seconds: READY_TIMEOUT.as_secs(),
+                        log_tail: self.process.log_tail(),
+                    })
+                }
+            }
+        };
+        // moto echoes only its batch and lambda settings, so only the Lambda one can be checked.
+        let applied: Value = serde_json::from_slice(&answer.body).unwrap_or(Value::Null);
+        let simple_ok = !opts.simple_lambda || applied["lambda"]["use_docker"] == json!(false);
+        if !(200..300).contains(&answer.status) || !simple_ok {
+            return Err(Error::Rejected {
+                what: "moto",
+                request: format!("POST {url} {config}"),
+                status: answer.status,
+                body: answer.text(),
+            });
+        }
+        Ok(())
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The port moto listens on (also its `MOTO_PORT`).
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Where moto's stdout and stderr go (deleted with the server).
+    pub fn log_path(&self) -> std::path::PathBuf {
+        self.dir.path().join("moto.log")
+    }
+
+    /// The last few KB of moto's log, for error messages.
+    pub fn log_tail(&self) -> String {
+        self.process.log_tail()
+    }
+
+    /// The process id of the launcher (the leader of the process group killed on drop).
+    pub fn pid(&self) -> Option<u32> {
+        self.process.pid()
+    }
+
+    /// An SDK config for this server: its endpoint, `us-east-1`, static test credentials.
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        aws_config::defaults(BehaviorVersion::latest())
+            .endpoint_url(self.endpoint())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(Credentials::new("test", "test", None, None, "local-stack"))
+            .load()
+            .await
+    }
+
+    /// Queues answers for moto's simple Lambda backend: each invoke takes the next one.
+    pub async fn queue_simple_lambda_responses(&self, results: &[String]) -> Result<(), Error> {
+        let url = format!("{}/moto-api/static/lambda-simple/response", self.endpoint());
+        let body = json!({"results": results, "region": "us-east-1"});
+        let answer = self.http.send_json(Method::POST, &url, &body).await?;
+        if !(200..300).contains(&answer.status) {
+            return Err(Error::Rejected {
+                what: "moto",
+                request: format!("POST {url}"),
+                status: answer.status,
+                body: answer.text(),
+            });
+        }
+        Ok(())
+    }
+
+    /// Kills the server now (dropping it does the same).
+    pub async fn stop(mut self) {
+        self.process.kill().await;
+    }
+}

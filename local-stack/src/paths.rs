@@ -1,0 +1,38 @@
+//! Where the workspace's tools live. Everything is derived from this crate's manifest directory,
+//! so the paths follow the checkout wherever it is.
+
+use std::path::{Path, PathBuf};
+
+use crate::Error;
+
+/// The workspace root: the parent of this crate's directory.
+pub fn workspace_root() -> PathBuf {
+    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
+    manifest.parent().unwrap_or(manifest).to_path_buf()
+}
+
+/// The Python interpreter of the venv that `scripts/setup` creates (with moto in it).
+pub fn venv_python() -> Result<PathBuf, Error> {
+    let python = workspace_root().join(".venv").join("bin").join("python");
+    if python.is_file() {
+        Ok(python)
+    } else {
+        Err(Error::SetupMissing {
+            what: "the Python venv with moto",
+            path: python,
+        })
+    }
+}
+
+/// The launcher script that starts moto (and installs the Lambda bridge).
+pub fn moto_launcher() -> Result<PathBuf, Error> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("moto_launcher.py");
+    if script.is_file() {
+        Ok(script)
+    } else {
+        Err(Error::SetupMissing {
+            what: "local-stack/moto_launcher.py",
+            path: script,
+        })
+    }
+}

@@ -1,0 +1,100 @@
+//! MotoServer: starts on a free port, answers the AWS APIs, and is gone after drop.
+
+use std::net::TcpStream;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use aws_sdk_lambda::primitives::Blob;
+use local_stack::moto::{MotoOptions, MotoServer};
+
+mod common;
+
+/// True while something accepts connections on the port.
+fn port_open(port: u16) -> bool {
+    TcpStream::connect_timeout(&([127, 0, 0, 1], port).into(), Duration::from_millis(200)).is_ok()
+}
+
+/// Waits (bounded) until `/proc/PID` is gone or a zombie was reaped.
+fn wait_gone(pid: u32) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        if status.is_empty() || status.contains("State:\tZ") {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+#[tokio::test]
+async fn starts_answers_and_is_gone_after_drop() {
+    let moto = MotoServer::start(MotoOptions::default())
+        .await
+        .expect("moto starts");
+    let port = moto.port();
+    assert_eq!(moto.endpoint(), format!("http://127.0.0.1:{port}"));
+    assert!(port_open(port));
+
+    let config = moto.sdk_config().await;
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let machines = sfn
+        .list_state_machines()
+        .send()
+        .await
+        .expect("ListStateMachines");
+    assert!(machines.state_machines().is_empty());
+
+    let pid = moto.pid().expect("moto has a pid");
+    assert!(Path::new(&format!("/proc/{pid}")).exists());
+    drop(moto);
+    assert!(wait_gone(pid), "moto (pid {pid}) still runs after drop");
+    // A killed multi-threaded process closes its sockets when its last thread exits, which can be
+    // a moment after the leader is a zombie: poll, bounded.
+    let started = Instant::now();
+    while port_open(port) && started.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !port_open(port),
+        "port {port} still answers 10 s after drop"
+    );
+}
+
+#[tokio::test]
+async fn simple_lambda_answers_queued_responses() {
+    let moto = MotoServer::start(MotoOptions::simple_lambda())
+        .await
+        .expect("moto starts");
+    let config = moto.sdk_config().await;
+    let role = common::lambda_role(&config, "simple-role").await;
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    lambda
+        .create_function()
+        .function_name("simple")
+        .role(role)
+        .runtime(aws_sdk_lambda::types::Runtime::Providedal2023)
+        .handler("bootstrap")
+        .code(
+            aws_sdk_lambda::types::FunctionCode::builder()
+                .zip_file(Blob::new(b"not run by the simple backend".to_vec()))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateFunction");
+    moto.queue_simple_lambda_responses(&[r#"{"answer":42}"#.to_string()])
+        .await
+        .expect("queue a response");
+    let out = lambda
+        .invoke()
+        .function_name("simple")
+        .send()
+        .await
+        .expect("Invoke");
+    let payload = out.payload().expect("payload").as_ref().to_vec();
+    assert_eq!(
+        String::from_utf8(payload).expect("utf-8"),
+        r#"{"answer":42}"#
+    );
+}
