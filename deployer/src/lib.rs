@@ -56,6 +56,16 @@ pub async fn main() -> anyhow::Result<()> {
     main_cli::main().await
 }
 
+/// Runs a command line as `deploy` would (`args[0]` is the program name).
+pub async fn run_cli<I, T>(args: I) -> anyhow::Result<()>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    use clap::Parser;
+    main_cli::run_cli(cli::Cli::try_parse_from(args)?).await
+}
+
 /// A configuration connected to an account: the clients and the stack's names.
 #[derive(Debug, Clone)]
 pub struct Deployer {

@@ -19,7 +19,11 @@ use crate::{policies, run, Deployer};
 const CONFIG_FILE: &str = "bench.toml";
 
 pub async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    run_cli(Cli::parse()).await
+}
+
+/// Runs one parsed command line.
+pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
     let config = load_config(&cli.global)?;
     match cli.command.unwrap_or(Command::Deploy) {
         Command::Plan(args) => plan(&config, &args),

@@ -18,6 +18,9 @@ use crate::error::{DeployError, Result};
 pub const READER_BIN: &str = "s3-reader";
 /// The collector's binary target (crate `collector`).
 pub const COLLECTOR_BIN: &str = "collector";
+/// The crates holding them (the workspace root is a package too, so cargo needs them named).
+pub const READER_PACKAGE: &str = "s3-reader";
+pub const COLLECTOR_PACKAGE: &str = "collector";
 /// Where prebuilt packages may come from instead of a build.
 pub const PACKAGE_DIR_ENV: &str = "BENCH_PACKAGE_DIR";
 
@@ -122,6 +125,7 @@ pub fn build(root: &Path, arch: Architecture) -> Result<PathBuf> {
     };
     let status = Command::new(&cargo_lambda)
         .args(["lambda", "build", "--release", arch_flag])
+        .args(["--package", READER_PACKAGE, "--package", COLLECTOR_PACKAGE])
         .args(["--bin", READER_BIN, "--bin", COLLECTOR_BIN])
         .arg("--lambda-dir")
         .arg(&out)
