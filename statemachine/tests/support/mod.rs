@@ -2,6 +2,8 @@
 //! `scripts/setup` installs.
 #![allow(dead_code)]
 
+pub mod moto_run;
+
 use std::path::PathBuf;
 
 use bench_statemachine::arn::{function_arn, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION};

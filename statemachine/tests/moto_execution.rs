@@ -1,0 +1,245 @@
+//! The generated definition executed, not only validated: moto's Step Functions interpreter runs
+//! it against moto's Lambda API with the simple backend (invokes answer with queued responses,
+//! or echo their payload). See statemachine/README.md for what moto does differently from AWS.
+
+mod support;
+
+use aws_sdk_sfn::types::ExecutionStatus;
+use bench_statemachine::{render_plan, BenchmarkPlan};
+use support::moto_run::{Stack, ORIGINAL_MEMORY_MB};
+
+/// moto fails an invoke whose answer exceeds Lambda's 6 MB limit with the function error
+/// `Function.ResponseSizeTooLarge`, as Lambda does: the way to make one step fail here.
+fn oversized_answer() -> String {
+    "x".repeat(6_000_100)
+}
+
+fn small_plan(sizes: Vec<u32>, warmup: bool) -> BenchmarkPlan {
+    BenchmarkPlan {
+        rounds: 1,
+        memory_sizes: sizes,
+        warmup,
+        ..BenchmarkPlan::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn empty_input_runs_the_defaults_and_restores_the_memory() {
+    let plan = BenchmarkPlan::default();
+    let stack = Stack::start(&plan).await;
+    let outcome = stack.run("defaults", "{}").await;
+    assert_eq!(
+        outcome.status,
+        ExecutionStatus::Succeeded,
+        "{:?} {:?}",
+        outcome.error,
+        outcome.cause
+    );
+
+    // The execution's output is the collector's answer; the simple backend echoes the request.
+    let output = outcome.output.as_ref().expect("output");
+    assert_eq!(output["action"], "report");
+    assert_eq!(output["input"]["rounds"], 3);
+    assert_eq!(output["input"]["find"], "MyMagicString");
+
+    // One record per (round, memory, target), in nesting order, all ok, with the invoke result.
+    let records = outcome.records();
+    assert_eq!(records.len(), 30);
+    let order: Vec<(u64, u64)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["round"].as_u64().expect("round"),
+                r["memoryMb"].as_u64().expect("memory"),
+            )
+        })
+        .collect();
+    let expected: Vec<(u64, u64)> = (1..=3u64)
+        .flat_map(|round| {
+            plan.memory_sizes
+                .iter()
+                .map(move |&m| (round, u64::from(m)))
+        })
+        .collect();
+    assert_eq!(order, expected);
+    for record in &records {
+        assert_eq!(record["ok"], true);
+        assert_eq!(record["target"], "rust");
+        assert_eq!(record["invoke"]["StatusCode"], 200);
+        // The target got the reader event merged with its payload (echoed back).
+        assert_eq!(record["output"]["s3_bucket_name"], "lambda-bench-data");
+        assert_eq!(record["output"]["folder"], "bench/1000/");
+        assert_eq!(record["output"]["concurrency"], 64);
+    }
+
+    // The transitions walked on the definition are the transitions moto ran.
+    let walked = render_plan(&plan).expect("renders").transitions;
+    println!(
+        "moto: {} states entered, walk: {} ({:.2} per configuration)",
+        outcome.states_entered(),
+        walked.per_run,
+        walked.per_configuration
+    );
+    assert_eq!(outcome.states_entered() as u64, walked.per_run);
+
+    for target in &plan.targets {
+        assert_eq!(
+            stack.memory_of(&target.function_name).await,
+            ORIGINAL_MEMORY_MB
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn bad_input_fails_early_with_invalid_input_naming_the_field() {
+    let plan = small_plan(vec![128], false);
+    let stack = Stack::start(&plan).await;
+    let cases = [
+        (
+            "memory-low",
+            r#"{"memorySizes": [128, 64]}"#,
+            "memorySizes: 64 is not",
+        ),
+        (
+            "memory-high",
+            r#"{"memorySizes": [10241]}"#,
+            "memorySizes: 10241 is not",
+        ),
+        (
+            "memory-fraction",
+            r#"{"memorySizes": [256.5]}"#,
+            "memorySizes: 256.5 is not",
+        ),
+        ("memory-text", r#"{"memorySizes": ["big"]}"#, "memorySizes:"),
+        (
+            "memory-empty",
+            r#"{"memorySizes": []}"#,
+            "memorySizes: give a non-empty list",
+        ),
+        (
+            "rounds-zero",
+            r#"{"rounds": 0}"#,
+            "rounds: give a whole number",
+        ),
+        (
+            "rounds-fraction",
+            r#"{"rounds": 1.5}"#,
+            "rounds: give a whole number",
+        ),
+        (
+            "targets-empty",
+            r#"{"targets": []}"#,
+            "targets: give a non-empty list",
+        ),
+        (
+            "target-no-function",
+            r#"{"targets": [{"name": "x"}]}"#,
+            "targets[].functionName",
+        ),
+        (
+            "bucket-missing",
+            r#"{"bucket": null}"#,
+            "bucket: give the name",
+        ),
+        (
+            "warmup-text",
+            r#"{"warmup": "yes"}"#,
+            "warmup: give true or false",
+        ),
+    ];
+    for (name, input, cause) in cases {
+        let outcome = stack.run(name, input).await;
+        assert_eq!(outcome.status, ExecutionStatus::Failed, "{name}");
+        assert_eq!(outcome.error.as_deref(), Some("InvalidInput"), "{name}");
+        let got = outcome.cause.clone().unwrap_or_default();
+        assert!(
+            got.starts_with(cause),
+            "{name}: cause {got:?} does not start with {cause:?}"
+        );
+        // Nothing was changed: the checks come before the first update.
+        assert!(outcome.records().is_empty(), "{name}");
+    }
+    assert_eq!(
+        stack.memory_of(&plan.targets[0].function_name).await,
+        ORIGINAL_MEMORY_MB
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_failing_configuration_is_recorded_and_the_sweep_goes_on() {
+    let plan = small_plan(vec![128, 256, 512], false);
+    let stack = Stack::start(&plan).await;
+    // Invokes in order: timed 128, record, timed 256 (fails), record, timed 512, record, report.
+    let reader = r#"{"lang": "stand-in", "detail": "queued", "result": "1000", "time": 1.5}"#;
+    let answers = [
+        reader.to_string(),
+        "{}".into(),
+        oversized_answer(),
+        "{}".into(),
+        reader.into(),
+    ];
+    stack
+        .moto
+        .queue_simple_lambda_responses(&answers)
+        .await
+        .expect("queued");
+    let outcome = stack.run("one-fails", "{}").await;
+    assert_eq!(
+        outcome.status,
+        ExecutionStatus::Succeeded,
+        "{:?} {:?}",
+        outcome.error,
+        outcome.cause
+    );
+    let records = outcome.records();
+    let summary: Vec<(u64, bool)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["memoryMb"].as_u64().expect("memory"),
+                r["ok"].as_bool().expect("ok"),
+            )
+        })
+        .collect();
+    assert_eq!(summary, [(128, true), (256, false), (512, true)]);
+    assert_eq!(records[0]["output"]["time"], 1.5);
+    assert_eq!(records[1]["error"], "Function.ResponseSizeTooLarge");
+    assert!(records[1]["cause"]
+        .as_str()
+        .expect("cause")
+        .contains("payload size exceeded"));
+    assert_eq!(
+        stack.memory_of(&plan.targets[0].function_name).await,
+        ORIGINAL_MEMORY_MB
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_sweep_restores_the_memory_and_fails_with_its_own_error() {
+    let plan = small_plan(vec![128, 256], true);
+    let stack = Stack::start(&plan).await;
+    // Warm-up, timed, then the collector's record call fails (not a configuration error):
+    // the sweep stops, the memory is restored, the execution fails with the collector's error.
+    let answers = ["{}".to_string(), "{}".into(), oversized_answer()];
+    stack
+        .moto
+        .queue_simple_lambda_responses(&answers)
+        .await
+        .expect("queued");
+    let outcome = stack.run("collector-fails", "{}").await;
+    assert_eq!(outcome.status, ExecutionStatus::Failed);
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some("Function.ResponseSizeTooLarge")
+    );
+    let restored = outcome
+        .history
+        .iter()
+        .filter_map(|e| e.state_entered_event_details())
+        .any(|d| d.name() == "RestoreOneAfterFailure");
+    assert!(restored, "the failure path restores the targets");
+    assert_eq!(
+        stack.memory_of(&plan.targets[0].function_name).await,
+        ORIGINAL_MEMORY_MB
+    );
+}

@@ -1,0 +1,201 @@
+//! Runs a rendered definition in moto (local-stack's `MotoServer`, simple Lambda backend):
+//! creates the plan's functions, the state machine, starts an execution and waits for its end.
+
+use std::time::Duration;
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{FunctionCode, Runtime};
+use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent};
+use bench_statemachine::{render_plan, BenchmarkPlan};
+use local_stack::moto::{MotoOptions, MotoServer};
+
+/// The memory every function is created with, so a restore is visible.
+pub const ORIGINAL_MEMORY_MB: i32 = 777;
+
+/// An empty zip archive: the simple backend runs no code, but CreateFunction wants a zip.
+const EMPTY_ZIP: [u8; 22] = [
+    0x50, 0x4b, 0x05, 0x06, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+];
+
+/// A moto server with the plan's functions and state machine created.
+pub struct Stack {
+    pub moto: MotoServer,
+    pub lambda: aws_sdk_lambda::Client,
+    pub sfn: aws_sdk_sfn::Client,
+    pub state_machine_arn: String,
+}
+
+/// How an execution ended.
+#[derive(Debug)]
+pub struct Outcome {
+    pub status: ExecutionStatus,
+    pub error: Option<String>,
+    pub cause: Option<String>,
+    pub output: Option<serde_json::Value>,
+    pub history: Vec<HistoryEvent>,
+}
+
+impl Outcome {
+    /// How many states the execution entered (the billed state transitions).
+    pub fn states_entered(&self) -> usize {
+        self.history
+            .iter()
+            .filter(|e| e.r#type().as_str().ends_with("StateEntered"))
+            .count()
+    }
+
+    /// The `record` field of every collector call with `"action": "record"`, in order.
+    pub fn records(&self) -> Vec<serde_json::Value> {
+        self.history
+            .iter()
+            .filter_map(|e| e.task_scheduled_event_details())
+            .filter_map(|d| serde_json::from_str::<serde_json::Value>(d.parameters()).ok())
+            .filter(|p| p["Payload"]["action"] == "record")
+            .map(|p| p["Payload"]["record"].clone())
+            .collect()
+    }
+}
+
+fn function_name(arn: &str) -> &str {
+    arn.rsplit(':').next().unwrap_or(arn)
+}
+
+impl Stack {
+    /// Starts moto and creates the plan's target and collector functions and its state machine.
+    pub async fn start(plan: &BenchmarkPlan) -> Stack {
+        let moto = MotoServer::start(MotoOptions::simple_lambda())
+            .await
+            .expect("moto starts (run scripts/setup if the venv is missing)");
+        let config = moto.sdk_config().await;
+        let iam = aws_sdk_iam::Client::new(&config);
+        let lambda = aws_sdk_lambda::Client::new(&config);
+        let sfn = aws_sdk_sfn::Client::new(&config);
+        let trust = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+            "Principal": {"Service": ["lambda.amazonaws.com", "states.amazonaws.com"]}, "Action": "sts:AssumeRole"}]});
+        let role = iam
+            .create_role()
+            .role_name("bench-test-role")
+            .assume_role_policy_document(trust.to_string())
+            .send()
+            .await
+            .expect("role created")
+            .role
+            .expect("role")
+            .arn;
+        let mut functions: Vec<&str> = plan
+            .targets
+            .iter()
+            .map(|t| t.function_name.as_str())
+            .collect();
+        functions.push(&plan.collector_function);
+        functions.sort_unstable();
+        functions.dedup();
+        for function in functions {
+            lambda
+                .create_function()
+                .function_name(function_name(function))
+                .runtime(Runtime::Providedal2023)
+                .role(&role)
+                .handler("bootstrap")
+                .memory_size(ORIGINAL_MEMORY_MB)
+                .code(
+                    FunctionCode::builder()
+                        .zip_file(Blob::new(EMPTY_ZIP.to_vec()))
+                        .build(),
+                )
+                .send()
+                .await
+                .expect("function created");
+        }
+        let definition = render_plan(plan).expect("the plan renders").definition;
+        let state_machine_arn = sfn
+            .create_state_machine()
+            .name("bench")
+            .definition(definition.to_string())
+            .role_arn(&role)
+            .send()
+            .await
+            .expect("state machine created")
+            .state_machine_arn;
+        Stack {
+            moto,
+            lambda,
+            sfn,
+            state_machine_arn,
+        }
+    }
+
+    /// Starts an execution with `input` and waits (bounded) until it is no longer running.
+    pub async fn run(&self, name: &str, input: &str) -> Outcome {
+        let execution = self
+            .sfn
+            .start_execution()
+            .state_machine_arn(&self.state_machine_arn)
+            .name(name)
+            .input(input)
+            .send()
+            .await
+            .expect("execution started")
+            .execution_arn;
+        let mut described = None;
+        for _ in 0..1200 {
+            let d = self
+                .sfn
+                .describe_execution()
+                .execution_arn(&execution)
+                .send()
+                .await
+                .expect("execution described");
+            if d.status != ExecutionStatus::Running {
+                described = Some(d);
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let d = described.unwrap_or_else(|| {
+            panic!(
+                "{name} still running after 120 s; moto log:\n{}",
+                self.moto.log_tail()
+            )
+        });
+        let mut history = Vec::new();
+        let mut token = None;
+        for _ in 0..100 {
+            let page = self
+                .sfn
+                .get_execution_history()
+                .execution_arn(&execution)
+                .max_results(1000)
+                .set_next_token(token)
+                .send()
+                .await
+                .expect("history");
+            history.extend(page.events);
+            token = page.next_token;
+            if token.is_none() {
+                break;
+            }
+        }
+        Outcome {
+            status: d.status,
+            error: d.error,
+            cause: d.cause,
+            output: d
+                .output
+                .map(|o| serde_json::from_str(&o).expect("output is JSON")),
+            history,
+        }
+    }
+
+    /// The function's memory size now.
+    pub async fn memory_of(&self, function: &str) -> i32 {
+        self.lambda
+            .get_function_configuration()
+            .function_name(function_name(function))
+            .send()
+            .await
+            .expect("configuration")
+            .memory_size
+            .expect("memory size")
+    }
+}
