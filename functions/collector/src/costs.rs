@@ -48,7 +48,11 @@ pub fn run_cost(run: &Run, config: &ReportConfig) -> Option<RunCost> {
     let success = run.valid_success()?;
     let (billed_ms, duration_basis) = match run.log.as_ref().and_then(|l| l.billed_duration_ms) {
         Some(ms) => (ms, DurationBasis::Billed),
-        None => ((success.time_s * 1000.0).ceil(), DurationBasis::Timed),
+        // Less a nanosecond, so that 0.7 s (700.0000000000001 ms in floating point) bills 700 ms.
+        None => (
+            (success.time_s * 1000.0 - 1e-6).ceil(),
+            DurationBasis::Timed,
+        ),
     };
     let arch = success
         .stats

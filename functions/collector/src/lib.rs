@@ -9,17 +9,25 @@
 // unwrap() is fine in tests (the project's standard); the lint guards the shipped code.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod charts;
 pub mod config;
 pub mod costs;
 pub mod csv_out;
 pub mod error;
+pub mod handler;
 pub mod index;
 pub mod lambda_log;
+pub mod pipeline;
 pub mod pricing;
 pub mod recommend;
 pub mod records;
+pub mod report;
 pub mod scoring;
 pub mod stats;
+pub mod store;
 pub mod summary;
 
 pub use error::CollectorError;
+pub use handler::{handle, s3_client_from_env, CollectorResponse};
+pub use pipeline::{store_record, write_report};
+pub use store::{DirStore, S3Store, Store};

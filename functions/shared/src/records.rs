@@ -55,7 +55,16 @@ pub struct CollectorSummary {
 #[serde(rename_all = "camelCase")]
 pub struct ResultsLocation {
     pub results_bucket: String,
+    /// Defaults to [`DEFAULT_RESULTS_PREFIX`] when absent (contract 1).
+    #[serde(default = "default_results_prefix")]
     pub results_prefix: String,
+}
+
+/// The prefix results go under when the input names none.
+pub const DEFAULT_RESULTS_PREFIX: &str = "runs/";
+
+fn default_results_prefix() -> String {
+    DEFAULT_RESULTS_PREFIX.to_string()
 }
 
 /// `{"action": "record", ...}`: the state machine hands over one record as soon as it has it.

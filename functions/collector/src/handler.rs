@@ -1,0 +1,74 @@
+//! The Lambda handler: dispatches [`CollectorRequest`] to the two actions over S3.
+
+use bench_types::{CollectorRequest, CollectorSummary};
+use lambda_runtime::LambdaEvent;
+use serde::Serialize;
+
+use crate::config::{normalize_prefix, ResultsPlace};
+use crate::error::CollectorError;
+use crate::pipeline::{store_record, write_report};
+use crate::store::S3Store;
+
+/// The collector's answer: tiny for `record`, the small summary for `report`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(untagged)]
+pub enum CollectorResponse {
+    /// `{"stored": KEY}`.
+    Stored {
+        stored: String,
+    },
+    Report(CollectorSummary),
+}
+
+/// Handles one event with the given S3 client.
+pub async fn handle(
+    client: &aws_sdk_s3::Client,
+    event: LambdaEvent<CollectorRequest>,
+) -> Result<CollectorResponse, CollectorError> {
+    match event.payload {
+        CollectorRequest::Record(request) => {
+            let bucket = &request.location.results_bucket;
+            if bucket.is_empty() {
+                return Err(CollectorError::input(
+                    "resultsBucket",
+                    "name the bucket results are written to",
+                ));
+            }
+            let store = S3Store::new(client.clone(), bucket);
+            let prefix = normalize_prefix(Some(&request.location.results_prefix));
+            let stored = store_record(&store, &prefix, &request.execution, &request.record).await?;
+            Ok(CollectorResponse::Stored { stored })
+        }
+        CollectorRequest::Report(request) => {
+            let place = ResultsPlace::from_input(&request.input)?;
+            let bucket = place.bucket.ok_or_else(|| {
+                CollectorError::input(
+                    "input.resultsBucket",
+                    "name the bucket results are written to",
+                )
+            })?;
+            let store = S3Store::new(client.clone(), bucket);
+            let summary = write_report(
+                &store,
+                &place.prefix,
+                &request.execution,
+                &request.input,
+                request.runs.as_ref(),
+            )
+            .await?;
+            Ok(CollectorResponse::Report(summary))
+        }
+    }
+}
+
+/// An S3 client from the standard AWS chain. With an endpoint override (`AWS_ENDPOINT_URL_S3`
+/// or `AWS_ENDPOINT_URL`, the local stack) it uses path-style addressing, which local servers need.
+pub async fn s3_client_from_env() -> aws_sdk_s3::Client {
+    let shared = aws_config::load_from_env().await;
+    let local = std::env::var_os("AWS_ENDPOINT_URL_S3").is_some()
+        || std::env::var_os("AWS_ENDPOINT_URL").is_some();
+    let config = aws_sdk_s3::config::Builder::from(&shared)
+        .force_path_style(local)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}

@@ -1,0 +1,212 @@
+//! The collector's two actions over a [`Store`]: keep one record, and write the report of an
+//! execution. Everything of a report is computed before anything but `runs.json` is written, so a
+//! bad record or a rendering failure leaves only the raw `runs.json` behind.
+
+use bench_types::{CollectorSummary, ExecutionRef, RunRecord};
+use futures::{StreamExt, TryStreamExt};
+use serde_json::{json, Value};
+
+use crate::charts::charts;
+use crate::config::ReportConfig;
+use crate::csv_out::{runs_csv, summary_csv};
+use crate::error::CollectorError;
+use crate::index::{Index, IndexEntry};
+use crate::records::{flatten, parse_runs};
+use crate::report::report_html;
+use crate::store::Store;
+use crate::summary::summarize;
+
+/// Stored records read at once when a report gathers them.
+const READ_CONCURRENCY: usize = 16;
+
+const JSON: &str = "application/json";
+const CSV: &str = "text/csv; charset=utf-8";
+const SVG: &str = "image/svg+xml";
+const HTML: &str = "text/html; charset=utf-8";
+
+/// `PREFIX NAME/`: the folder of one execution.
+pub fn execution_folder(prefix: &str, execution_name: &str) -> String {
+    format!("{prefix}{execution_name}/")
+}
+
+/// `PREFIX index.json`.
+pub fn index_key(prefix: &str) -> String {
+    format!("{prefix}index.json")
+}
+
+/// `PREFIX NAME/records/`: where the `record` action keeps records.
+pub fn records_folder(prefix: &str, execution_name: &str) -> String {
+    format!("{}records/", execution_folder(prefix, execution_name))
+}
+
+/// The deterministic key of a record, so a retried record overwrites itself:
+/// `PREFIX NAME/records/r{round:03}-m{memory:05}-{target}.json`.
+pub fn record_key(
+    prefix: &str,
+    execution_name: &str,
+    record: &RunRecord,
+) -> Result<String, CollectorError> {
+    check_name("record.target", &record.target)?;
+    Ok(format!(
+        "{}r{:03}-m{:05}-{}.json",
+        records_folder(prefix, execution_name),
+        record.round,
+        record.memory_mb,
+        record.target
+    ))
+}
+
+/// Names become parts of keys: no slashes, spaces, control characters, or `.`/`..`.
+pub fn check_name(field: &str, name: &str) -> Result<(), CollectorError> {
+    let ok = !name.is_empty()
+        && name.len() <= 128
+        && name != "."
+        && name != ".."
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.+=@".contains(c));
+    if ok {
+        Ok(())
+    } else {
+        Err(CollectorError::input(
+            field,
+            format!(
+                "{name:?} cannot be part of an S3 key: use 1 to 128 of A-Z a-z 0-9 - _ . + = @"
+            ),
+        ))
+    }
+}
+
+/// The `record` action: keeps one record; returns its key.
+pub async fn store_record<S: Store>(
+    store: &S,
+    prefix: &str,
+    execution: &ExecutionRef,
+    record: &RunRecord,
+) -> Result<String, CollectorError> {
+    check_name("execution.name", &execution.name)?;
+    let key = record_key(prefix, &execution.name, record)?;
+    let body =
+        serde_json::to_vec_pretty(record).map_err(|e| CollectorError::render("record", e))?;
+    store.put(&key, body, JSON).await?;
+    Ok(key)
+}
+
+/// The `report` action: aggregates one execution under `prefix` and writes all its outputs.
+/// `runs` are the records inline (possibly nested arrays); without them the stored records of
+/// the execution are read.
+pub async fn write_report<S: Store>(
+    store: &S,
+    prefix: &str,
+    execution: &ExecutionRef,
+    input: &Value,
+    runs: Option<&Value>,
+) -> Result<CollectorSummary, CollectorError> {
+    check_name("execution.name", &execution.name)?;
+    let folder = execution_folder(prefix, &execution.name);
+    let raw_runs = match runs {
+        Some(runs) => runs.clone(),
+        None => read_stored_records(store, &records_folder(prefix, &execution.name)).await?,
+    };
+
+    // 1. The raw records first, so nothing is lost if anything later fails.
+    let raw = json!({"execution": execution, "input": input, "runs": raw_runs});
+    let raw_json =
+        serde_json::to_vec_pretty(&raw).map_err(|e| CollectorError::render("runs.json", e))?;
+    store
+        .put(&format!("{folder}runs.json"), raw_json, JSON)
+        .await?;
+
+    // 2. Everything else, in memory.
+    let config = ReportConfig::from_input(input)?;
+    let records = flatten(&raw_runs);
+    if records.is_empty() {
+        return Err(CollectorError::NoRecords {
+            execution: execution.name.clone(),
+        });
+    }
+    let target_order: Vec<String> = config.targets.iter().map(|t| t.name.clone()).collect();
+    let runs = parse_runs(&records, &target_order)?;
+    let summary = summarize(execution, &config, &runs);
+
+    let index_key = index_key(prefix);
+    let mut index = match store.get(&index_key).await? {
+        Some(bytes) => Index::parse(&store.uri(&index_key), &bytes)?,
+        None => Index::default(),
+    };
+    index.upsert(IndexEntry::of(&summary, &folder));
+
+    let charts = charts(&summary, &index)?;
+    let html = report_html(&summary, &charts)?;
+    let mut outputs: Vec<(String, Vec<u8>, &str)> = vec![
+        (
+            format!("{folder}summary.json"),
+            serde_json::to_vec_pretty(&summary)
+                .map_err(|e| CollectorError::render("summary.json", e))?,
+            JSON,
+        ),
+        (
+            format!("{folder}runs.csv"),
+            runs_csv(&execution.name, &runs, &config)?,
+            CSV,
+        ),
+        (format!("{folder}summary.csv"), summary_csv(&summary)?, CSV),
+    ];
+    outputs.extend(charts.iter().map(|c| {
+        (
+            format!("{folder}{}", c.file_name),
+            c.svg.clone().into_bytes(),
+            SVG,
+        )
+    }));
+    outputs.push((format!("{folder}report.html"), html.into_bytes(), HTML));
+    outputs.push((index_key, index.to_json()?, JSON));
+
+    // 3. Write in order; the index last, so it only names complete executions.
+    for (key, body, content_type) in outputs {
+        store.put(&key, body, content_type).await?;
+    }
+
+    Ok(CollectorSummary {
+        execution_name: execution.name.clone(),
+        results_uri: store.uri(&folder),
+        report_uri: store.uri(&format!("{folder}report.html")),
+        summary_uri: store.uri(&format!("{folder}summary.json")),
+        runs: summary.runs,
+        failures: summary.failures,
+        recommendations: summary
+            .recommendations
+            .iter()
+            .map(|r| {
+                serde_json::to_value(r).map_err(|e| CollectorError::render("recommendations", e))
+            })
+            .collect::<Result<_, _>>()?,
+    })
+}
+
+/// The stored records of an execution, in key order (round, memory, target), as one array.
+async fn read_stored_records<S: Store>(store: &S, folder: &str) -> Result<Value, CollectorError> {
+    let keys: Vec<String> = store
+        .list(folder)
+        .await?
+        .into_iter()
+        .filter(|k| k.ends_with(".json"))
+        .collect();
+    let bodies: Vec<(String, Option<Vec<u8>>)> = futures::stream::iter(keys)
+        .map(|key| async move { store.get(&key).await.map(|body| (key, body)) })
+        .buffered(READ_CONCURRENCY)
+        .try_collect()
+        .await?;
+    let mut records = Vec::with_capacity(bodies.len());
+    for (key, body) in bodies {
+        // A record deleted between LIST and GET is simply not there.
+        let Some(body) = body else { continue };
+        let record =
+            serde_json::from_slice::<Value>(&body).map_err(|e| CollectorError::InvalidRecord {
+                record: store.uri(&key),
+                reason: format!("not JSON ({e})"),
+            })?;
+        records.push(record);
+    }
+    Ok(Value::Array(records))
+}
