@@ -128,6 +128,12 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     if inputs.cores.server_core.is_none() {
         notes.push("one core only: the server shares it with the readers".to_owned());
     }
+    if inputs.cores.reader_cores.len() < 2 {
+        notes.push(format!(
+            "2-CPU quota not run by default: the readers have {} core(s) once the server has its own",
+            inputs.cores.reader_cores.len()
+        ));
+    }
 
     let prefix = format!("bench/{}/", plan.objects);
     say(&format!(

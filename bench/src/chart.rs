@@ -77,25 +77,6 @@ pub fn draw(path: &Path, input: &ChartInput<'_>) -> Result<(), ChartError> {
         } else {
             format!("{cpus} CPU")
         };
-        let mut chart = ChartBuilder::on(area)
-            .caption(caption, ("sans-serif", 15))
-            .margin(12)
-            .x_label_area_size(36)
-            .y_label_area_size(52)
-            .build_cartesian_2d(
-                (0.8f64..max_c * 1.25).log_scale(),
-                (y_min..y_max).log_scale(),
-            )
-            .map_err(|e| err(&e))?;
-        chart
-            .configure_mesh()
-            .x_desc("concurrency C (1 = sequential)")
-            .y_desc("wall s (median)")
-            .x_label_formatter(&|x| format!("{x:.0}"))
-            .y_label_formatter(&|y| format!("{y:.2}"))
-            .draw()
-            .map_err(|e| err(&e))?;
-
         let mut cs: Vec<f64> = input
             .cases
             .iter()
@@ -104,6 +85,28 @@ pub fn draw(path: &Path, input: &ChartInput<'_>) -> Result<(), ChartError> {
             .collect();
         cs.sort_by(f64::total_cmp);
         cs.dedup();
+        let mut chart = ChartBuilder::on(area)
+            .caption(caption, ("sans-serif", 15))
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(52)
+            .build_cartesian_2d(
+                (0.8f64..max_c * 1.25)
+                    .log_scale()
+                    .with_key_points(cs.clone()),
+                (y_min..y_max).log_scale(),
+            )
+            .map_err(|e| err(&e))?;
+        chart
+            .configure_mesh()
+            .light_line_style(RGBColor(0xf2, 0xf2, 0xf2))
+            .x_desc("concurrency C (1 = sequential)")
+            .y_desc("wall s (median)")
+            .x_label_formatter(&|x| format!("{x:.0}"))
+            .y_label_formatter(&|y| format!("{y:.2}"))
+            .draw()
+            .map_err(|e| err(&e))?;
+
         let bound: Vec<(f64, f64)> = cs
             .iter()
             .map(|&c| {

@@ -68,24 +68,43 @@ pub struct ReaderPrograms {
 }
 
 impl ReaderPrograms {
-    /// Program and arguments that run `kind` on `event`.
+    /// Program and arguments that run `kind` on `event`. The peers take the event JSON as their
+    /// one argument; `s3-read` takes its fields as flags.
     pub fn command(&self, kind: ReaderKind, event: &ReaderEvent) -> Vec<String> {
-        let event = serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
         let path = |p: &Path| p.display().to_string();
+        let json = || serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
         match kind {
-            ReaderKind::Rust => vec![path(&self.rust_bin), event],
+            ReaderKind::Rust => rust_command(path(&self.rust_bin), event),
             ReaderKind::Python => vec![
                 path(&self.python),
                 path(&self.peers_dir.join("python/reader.py")),
-                event,
+                json(),
             ],
             ReaderKind::Node => vec![
                 path(&self.node),
                 path(&self.peers_dir.join("node/reader.mjs")),
-                event,
+                json(),
             ],
         }
     }
+}
+
+/// `s3-read --bucket B --folder F --mode M --concurrency C [--find S] --compact`.
+fn rust_command(bin: String, event: &ReaderEvent) -> Vec<String> {
+    let mut args = vec![bin];
+    let mut flag = |name: &str, value: Option<String>| {
+        if let Some(value) = value {
+            args.push(format!("--{name}"));
+            args.push(value);
+        }
+    };
+    flag("bucket", event.s3_bucket_name.clone());
+    flag("folder", event.folder.clone());
+    flag("mode", event.mode.clone());
+    flag("concurrency", event.concurrency.map(|c| c.to_string()));
+    flag("find", event.find.clone());
+    args.push("--compact".to_owned());
+    args
 }
 
 /// The event for one case; `concurrency` is 1 in sequential mode.
@@ -147,9 +166,13 @@ mod tests {
             peers_dir: PathBuf::from("/p"),
         };
         let event = reader_event("data", "bench/1000/", ReadMode::Concurrent, 64);
-        let rust = programs.command(ReaderKind::Rust, &event);
-        assert_eq!(rust[0], "/t/s3-read");
-        let parsed: ReaderEvent = serde_json::from_str(&rust[1]).unwrap_or_default();
+        let rust = programs.command(ReaderKind::Rust, &event).join(" ");
+        assert_eq!(
+            rust,
+            "/t/s3-read --bucket data --folder bench/1000/ --mode concurrent --concurrency 64 --compact"
+        );
+        let python = programs.command(ReaderKind::Python, &event);
+        let parsed: ReaderEvent = serde_json::from_str(&python[2]).unwrap_or_default();
         assert_eq!(parsed, event);
         assert_eq!(parsed.concurrency, Some(64));
         assert_eq!(

@@ -174,12 +174,13 @@ pub struct PrintedResult {
     pub stats: Option<serde_json::Value>,
 }
 
-/// The last line of `stdout` that parses as a reader result.
+/// The last line of `stdout` that parses as a reader result, or else all of it (pretty JSON).
 pub fn parse_result(stdout: &str) -> Option<PrintedResult> {
     stdout
         .lines()
         .rev()
         .find_map(|line| serde_json::from_str::<PrintedResult>(line.trim()).ok())
+        .or_else(|| serde_json::from_str(stdout.trim()).ok())
 }
 
 #[cfg(test)]
@@ -198,6 +199,8 @@ mod tests {
             Some(None)
         );
         assert!(parse_result("not json").is_none());
+        let pretty = "{\n  \"lang\": \"rust\",\n  \"detail\": \"\",\n  \"result\": \"7\",\n  \"time\": 0.5\n}\n";
+        assert_eq!(parse_result(pretty).map(|r| r.result), Some("7".to_owned()));
     }
 
     #[test]
