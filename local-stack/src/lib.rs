@@ -2,6 +2,9 @@
 //!
 //! - [`moto::MotoServer`]: moto's server (control plane and Step Functions interpreter) as a child
 //!   process on a free loopback port, optionally with a Lambda bridge (see `moto_launcher.py`).
+//! - [`runtime::LocalRuntime`]: the local Lambda runtime the bridge forwards to; it runs real
+//!   `bootstrap` binaries through the Lambda Runtime API with the function's memory size, timeout,
+//!   environment and a CPU quota in proportion to memory (cgroup v1 or v2).
 //!
 //! Every process started here is killed when its owner is dropped.
 
@@ -11,5 +14,7 @@ pub mod moto;
 pub mod paths;
 pub mod ports;
 pub mod process;
+pub mod runtime;
+pub mod serve;
 
 pub use error::Error;

@@ -70,6 +70,14 @@ impl GroupChild {
         }
     }
 
+    /// Waits until the process exits and describes how it ended.
+    pub async fn wait(&mut self) -> String {
+        match self.child.wait().await {
+            Ok(status) => status.to_string(),
+            Err(e) => format!("unknown status: {e}"),
+        }
+    }
+
     /// The last few KB of the log.
     pub fn log_tail(&self) -> String {
         read_tail(&self.log_path)

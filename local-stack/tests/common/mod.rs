@@ -18,3 +18,64 @@ pub async fn lambda_role(config: &SdkConfig, name: &str) -> String {
         .expect("CreateRole");
     role.role().expect("role").arn().to_string()
 }
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use local_stack::runtime::protocol::InvokeRequest;
+
+/// The test function binary cargo built for these tests.
+pub fn test_function_binary() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_local-stack-test-function"))
+}
+
+/// A code directory holding the test function as `bootstrap`, as the bridge unpacks a zip.
+pub fn code_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().expect("temp dir");
+    std::fs::copy(test_function_binary(), dir.path().join("bootstrap")).expect("copy bootstrap");
+    dir
+}
+
+/// A zip with the test function as an executable `bootstrap`, as `cargo lambda build` makes.
+pub fn function_zip() -> Vec<u8> {
+    use std::io::Write;
+    let binary = std::fs::read(test_function_binary()).expect("read test function");
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    {
+        let mut zip = zip::ZipWriter::new(&mut buffer);
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated)
+            .unix_permissions(0o755);
+        zip.start_file("bootstrap", options).expect("zip entry");
+        zip.write_all(&binary).expect("zip write");
+        zip.finish().expect("zip finish");
+    }
+    buffer.into_inner()
+}
+
+/// An invoke request for the test function in `code`.
+pub fn request(
+    code: &Path,
+    name: &str,
+    memory: u32,
+    timeout: u32,
+    payload: serde_json::Value,
+) -> InvokeRequest {
+    InvokeRequest {
+        function_name: name.to_string(),
+        function_arn: format!("arn:aws:lambda:us-east-1:123456789012:function:{name}"),
+        version: "$LATEST".to_string(),
+        memory_size: memory,
+        timeout,
+        environment: BTreeMap::from([("TEST_COLOUR".to_string(), "blue".to_string())]),
+        code_dir: code.to_path_buf(),
+        code_sha256: "test-code".to_string(),
+        region: "us-east-1".to_string(),
+        payload: payload.to_string(),
+    }
+}
+
+/// The answer's payload as JSON.
+pub fn json_of(payload: &str) -> serde_json::Value {
+    serde_json::from_str(payload).unwrap_or_else(|e| panic!("payload {payload:?} is not JSON: {e}"))
+}

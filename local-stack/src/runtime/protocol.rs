@@ -1,0 +1,85 @@
+//! The bridge protocol: what `moto_launcher.py` sends to `POST /invoke` and what it gets back.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// One invocation, with the function's configuration at the time of the call.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvokeRequest {
+    pub function_name: String,
+    #[serde(default)]
+    pub function_arn: String,
+    #[serde(default = "latest")]
+    pub version: String,
+    /// MB, as configured in moto when the call was made.
+    pub memory_size: u32,
+    /// Seconds.
+    pub timeout: u32,
+    #[serde(default)]
+    pub environment: BTreeMap<String, String>,
+    /// A directory holding the unpacked code, with an executable `bootstrap`.
+    pub code_dir: PathBuf,
+    /// Identifies the code (hex SHA-256 of the zip).
+    pub code_sha256: String,
+    #[serde(default = "default_region")]
+    pub region: String,
+    /// The event, as JSON text.
+    pub payload: String,
+}
+
+fn latest() -> String {
+    "$LATEST".to_string()
+}
+
+fn default_region() -> String {
+    "us-east-1".to_string()
+}
+
+/// The outcome of one invocation, as Lambda would report it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct InvokeAnswer {
+    pub request_id: String,
+    /// The function's response, or the error JSON (`errorType`, `errorMessage`) on failure.
+    pub payload: String,
+    /// `Unhandled` when the function failed (the value of `X-Amz-Function-Error`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function_error: Option<String>,
+    /// Lambda-style log tail of this invocation (START, the function's output, END, REPORT).
+    #[serde(default)]
+    pub log_tail: String,
+    /// True when a new execution environment was started for this call.
+    pub cold_start: bool,
+    pub duration_ms: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_duration_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_memory_used_mb: Option<u64>,
+    /// The CPU limit the environment ran under.
+    pub cpu: CpuQuotaReport,
+}
+
+/// How the CPU share of an environment was limited, or why it was not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CpuQuotaReport {
+    /// True when a cgroup quota is in force for this environment.
+    pub applied: bool,
+    /// `cgroup-v1`, `cgroup-v2` or `none`.
+    pub mechanism: String,
+    /// The share the memory size entitles to (memory / 1769, capped at the machine's CPUs).
+    pub vcpus: f64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quota_us: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub period_us: Option<u64>,
+    /// The cgroup directory of the environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub group: Option<String>,
+    /// Why no quota was applied.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+}
