@@ -51,9 +51,12 @@ pub async fn check_credentials_within(config: &SdkConfig, limit: Duration) -> Re
                 limit.as_millis()
             ),
         }),
-        Ok(Err(err)) => Err(DeployError::NoCredentials {
-            detail: DisplayErrorContext(&err).to_string(),
-        }),
+        Ok(Err(err)) => {
+            // The chain's text ends in a long debug dump of the last provider's error.
+            let text = DisplayErrorContext(&err).to_string();
+            let detail = text.split(" (").next().unwrap_or(&text).to_owned();
+            Err(DeployError::NoCredentials { detail })
+        }
         Ok(Ok(_)) => Ok(()),
     }
 }
