@@ -1,1 +1,24 @@
 //! The S3 reader Lambda: lists a prefix and reads every object, concurrently behind a semaphore
+//! or sequentially, and reports contract 2 (`bench_types::reader`).
+//!
+//! - [`request`]: the event, checked ([`ReadRequest`]).
+//! - [`client`]: S3 clients from the standard AWS environment; a cold pool per invocation.
+//! - [`read`]: listing and reading ([`read_objects`]).
+//! - [`retry`]: our retry loop's policy and error classes.
+//! - [`handler`]: the Lambda handler ([`Reader`]).
+//! - [`error`]: the stable error names the state machine sees.
+
+pub mod client;
+pub mod error;
+pub mod handler;
+pub mod read;
+pub mod request;
+pub mod retry;
+pub mod stats;
+
+pub use client::ClientFactory;
+pub use error::{InvalidEvent, ReaderError};
+pub use handler::Reader;
+pub use read::{read_objects, ReadOutcome};
+pub use request::ReadRequest;
+pub use retry::RetryPolicy;

@@ -1,0 +1,80 @@
+//! `s3-read`: the reader's code from the command line, against any S3 endpoint; prints the
+//! contract-2 result JSON on stdout.
+
+use anyhow::Context;
+use clap::Parser;
+use s3_reader::{ClientFactory, ReadRequest, Reader};
+
+#[derive(Debug, Parser)]
+#[command(
+    version,
+    about = "Lists a prefix and reads every object, as the Lambda does"
+)]
+struct Args {
+    /// S3 endpoint (default: the AWS environment, e.g. AWS_ENDPOINT_URL_S3).
+    #[arg(long, env = "S3_READ_ENDPOINT")]
+    endpoint: Option<String>,
+    /// Bucket (the event's s3_bucket_name).
+    #[arg(long)]
+    bucket: String,
+    /// Key prefix (the event's folder).
+    #[arg(long, default_value = "")]
+    folder: String,
+    /// concurrent or sequential.
+    #[arg(long, default_value = "concurrent")]
+    mode: String,
+    /// Objects in flight at once.
+    #[arg(long, default_value_t = 64)]
+    concurrency: i64,
+    /// Report the key of the object holding this string.
+    #[arg(long)]
+    find: Option<String>,
+    /// Memory size to report (default: AWS_LAMBDA_FUNCTION_MEMORY_SIZE, else 0).
+    #[arg(long, env = "AWS_LAMBDA_FUNCTION_MEMORY_SIZE")]
+    memory_mb: Option<u32>,
+    /// Print the JSON on one line.
+    #[arg(long)]
+    compact: bool,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let args = Args::parse();
+    let event = bench_types::ReaderEvent {
+        s3_bucket_name: Some(args.bucket.clone()),
+        folder: Some(args.folder.clone()),
+        find: args.find.clone(),
+        mode: Some(args.mode.clone()),
+        concurrency: Some(args.concurrency),
+        reuse_connections: None,
+    };
+    let request = ReadRequest::from_event(event).context("checking the flags")?;
+    let mut factory = ClientFactory::from_env().await;
+    if let Some(endpoint) = &args.endpoint {
+        factory = factory.with_endpoint(endpoint);
+    }
+    let reader = Reader::new(factory);
+    let reader = match args.memory_mb {
+        Some(m) => reader.with_memory_mb(m),
+        None => reader,
+    };
+    let result = reader
+        .run(&request, args.memory_mb.unwrap_or(0))
+        .await
+        .with_context(|| format!("reading s3://{}/{}", args.bucket, args.folder))?;
+    let json = if args.compact {
+        serde_json::to_string(&result)
+    } else {
+        serde_json::to_string_pretty(&result)
+    }
+    .context("serializing the result")?;
+    println!("{json}");
+    Ok(())
+}

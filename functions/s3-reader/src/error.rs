@@ -1,0 +1,80 @@
+//! The reader's errors. The variant names are stable: the Lambda returns them as `errorType`
+//! (see [`ReaderError::name`]) and the state machine retries or catches on them.
+
+use lambda_runtime::Diagnostic;
+
+/// A bad event: the message names the field and the fix.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum InvalidEvent {
+    #[error("s3_bucket_name is missing or empty; set it to the bucket that holds the objects")]
+    MissingBucket,
+    #[error("concurrency is {value}; it must be between 1 and {max}")]
+    ConcurrencyOutOfRange { value: i64, max: u32 },
+    #[error("mode is {value:?}; use \"concurrent\" or \"sequential\"")]
+    UnknownMode { value: String },
+    #[error("find is empty; omit it, or give the string to search for")]
+    EmptyFind,
+    #[error("the event is not a reader event: {message}")]
+    Malformed { message: String },
+}
+
+/// Everything the reader can fail with. Failed GETs are not errors: they are counted in the
+/// result (`stats.errors`); only what stops the whole run is.
+#[derive(Debug, thiserror::Error)]
+pub enum ReaderError {
+    /// The event is wrong; retrying will not help.
+    #[error("InvalidEvent: {0}")]
+    InvalidEvent(#[from] InvalidEvent),
+    /// Listing the prefix failed after retries (e.g. no such bucket, access denied).
+    #[error("ListFailed: listing s3://{bucket}/{prefix} failed: {message}")]
+    ListFailed {
+        bucket: String,
+        prefix: String,
+        message: String,
+    },
+    /// The S3 client could not be set up.
+    #[error("ClientSetup: {0}")]
+    ClientSetup(String),
+}
+
+impl ReaderError {
+    /// The stable error name the state machine sees as `errorType`.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::InvalidEvent(_) => "InvalidEvent",
+            Self::ListFailed { .. } => "ListFailed",
+            Self::ClientSetup(_) => "ClientSetup",
+        }
+    }
+}
+
+/// lambda_runtime 1.x fills `errorType` with `std::any::type_name` of the error unless the
+/// error converts into a [`Diagnostic`] itself; that name (`s3_reader::error::ReaderError`)
+/// would change with any refactoring, so we set the variant name deliberately.
+impl From<ReaderError> for Diagnostic {
+    fn from(err: ReaderError) -> Self {
+        Diagnostic {
+            error_type: err.name().to_owned(),
+            error_message: err.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diagnostic_carries_the_stable_name() {
+        let d = Diagnostic::from(ReaderError::from(InvalidEvent::MissingBucket));
+        assert_eq!(d.error_type, "InvalidEvent");
+        assert!(d.error_message.contains("s3_bucket_name"));
+        let d = Diagnostic::from(ReaderError::ListFailed {
+            bucket: "b".into(),
+            prefix: "p/".into(),
+            message: "NoSuchBucket".into(),
+        });
+        assert_eq!(d.error_type, "ListFailed");
+        assert!(d.error_message.contains("s3://b/p/"));
+    }
+}

@@ -1,0 +1,151 @@
+//! The validated form of a reader event (contract 2).
+
+use bench_types::{ReadMode, ReaderEvent};
+use serde_json::Value;
+
+use crate::error::InvalidEvent;
+
+/// Concurrency when the event gives none (the seed's readers fanned out to all 1000 at once;
+/// 64 in flight saturates one vCPU without queueing inside the HTTP client).
+pub const DEFAULT_CONCURRENCY: u32 = 64;
+/// Upper bound on `concurrency`: above this the Lambda runs out of sockets or memory first.
+pub const MAX_CONCURRENCY: u32 = 4096;
+
+/// What to read and how.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReadRequest {
+    pub bucket: String,
+    /// Key prefix (the seed's `folder`); empty reads the whole bucket.
+    pub prefix: String,
+    /// With `Some`, report the key of the object that holds this string.
+    pub find: Option<String>,
+    pub mode: ReadMode,
+    /// Objects in flight at once (1 in sequential mode).
+    pub concurrency: u32,
+    /// Keep the client built at init instead of a new one (cold connection pool).
+    pub reuse_connections: bool,
+}
+
+impl ReadRequest {
+    /// Parses and checks a raw event.
+    pub fn from_json(event: Value) -> Result<Self, InvalidEvent> {
+        let event: ReaderEvent =
+            serde_json::from_value(event).map_err(|e| InvalidEvent::Malformed {
+                message: e.to_string(),
+            })?;
+        Self::from_event(event)
+    }
+
+    /// Checks an event.
+    pub fn from_event(event: ReaderEvent) -> Result<Self, InvalidEvent> {
+        let bucket = event
+            .s3_bucket_name
+            .filter(|b| !b.trim().is_empty())
+            .ok_or(InvalidEvent::MissingBucket)?;
+        let mode = match event.mode.as_deref().map(str::trim) {
+            None | Some("") => ReadMode::Concurrent,
+            Some(m) if m.eq_ignore_ascii_case("concurrent") => ReadMode::Concurrent,
+            Some(m) if m.eq_ignore_ascii_case("sequential") => ReadMode::Sequential,
+            Some(other) => {
+                return Err(InvalidEvent::UnknownMode {
+                    value: other.to_owned(),
+                })
+            }
+        };
+        let concurrency = match event.concurrency {
+            None => DEFAULT_CONCURRENCY,
+            Some(value) => u32::try_from(value)
+                .ok()
+                .filter(|c| (1..=MAX_CONCURRENCY).contains(c))
+                .ok_or(InvalidEvent::ConcurrencyOutOfRange {
+                    value,
+                    max: MAX_CONCURRENCY,
+                })?,
+        };
+        let find = match event.find {
+            Some(f) if f.is_empty() => return Err(InvalidEvent::EmptyFind),
+            other => other,
+        };
+        Ok(Self {
+            bucket,
+            prefix: event.folder.unwrap_or_default(),
+            find,
+            mode,
+            concurrency: if mode == ReadMode::Sequential {
+                1
+            } else {
+                concurrency
+            },
+            reuse_connections: event.reuse_connections.unwrap_or(false),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn seed_event_gets_the_defaults() {
+        let r = ReadRequest::from_json(json!({"s3_bucket_name": "b", "folder": "bench/1000/"}));
+        assert_eq!(
+            r,
+            Ok(ReadRequest {
+                bucket: "b".into(),
+                prefix: "bench/1000/".into(),
+                find: None,
+                mode: ReadMode::Concurrent,
+                concurrency: 64,
+                reuse_connections: false,
+            })
+        );
+    }
+
+    #[test]
+    fn sequential_reads_one_at_a_time() {
+        let r = ReadRequest::from_json(
+            json!({"s3_bucket_name": "b", "mode": "Sequential", "concurrency": 8, "find": "x"}),
+        );
+        let r = r.ok();
+        assert_eq!(r.as_ref().map(|r| r.concurrency), Some(1));
+        assert_eq!(r.and_then(|r| r.find), Some("x".to_owned()));
+    }
+
+    #[test]
+    fn bad_events_name_the_field() {
+        let cases = [
+            (json!({}), "s3_bucket_name"),
+            (json!({"s3_bucket_name": " "}), "s3_bucket_name"),
+            (
+                json!({"s3_bucket_name": "b", "concurrency": 0}),
+                "concurrency is 0",
+            ),
+            (
+                json!({"s3_bucket_name": "b", "concurrency": -3}),
+                "concurrency is -3",
+            ),
+            (
+                json!({"s3_bucket_name": "b", "concurrency": 100000}),
+                "between 1 and 4096",
+            ),
+            (
+                json!({"s3_bucket_name": "b", "mode": "parallel"}),
+                "\"parallel\"",
+            ),
+            (json!({"s3_bucket_name": "b", "find": ""}), "find is empty"),
+            (
+                json!({"s3_bucket_name": "b", "concurrency": "64"}),
+                "not a reader event",
+            ),
+            (json!([1, 2]), "not a reader event"),
+        ];
+        for (event, needle) in cases {
+            let msg = ReadRequest::from_json(event.clone())
+                .err()
+                .map(|e| e.to_string())
+                .unwrap_or_default();
+            assert!(msg.contains(needle), "{event}: {msg}");
+        }
+    }
+}

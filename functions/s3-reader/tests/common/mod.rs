@@ -1,0 +1,57 @@
+//! Helpers shared by the reader's integration tests: a LocalS3 with seeded objects.
+
+#![allow(dead_code, clippy::unwrap_used)]
+
+use std::path::PathBuf;
+
+use local_s3::{LocalS3, SeedSpec, ServerConfig};
+use s3_reader::{ClientFactory, Reader};
+
+pub const BUCKET: &str = "reader-test";
+
+/// Small objects (fast to seed) with the magic string in one.
+pub fn spec(count: u64) -> SeedSpec {
+    SeedSpec {
+        count,
+        min_size: 200,
+        max_size: 4000,
+        ..SeedSpec::seed_parity()
+    }
+}
+
+/// Seeds `spec` under `prefix` through a fault-free server, then starts `config` on the same
+/// data directory (so that faults hit the reader, not the seeding).
+pub async fn seeded(
+    config: ServerConfig,
+    prefix: &str,
+    spec: &SeedSpec,
+) -> (LocalS3, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let root = Some(dir.path().to_path_buf());
+    let plain = LocalS3::start(ServerConfig {
+        root: root.clone(),
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    plain.create_bucket(BUCKET).await.unwrap();
+    plain.seed(BUCKET, prefix, spec).await.unwrap();
+    plain.shutdown().await;
+    let server = LocalS3::start(ServerConfig { root, ..config })
+        .await
+        .unwrap();
+    (server, dir)
+}
+
+pub fn reader_for(server: &LocalS3) -> Reader {
+    Reader::new(ClientFactory::from_config(server.client().config()))
+}
+
+/// `<workspace root>`, derived from this crate's manifest dir.
+pub fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .ancestors()
+        .nth(2)
+        .unwrap()
+        .to_path_buf()
+}
