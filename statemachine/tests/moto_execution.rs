@@ -232,14 +232,85 @@ async fn a_failed_sweep_restores_the_memory_and_fails_with_its_own_error() {
         outcome.error.as_deref(),
         Some("Function.ResponseSizeTooLarge")
     );
-    let restored = outcome
-        .history
-        .iter()
-        .filter_map(|e| e.state_entered_event_details())
-        .any(|d| d.name() == "RestoreOneAfterFailure");
-    assert!(restored, "the failure path restores the targets");
+    assert!(
+        outcome.entered("RestoreOneAfterFailure"),
+        "the failure path restores the targets"
+    );
     assert_eq!(
         stack.memory_of(&plan.targets[0].function_name).await,
         ORIGINAL_MEMORY_MB
     );
+}
+
+/// The per-configuration states of a rendered definition, three Maps deep.
+fn configuration_states(d: &mut serde_json::Value) -> &mut serde_json::Value {
+    &mut d["States"]["Rounds"]["ItemProcessor"]["States"]["MemorySizes"]["ItemProcessor"]["States"]
+        ["Targets"]["ItemProcessor"]["States"]
+}
+
+/// moto answers every update `Successful`, so the poll loop never runs there by itself. These
+/// tests insert a Pass that answers `InProgress` the way AWS does, and run the real loop.
+/// (They also showed that moto 5.2.5 cannot read a variable inside an intrinsic, e.g.
+/// `States.MathAdd($polls, 1)` in an `Assign`: the poll count therefore lives in the state.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_update_poll_loop_waits_checks_and_gives_up() {
+    let mut plan = small_plan(vec![256], false);
+    plan.poll.interval_seconds = 1;
+    plan.poll.limit = 2;
+    let stack = Stack::start(&plan).await;
+    let base = render_plan(&plan).expect("renders").definition;
+    let in_progress = serde_json::json!({"LastUpdateStatus": "InProgress", "MemorySize": 777});
+
+    // 1. The update answers InProgress; one poll finds it done: the configuration runs.
+    let mut one_poll = base.clone();
+    let states = configuration_states(&mut one_poll);
+    states["SetMemory"]["Next"] = "PretendInProgress".into();
+    states["PretendInProgress"] = serde_json::json!({
+        "Type": "Pass", "Result": in_progress, "ResultPath": "$.update", "Next": "CheckUpdate"});
+    let arn = stack.create_state_machine("one-poll", &one_poll).await;
+    let outcome = stack.run_machine(&arn, "one-poll", "{}").await;
+    assert_eq!(
+        outcome.status,
+        ExecutionStatus::Succeeded,
+        "{:?} {:?}",
+        outcome.error,
+        outcome.cause
+    );
+    assert!(outcome.entered("WaitForUpdate") && outcome.entered("GetConfiguration"));
+    let records = outcome.records();
+    assert_eq!(records.len(), 1);
+    assert_eq!(records[0]["ok"], true, "{}", records[0]);
+
+    // 2. Lambda never reports the update done: after `limit` polls the configuration fails.
+    let mut never_done = one_poll.clone();
+    configuration_states(&mut never_done)["GetConfiguration"] = serde_json::json!({
+        "Type": "Pass", "Result": in_progress, "ResultPath": "$.update", "Next": "CheckUpdate"});
+    let arn = stack.create_state_machine("never-done", &never_done).await;
+    let outcome = stack.run_machine(&arn, "never-done", "{}").await;
+    assert_eq!(
+        outcome.status,
+        ExecutionStatus::Succeeded,
+        "{:?} {:?}",
+        outcome.error,
+        outcome.cause
+    );
+    let records = outcome.records();
+    assert_eq!(records[0]["ok"], false);
+    assert_eq!(records[0]["error"], "UpdatePollLimit");
+    assert_eq!(
+        records[0]["cause"],
+        "the update to 256 MB was not Successful after 2 polls"
+    );
+
+    // 3. The update is done but the function still has the old size: a stale configuration.
+    let mut stale = base.clone();
+    let states = configuration_states(&mut stale);
+    states["SetMemory"] = serde_json::json!({
+        "Type": "Pass", "Result": {"LastUpdateStatus": "Successful", "MemorySize": 777},
+        "ResultPath": "$.update", "Next": "CheckUpdate"});
+    let arn = stack.create_state_machine("stale", &stale).await;
+    let outcome = stack.run_machine(&arn, "stale", "{}").await;
+    let records = outcome.records();
+    assert_eq!(records[0]["ok"], false);
+    assert_eq!(records[0]["error"], "StaleConfiguration");
 }

@@ -36,6 +36,14 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Whether the execution entered the state `name`.
+    pub fn entered(&self, name: &str) -> bool {
+        self.history
+            .iter()
+            .filter_map(|e| e.state_entered_event_details())
+            .any(|d| d.name() == name)
+    }
+
     /// How many states the execution entered (the billed state transitions).
     pub fn states_entered(&self) -> usize {
         self.history
@@ -125,12 +133,38 @@ impl Stack {
         }
     }
 
-    /// Starts an execution with `input` and waits (bounded) until it is no longer running.
+    /// Creates another state machine in the same moto, from an edited definition.
+    pub async fn create_state_machine(&self, name: &str, definition: &serde_json::Value) -> String {
+        let role = self
+            .sfn
+            .describe_state_machine()
+            .state_machine_arn(&self.state_machine_arn)
+            .send()
+            .await
+            .expect("state machine described")
+            .role_arn;
+        self.sfn
+            .create_state_machine()
+            .name(name)
+            .definition(definition.to_string())
+            .role_arn(role)
+            .send()
+            .await
+            .expect("state machine created")
+            .state_machine_arn
+    }
+
+    /// Starts an execution of the plan's state machine and waits until it ends.
     pub async fn run(&self, name: &str, input: &str) -> Outcome {
+        self.run_machine(&self.state_machine_arn, name, input).await
+    }
+
+    /// Starts an execution with `input` and waits (bounded) until it is no longer running.
+    pub async fn run_machine(&self, state_machine_arn: &str, name: &str, input: &str) -> Outcome {
         let execution = self
             .sfn
             .start_execution()
-            .state_machine_arn(&self.state_machine_arn)
+            .state_machine_arn(state_machine_arn)
             .name(name)
             .input(input)
             .send()
