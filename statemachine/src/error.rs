@@ -32,6 +32,12 @@ pub enum PlanError {
     EmptyCollector,
     #[error("poll.{field}: 0; give at least 1")]
     PollSetting { field: &'static str },
+    #[error("rounds x memorySizes x targets = {configurations} configurations would write about {events} history events on AWS (one poll each), above Step Functions' {max} per execution; use fewer rounds, sizes or targets per execution")]
+    HistoryTooLong {
+        configurations: u64,
+        events: u64,
+        max: u64,
+    },
     #[error("retries.{policy}.{field}: {problem}")]
     RetrySetting {
         policy: &'static str,

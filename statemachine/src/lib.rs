@@ -23,4 +23,6 @@ pub use plan::{
     BenchmarkPlan, DataLocation, PollPolicy, ResultsLocation, RetryPolicies, RetryPolicy,
     TargetSpec,
 };
-pub use report::{render_plan, write_plan, PlanReport, RenderedPlan, TransitionFigures};
+pub use report::{
+    render_plan, write_plan, PlanReport, RenderedPlan, TransitionFigures, MAX_HISTORY_EVENTS,
+};

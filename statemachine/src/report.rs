@@ -7,12 +7,15 @@ use std::path::{Path, PathBuf};
 use serde_json::Value;
 
 use crate::definition_check::check_definition;
-use crate::error::{DefinitionError, Error};
+use crate::error::{DefinitionError, Error, PlanError};
 use crate::plan::BenchmarkPlan;
 use crate::plan_check::check_plan;
 use crate::policy::{state_machine_role_policy, state_machine_trust_policy};
 use crate::render::render_definition_value;
-use crate::transitions::{count_transitions, poll_cost, Scenario};
+use crate::transitions::{poll_cost, walk, Scenario};
+
+/// Step Functions stops a STANDARD execution at this many history events.
+pub const MAX_HISTORY_EVENTS: u64 = 25_000;
 
 /// File names `write_plan` writes in its output directory.
 pub const DEFINITION_FILE: &str = "statemachine.asl.json";
@@ -31,19 +34,31 @@ pub struct TransitionFigures {
     /// What each further `LastUpdateStatus` poll adds (AWS usually answers an update with
     /// `InProgress`, so expect about one poll per configuration there).
     pub per_extra_poll: u64,
+    /// History events of a whole successful run, every update done at its first check.
+    pub history_events: u64,
+    /// History events each further poll adds.
+    pub history_events_per_extra_poll: u64,
 }
 
 impl TransitionFigures {
     /// Walks the definition's happy path for the plan.
     pub fn compute(plan: &BenchmarkPlan, definition: &Value) -> Result<Self, DefinitionError> {
-        let per_run = count_transitions(definition, &Scenario::happy_path(plan))?;
+        let run = walk(definition, &Scenario::happy_path(plan))?;
+        let poll = poll_cost(definition, "CheckUpdate")?;
         let configurations = plan.configurations();
         Ok(Self {
             configurations,
-            per_run,
-            per_configuration: per_run as f64 / configurations as f64,
-            per_extra_poll: poll_cost(definition, "CheckUpdate")?,
+            per_run: run.transitions,
+            per_configuration: run.transitions as f64 / configurations as f64,
+            per_extra_poll: poll.transitions,
+            history_events: run.history_events,
+            history_events_per_extra_poll: poll.history_events,
         })
+    }
+
+    /// History events of a run in which every update needs `polls` polls.
+    pub fn history_events_with_polls(&self, polls: u64) -> u64 {
+        self.history_events + self.configurations * polls * self.history_events_per_extra_poll
     }
 
     /// The per-configuration figure when every update needs `polls` polls.
@@ -67,6 +82,17 @@ pub fn render_plan(plan: &BenchmarkPlan) -> Result<RenderedPlan, Error> {
     let definition = render_definition_value(plan)?;
     check_definition(&definition)?;
     let transitions = TransitionFigures::compute(plan, &definition)?;
+    // AWS usually needs one poll per update; a run that would not fit is refused here rather
+    // than cut off by Step Functions halfway (with the targets left at the wrong memory size).
+    let events = transitions.history_events_with_polls(1);
+    if events > MAX_HISTORY_EVENTS {
+        return Err(PlanError::HistoryTooLong {
+            configurations: transitions.configurations,
+            events,
+            max: MAX_HISTORY_EVENTS,
+        }
+        .into());
+    }
     Ok(RenderedPlan {
         role_policy: state_machine_role_policy(plan),
         trust_policy: state_machine_trust_policy(plan),
@@ -94,11 +120,18 @@ impl fmt::Display for PlanReport {
             "state transitions per (round, memory, target): {:.2} ({} for the {} configurations of a run)",
             t.per_configuration, t.per_run, t.configurations
         )?;
-        write!(
+        writeln!(
             f,
             "each further LastUpdateStatus poll adds {} (with one poll per configuration, as AWS usually needs: {:.2})",
             t.per_extra_poll,
             t.per_configuration_with_polls(1)
+        )?;
+        write!(
+            f,
+            "execution history events: {} ({} with one poll per configuration; Step Functions allows {})",
+            t.history_events,
+            t.history_events_with_polls(1),
+            MAX_HISTORY_EVENTS
         )
     }
 }

@@ -50,9 +50,43 @@ impl Scenario {
     }
 }
 
+/// What a walk counts.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// States entered: the billed state transitions.
+    pub transitions: u64,
+    /// Execution history events, as Step Functions writes them (and moto, which copies the
+    /// scheme): a Task 5 (entered, scheduled, started, succeeded, exited), a Map 4 plus 2 per
+    /// item, any other state 2, the execution itself 2. AWS stops an execution at 25,000.
+    pub history_events: u64,
+}
+
+impl Tally {
+    fn add(&mut self, other: Tally, times: u64) {
+        self.transitions += other.transitions * times;
+        self.history_events += other.history_events * times;
+    }
+}
+
+/// Events one state writes to the history when entered (a Map's items come on top).
+fn events_of(kind: &str) -> u64 {
+    match kind {
+        "Task" => 5,
+        "Map" | "Parallel" => 4,
+        _ => 2,
+    }
+}
+
 /// The transitions of a whole execution of `definition` under `scenario`.
 pub fn count_transitions(definition: &Value, scenario: &Scenario) -> Result<u64, DefinitionError> {
-    walk_scope("top level", definition, scenario)
+    Ok(walk(definition, scenario)?.transitions)
+}
+
+/// Transitions and history events of a whole execution of `definition` under `scenario`.
+pub fn walk(definition: &Value, scenario: &Scenario) -> Result<Tally, DefinitionError> {
+    let mut tally = walk_scope("top level", definition, scenario)?;
+    tally.history_events += 2;
+    Ok(tally)
 }
 
 fn walk_error(problem: String) -> DefinitionError {
@@ -63,11 +97,11 @@ fn walk_scope(
     scope_name: &str,
     scope: &Value,
     scenario: &Scenario,
-) -> Result<u64, DefinitionError> {
+) -> Result<Tally, DefinitionError> {
     let (start, states) = scope_states(scope_name, scope)?;
     let mut visited = HashSet::new();
     let mut current = start;
-    let mut count = 0u64;
+    let mut count = Tally::default();
     loop {
         if !visited.insert(current) {
             return Err(walk_error(format!(
@@ -77,11 +111,12 @@ fn walk_scope(
         let state = states
             .get(current)
             .ok_or_else(|| walk_error(format!("no state \"{current}\" in {scope_name}")))?;
-        count += 1;
         let kind = state
             .get("Type")
             .and_then(Value::as_str)
             .unwrap_or_default();
+        count.transitions += 1;
+        count.history_events += events_of(kind);
         match kind {
             "Map" => {
                 let items = *scenario.map_items.get(current).ok_or_else(|| {
@@ -89,13 +124,14 @@ fn walk_scope(
                         "the scenario gives no item count for Map \"{current}\""
                     ))
                 })?;
+                count.history_events += 2 * items;
                 for nested in nested_scopes(state) {
-                    count += items * walk_scope(current, nested, scenario)?;
+                    count.add(walk_scope(current, nested, scenario)?, items);
                 }
             }
             "Parallel" => {
                 for nested in nested_scopes(state) {
-                    count += walk_scope(current, nested, scenario)?;
+                    count.add(walk_scope(current, nested, scenario)?, 1);
                 }
             }
             "Fail" => {
@@ -128,9 +164,9 @@ fn walk_scope(
     }
 }
 
-/// The transitions one more `LastUpdateStatus` poll costs: the states from the Choice's
-/// not-yet branch (`Default` of `choice`) back to the Choice, the Choice included.
-pub fn poll_cost(definition: &Value, choice: &str) -> Result<u64, DefinitionError> {
+/// What one more `LastUpdateStatus` poll costs: the states from the Choice's not-yet branch
+/// (`Default` of `choice`) back to the Choice, the Choice included.
+pub fn poll_cost(definition: &Value, choice: &str) -> Result<Tally, DefinitionError> {
     let (scope, choice_state) = find_state(definition, choice)
         .ok_or_else(|| walk_error(format!("no Choice \"{choice}\" in the definition")))?;
     let (_, states) = scope_states(choice, scope)?;
@@ -138,15 +174,24 @@ pub fn poll_cost(definition: &Value, choice: &str) -> Result<u64, DefinitionErro
         .get("Default")
         .and_then(Value::as_str)
         .ok_or_else(|| walk_error(format!("Choice \"{choice}\" has no Default")))?;
-    // The loop is bounded by the scope's size: a cycle longer than that does not exist.
-    // `entered` counts the states of the loop entered so far, the Choice included on return.
-    for entered in 1..=states.len() as u64 {
-        if current == choice {
-            return Ok(entered);
-        }
-        current = states
+    let mut tally = Tally::default();
+    // Bounded by the scope's size: a longer cycle cannot exist.
+    for _ in 0..=states.len() {
+        let state = states
             .get(current)
-            .and_then(|s| s.get("Next"))
+            .ok_or_else(|| walk_error(format!("the poll loop reaches a missing \"{current}\"")))?;
+        tally.transitions += 1;
+        tally.history_events += events_of(
+            state
+                .get("Type")
+                .and_then(Value::as_str)
+                .unwrap_or_default(),
+        );
+        if current == choice {
+            return Ok(tally);
+        }
+        current = state
+            .get("Next")
             .and_then(Value::as_str)
             .ok_or_else(|| walk_error(format!("the poll loop breaks at \"{current}\"")))?;
     }

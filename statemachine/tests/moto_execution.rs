@@ -75,12 +75,15 @@ async fn empty_input_runs_the_defaults_and_restores_the_memory() {
     // The transitions walked on the definition are the transitions moto ran.
     let walked = render_plan(&plan).expect("renders").transitions;
     println!(
-        "moto: {} states entered, walk: {} ({:.2} per configuration)",
+        "moto: {} states entered, {} history events; walk: {} ({:.2} per configuration), {} events",
         outcome.states_entered(),
+        outcome.history.len(),
         walked.per_run,
-        walked.per_configuration
+        walked.per_configuration,
+        walked.history_events
     );
     assert_eq!(outcome.states_entered() as u64, walked.per_run);
+    assert_eq!(outcome.history.len() as u64, walked.history_events);
 
     for target in &plan.targets {
         assert_eq!(

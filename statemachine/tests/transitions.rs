@@ -3,7 +3,9 @@
 mod support;
 
 use bench_statemachine::transitions::{count_transitions, Scenario};
-use bench_statemachine::{render_plan, write_plan, BenchmarkPlan};
+use bench_statemachine::{
+    render_plan, write_plan, BenchmarkPlan, Error, PlanError, TargetSpec, MAX_HISTORY_EVENTS,
+};
 
 #[test]
 fn a_default_run_costs_at_most_8_transitions_per_configuration() {
@@ -84,4 +86,37 @@ fn write_plan_writes_the_files_and_prints_the_figures() {
         text.contains("per (round, memory, target): 7.17 (215 for the 30 configurations"),
         "{text}"
     );
+}
+
+#[test]
+fn a_run_too_long_for_the_execution_history_is_refused() {
+    let t = render_plan(&BenchmarkPlan::default())
+        .expect("renders")
+        .transitions;
+    // A poll is CountPoll (2 events), WaitForUpdate (2), GetConfiguration (5), CheckUpdate (2).
+    assert_eq!(t.history_events_per_extra_poll, 11);
+    assert!(t.history_events_with_polls(1) < MAX_HISTORY_EVENTS);
+
+    let mut big = BenchmarkPlan {
+        rounds: 10,
+        ..BenchmarkPlan::default()
+    };
+    big.targets = (0..7)
+        .map(|i| TargetSpec {
+            name: format!("t{i}"),
+            ..BenchmarkPlan::default().targets[0].clone()
+        })
+        .collect();
+    let err = render_plan(&big).expect_err("700 configurations do not fit in 25,000 events");
+    assert!(
+        matches!(
+            err,
+            Error::Plan(PlanError::HistoryTooLong {
+                configurations: 700,
+                ..
+            })
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("700 configurations"), "{err}");
 }
