@@ -1,0 +1,297 @@
+//! The reader's benchmark (prints figures; it asserts nothing):
+//!
+//! `cargo run --release -p s3-reader --example bench`
+//!
+//! 1. Starts the `local-s3` binary (built by this example if missing) pinned to CPU 1, with 20 ms
+//!    per request, seeded with 1000 objects of 1,000-50,000 bytes.
+//! 2. Pins itself to CPU 0 and reads them on a single-threaded Tokio runtime, concurrency 64:
+//!    wall time over the lower bound (list time + ceil(N/C) x 20 ms), CPU time per object
+//!    (getrusage), peak RSS; then sequentially, against N x 20 ms.
+//! 3. Measures the server alone: GETs/s of 25 KB objects with no latency, loopback load from
+//!    this process.
+//!
+//! Flags (env): BENCH_OBJECTS (1000), BENCH_CONCURRENCY (64), BENCH_LATENCY_MS (20),
+//! BENCH_SKIP_SEQUENTIAL=1, BENCH_THROUGHPUT_SECS (5).
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use bench_types::ReadMode;
+use nix::sched::{sched_setaffinity, CpuSet};
+use nix::sys::resource::{getrusage, UsageWho};
+use nix::unistd::Pid;
+use s3_reader::{read_objects, ClientFactory, ReadRequest, RetryPolicy};
+
+const BUCKET: &str = "bench-data";
+
+/// Kills the server when the bench ends, also on error.
+struct Server {
+    child: Child,
+    endpoint: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn env_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match std::env::var(name) {
+        Ok(v) => v
+            .parse()
+            .map_err(|_| anyhow::anyhow!("{name}={v:?} is not a valid number")),
+        Err(_) => Ok(default),
+    }
+}
+
+/// `target/<profile>/local-s3`, next to this example's directory; built when missing.
+fn local_s3_binary() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe().context("locating the bench executable")?;
+    let profile_dir = exe
+        .parent()
+        .and_then(|examples| examples.parent())
+        .context("the bench executable is not under target/<profile>/examples")?;
+    let binary = profile_dir.join("local-s3");
+    if !binary.exists() {
+        let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".to_owned());
+        let release = profile_dir.ends_with("release");
+        let mut cmd = Command::new(cargo);
+        cmd.args(["build", "-p", "local-s3", "--bin", "local-s3"]);
+        if release {
+            cmd.arg("--release");
+        }
+        let status = cmd.status().context("building local-s3")?;
+        if !status.success() || !binary.exists() {
+            bail!("could not build local-s3 ({status}); run cargo build --release -p local-s3");
+        }
+    }
+    Ok(binary)
+}
+
+/// Starts `local-s3` on CPU `cpu` (via `taskset`, when there is more than one CPU).
+fn start_server(cpu: usize, args: &[String]) -> anyhow::Result<Server> {
+    let binary = local_s3_binary()?;
+    let mut cmd = if cpu_count() > 1 {
+        let mut c = Command::new("taskset");
+        c.args(["-c", &cpu.to_string()]).arg(&binary);
+        c
+    } else {
+        Command::new(&binary)
+    };
+    let mut child = cmd
+        .args(args)
+        .arg("--exit-on-stdin-eof")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .context("starting local-s3 (is taskset installed?)")?;
+    let stdout = child.stdout.take().context("local-s3 stdout")?;
+    let mut line = String::new();
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .context("reading the endpoint line")?;
+    let endpoint = line
+        .trim()
+        .strip_prefix("endpoint=")
+        .with_context(|| format!("local-s3 printed {line:?}, not endpoint=..."))?
+        .to_owned();
+    Ok(Server { child, endpoint })
+}
+
+fn cpu_count() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+fn pin_self_to(cpu: usize) -> anyhow::Result<()> {
+    let mut set = CpuSet::new();
+    set.set(cpu).context("cpu set")?;
+    sched_setaffinity(Pid::from_raw(0), &set).context("sched_setaffinity")?;
+    Ok(())
+}
+
+/// User + system CPU time of this process, seconds.
+fn cpu_seconds() -> anyhow::Result<f64> {
+    let usage = getrusage(UsageWho::RUSAGE_SELF).context("getrusage")?;
+    let tv = |t: nix::sys::time::TimeVal| t.tv_sec() as f64 + t.tv_usec() as f64 / 1e6;
+    Ok(tv(usage.user_time()) + tv(usage.system_time()))
+}
+
+/// Peak resident set size of this process, MB.
+fn peak_rss_mb() -> anyhow::Result<f64> {
+    let usage = getrusage(UsageWho::RUSAGE_SELF).context("getrusage")?;
+    Ok(usage.max_rss() as f64 / 1024.0) // Linux reports KiB
+}
+
+fn client_factory(endpoint: &str) -> ClientFactory {
+    ClientFactory::from_config(local_s3::server::client_for(endpoint).config())
+}
+
+fn verdict(ok: bool) -> &'static str {
+    if ok {
+        "ok"
+    } else {
+        "MISSED"
+    }
+}
+
+fn main() -> anyhow::Result<()> {
+    let objects: u64 = env_or("BENCH_OBJECTS", 1000)?;
+    let concurrency: u32 = env_or("BENCH_CONCURRENCY", 64)?;
+    let latency_ms: f64 = env_or("BENCH_LATENCY_MS", 20.0)?;
+    let throughput_secs: f64 = env_or("BENCH_THROUGHPUT_SECS", 5.0)?;
+    let skip_sequential = std::env::var("BENCH_SKIP_SEQUENTIAL").is_ok_and(|v| v == "1");
+    let server_cpu = if cpu_count() > 1 { 1 } else { 0 };
+
+    println!("# s3-reader bench: {objects} objects of 1,000-50,000 bytes, {latency_ms} ms per request, concurrency {concurrency}");
+    println!("# machine: {} CPUs ({}), reader pinned to CPU 0 on a current-thread runtime, local-s3 on CPU {server_cpu}", cpu_count(), std::env::consts::ARCH);
+
+    let server = start_server(
+        server_cpu,
+        &[
+            "--latency-ms".into(),
+            latency_ms.to_string(),
+            "--seed-bucket".into(),
+            BUCKET.into(),
+            "--seed-prefix".into(),
+            "bench/".into(),
+            "--seed-count".into(),
+            objects.to_string(),
+            "--seed-min".into(),
+            "1000".into(),
+            "--seed-max".into(),
+            "50000".into(),
+        ],
+    )?;
+    pin_self_to(0)?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("tokio runtime")?;
+    let factory = client_factory(&server.endpoint);
+    let retry = RetryPolicy::default();
+
+    // Concurrent.
+    let request = ReadRequest {
+        bucket: BUCKET.into(),
+        prefix: "bench/".into(),
+        find: None,
+        mode: ReadMode::Concurrent,
+        concurrency,
+        reuse_connections: false,
+    };
+    // A warm-up run so that one-time process costs (TLS provider, allocator growth) are not
+    // counted; then the measured run with a new client (cold connection pool), as on Lambda.
+    runtime.block_on(read_objects(&factory.new_client(), &request, &retry))?;
+    let client = factory.new_client();
+    let cpu0 = cpu_seconds()?;
+    let outcome = runtime.block_on(read_objects(&client, &request, &retry))?;
+    let cpu_ms_per_object = (cpu_seconds()? - cpu0) * 1000.0 / objects as f64;
+    let waves = objects.div_ceil(u64::from(concurrency)) as f64;
+    let lower_bound_ms = outcome.list_ms + waves * latency_ms;
+    let ratio = outcome.total_ms / lower_bound_ms;
+    let rss = peak_rss_mb()?;
+    println!(
+        "concurrent: objects {} errors {} bytes {} retries {}",
+        outcome.objects, outcome.errors, outcome.bytes, outcome.retries
+    );
+    println!(
+        "concurrent: wall {:.1} ms, lower bound {:.1} ms (list {:.1} + {} x {} ms) -> ratio {:.3} (goal <= 1.10: {})",
+        outcome.total_ms, lower_bound_ms, outcome.list_ms, waves, latency_ms, ratio, verdict(ratio <= 1.10)
+    );
+    println!(
+        "concurrent: CPU {:.3} ms per object (goal <= 0.15: {}), peak RSS {:.1} MB (goal <= 40: {})",
+        cpu_ms_per_object,
+        verdict(cpu_ms_per_object <= 0.15),
+        rss,
+        verdict(rss <= 40.0)
+    );
+    let mut lat = outcome.latencies_ms.clone();
+    let p = s3_reader::stats::percentiles(&mut lat);
+    println!(
+        "concurrent: GET latency p50 {:.1} p90 {:.1} p99 {:.1} max {:.1} ms",
+        p.p50, p.p90, p.p99, p.max
+    );
+
+    // Sequential.
+    if !skip_sequential {
+        let seq = ReadRequest {
+            mode: ReadMode::Sequential,
+            concurrency: 1,
+            ..request.clone()
+        };
+        let outcome = runtime.block_on(read_objects(&factory.new_client(), &seq, &retry))?;
+        let bound = objects as f64 * latency_ms;
+        let ratio = outcome.total_ms / bound;
+        println!(
+            "sequential: wall {:.1} ms vs N x {} ms = {:.1} ms -> ratio {:.3} (goal <= 1.10: {}); list {:.1} ms",
+            outcome.total_ms, latency_ms, bound, ratio, verdict(ratio <= 1.10), outcome.list_ms
+        );
+    }
+    drop(server);
+
+    // Server throughput: 25 KB objects, no latency, load from this process (CPU 0).
+    let tp_server = start_server(
+        server_cpu,
+        &[
+            "--seed-bucket".into(),
+            BUCKET.into(),
+            "--seed-prefix".into(),
+            "tp/".into(),
+            "--seed-count".into(),
+            "256".into(),
+            "--seed-min".into(),
+            "25000".into(),
+            "--seed-max".into(),
+            "25000".into(),
+        ],
+    )?;
+    let client = client_factory(&tp_server.endpoint).new_client();
+    let (gets, secs) =
+        runtime.block_on(load(client, 64, Duration::from_secs_f64(throughput_secs)))?;
+    let rate = gets as f64 / secs;
+    println!(
+        "local-s3 throughput: {gets} GETs of 25,000 bytes in {secs:.2} s = {rate:.0} GETs/s, server on 1 CPU (goal >= 5000: {})",
+        verdict(rate >= 5000.0)
+    );
+    Ok(())
+}
+
+/// `workers` loops of GETs over the 256 keys for `duration`; returns (GETs, seconds).
+async fn load(
+    client: aws_sdk_s3::Client,
+    workers: usize,
+    duration: Duration,
+) -> anyhow::Result<(u64, f64)> {
+    let client = Arc::new(client);
+    let started = Instant::now();
+    let deadline = started + duration;
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..workers {
+        let client = Arc::clone(&client);
+        tasks.spawn(async move {
+            let mut n = 0u64;
+            let mut i = w;
+            while Instant::now() < deadline {
+                let key = format!("tp/{:05}.txt", i % 256);
+                let resp = client.get_object().bucket(BUCKET).key(&key).send().await?;
+                let body = resp.body.collect().await?;
+                anyhow::ensure!(body.into_bytes().len() == 25_000, "short body for {key}");
+                n += 1;
+                i += workers;
+            }
+            anyhow::Ok(n)
+        });
+    }
+    let mut total = 0;
+    while let Some(done) = tasks.join_next().await {
+        total += done.context("load task")??;
+    }
+    Ok((total, started.elapsed().as_secs_f64()))
+}
