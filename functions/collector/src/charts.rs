@@ -14,6 +14,8 @@ use crate::summary::Summary;
 
 const WIDTH: u32 = 960;
 const HEIGHT: u32 = 520;
+/// The column on the right that holds the legend.
+const LEGEND_WIDTH: u32 = 150;
 
 /// Distinct, print-safe colors (Okabe-Ito), cycled when there are more targets.
 const COLORS: [RGBColor; 8] = [
@@ -49,8 +51,6 @@ pub struct LineChart {
     pub series: Vec<Series>,
     /// Start the y axis at zero (times) or at the smallest value (costs).
     pub y_from_zero: bool,
-    /// Decimals of the y labels.
-    pub y_decimals: usize,
 }
 
 /// A named SVG chart, ready to be written as `NAME.svg` and inlined into the report.
@@ -129,7 +129,6 @@ pub fn time_chart(summary: &Summary) -> LineChart {
         x_labels: memory_labels(summary),
         series: per_target(summary, |c| c.mean_time_s, true),
         y_from_zero: true,
-        y_decimals: 2,
     }
 }
 
@@ -145,7 +144,6 @@ pub fn stddev_chart(summary: &Summary) -> LineChart {
         x_labels: memory_labels(summary),
         series,
         y_from_zero: true,
-        y_decimals: 3,
     }
 }
 
@@ -161,7 +159,6 @@ pub fn cost_chart(summary: &Summary) -> LineChart {
         x_labels: memory_labels(summary),
         series,
         y_from_zero: false,
-        y_decimals: 4,
     }
 }
 
@@ -214,7 +211,6 @@ pub fn trend_chart(index: &Index) -> LineChart {
         x_labels,
         series,
         y_from_zero: true,
-        y_decimals: 2,
     }
 }
 
@@ -257,11 +253,16 @@ pub fn render(chart: &LineChart, what: &str) -> Result<String, CollectorError> {
     {
         let root = SVGBackend::with_string(&mut svg, (WIDTH, HEIGHT)).into_drawing_area();
         root.fill(&WHITE).map_err(|e| fail(&e))?;
+        let root = root
+            .titled(&chart.title, ("sans-serif", 20))
+            .map_err(|e| fail(&e))?;
+        // The legend gets its own column on the right, so it never hides a line.
+        let (plot_area, legend_area) = root.split_horizontally(WIDTH - LEGEND_WIDTH);
+        draw_legend(&legend_area, &chart.series).map_err(|e| fail(&e))?;
         let n = chart.x_labels.len().max(1);
         let (y_low, y_high) = y_range(chart);
-        let mut ctx = ChartBuilder::on(&root)
-            .caption(&chart.title, ("sans-serif", 20))
-            .margin(16)
+        let mut ctx = ChartBuilder::on(&plot_area)
+            .margin(12)
             .x_label_area_size(56)
             .y_label_area_size(80)
             .build_cartesian_2d(-0.5f64..(n as f64 - 0.5), y_low..y_high)
@@ -280,37 +281,36 @@ pub fn render(chart: &LineChart, what: &str) -> Result<String, CollectorError> {
             }
             labels.get(i).cloned().unwrap_or_default()
         };
-        let decimals = chart.y_decimals;
+        let decimals = label_decimals(y_high - y_low);
         let y_formatter = |y: &f64| format!("{y:.decimals$}");
         ctx.configure_mesh()
             .disable_x_mesh()
             .x_labels(n + 1)
             .y_labels(8)
+            .max_light_lines(0)
+            .bold_line_style(RGBColor(225, 225, 225))
             .x_label_formatter(&x_formatter)
             .y_label_formatter(&y_formatter)
             .x_desc(&chart.x_desc)
             .y_desc(&chart.y_desc)
             .label_style(("sans-serif", 14))
             .axis_desc_style(("sans-serif", 15))
-            .light_line_style(RGBColor(235, 235, 235))
             .draw()
             .map_err(|e| fail(&e))?;
 
         let count = chart.series.len();
+        let has_bars = chart
+            .series
+            .iter()
+            .any(|s| s.spread.iter().any(Option::is_some));
         for (i, series) in chart.series.iter().enumerate() {
             let color = COLORS[i % COLORS.len()];
             // Spread the series a little along x so their error bars do not hide each other.
-            let offset = if count > 1 {
+            let offset = if count > 1 && has_bars {
                 (i as f64 - (count - 1) as f64 / 2.0) * (0.24 / count as f64)
             } else {
                 0.0
             };
-            let points: Vec<(f64, f64)> = series
-                .values
-                .iter()
-                .enumerate()
-                .filter_map(|(x, v)| v.map(|v| (x as f64 + offset, v)))
-                .collect();
             for segment in segments(&series.values, offset) {
                 ctx.draw_series(LineSeries::new(segment, color.stroke_width(2)))
                     .map_err(|e| fail(&e))?;
@@ -344,29 +344,52 @@ pub fn render(chart: &LineChart, what: &str) -> Result<String, CollectorError> {
                     .map(|p| Cross::new(p, 5, color.stroke_width(2))),
             )
             .map_err(|e| fail(&e))?;
+            let points: Vec<(f64, f64)> = series
+                .values
+                .iter()
+                .enumerate()
+                .filter_map(|(x, v)| v.map(|v| (x as f64 + offset, v)))
+                .collect();
             ctx.draw_series(
                 points
                     .into_iter()
                     .map(|p| Circle::new(p, 4, color.filled())),
             )
-            .map_err(|e| fail(&e))?
-            .label(series.name.as_str())
-            .legend(move |(x, y)| {
-                PathElement::new(vec![(x, y), (x + 20, y)], color.stroke_width(3))
-            });
-        }
-        if count > 0 {
-            ctx.configure_series_labels()
-                .position(SeriesLabelPosition::UpperRight)
-                .background_style(WHITE.mix(0.9))
-                .border_style(RGBColor(180, 180, 180))
-                .label_font(("sans-serif", 14))
-                .draw()
-                .map_err(|e| fail(&e))?;
+            .map_err(|e| fail(&e))?;
         }
         root.present().map_err(|e| fail(&e))?;
     }
     Ok(svg)
+}
+
+/// The legend: a colored line and the name of each series, top down.
+fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, plotters::coord::Shift>,
+    series: &[Series],
+) -> Result<(), DrawingAreaErrorKind<DB::ErrorType>> {
+    for (i, s) in series.iter().enumerate() {
+        let color = COLORS[i % COLORS.len()];
+        let y = 40 + 24 * i as i32;
+        area.draw(&PathElement::new(
+            vec![(8, y), (32, y)],
+            color.stroke_width(3),
+        ))?;
+        area.draw(&Circle::new((20, y), 4, color.filled()))?;
+        area.draw(&Text::new(
+            s.name.clone(),
+            (40, y - 8),
+            ("sans-serif", 15).into_font(),
+        ))?;
+    }
+    Ok(())
+}
+
+/// Decimals of the y labels for a range, so that labels differ but are not noisy.
+fn label_decimals(range: f64) -> usize {
+    if !(range.is_finite() && range > 0.0) {
+        return 2;
+    }
+    (1 - range.log10().floor() as i32).clamp(0, 8) as usize
 }
 
 /// The runs of consecutive present values, as points.
@@ -398,7 +421,6 @@ mod tests {
             x_labels: vec!["128".into(), "256".into(), "512".into()],
             series,
             y_from_zero: true,
-            y_decimals: 2,
         }
     }
 

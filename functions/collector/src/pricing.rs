@@ -38,9 +38,10 @@ impl Default for Prices {
         Self {
             gb_second_arm64: 0.000_013_333_4,
             gb_second_x86_64: 0.000_016_666_7,
-            request: 0.20 / 1_000_000.0,
-            s3_get: 0.0004 / 1000.0,
-            s3_list: 0.005 / 1000.0,
+            // $0.20 per 1M requests, $0.0004 per 1000 GETs, $0.005 per 1000 LISTs.
+            request: 0.000_000_2,
+            s3_get: 0.000_000_4,
+            s3_list: 0.000_005,
             region: "us-east-1".into(),
             source: "https://aws.amazon.com/lambda/pricing/ (first tier) and \
                      https://aws.amazon.com/s3/pricing/ (S3 Standard requests)"

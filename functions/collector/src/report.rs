@@ -43,15 +43,58 @@ pub fn significant(value: f64) -> String {
     format!("{value:.decimals$}")
 }
 
-fn cell_text(value: Option<f64>, cell: Option<&Cell>, show_partial: bool) -> TableCell {
+/// How a table shows a number, and what an empty cell means.
+#[derive(Clone, Copy)]
+struct Format {
+    number: fn(f64) -> String,
+    /// `true`: an empty cell is a failure (red NaN, as the seed); `false`: not reported ("–").
+    missing_is_failure: bool,
+    /// Append "(k of n)" where fewer rounds counted than ran.
+    show_partial: bool,
+}
+
+const SECONDS: Format = Format {
+    number: significant,
+    missing_is_failure: true,
+    show_partial: true,
+};
+const PLAIN: Format = Format {
+    number: significant,
+    missing_is_failure: true,
+    show_partial: false,
+};
+const REPORTED: Format = Format {
+    number: whole,
+    missing_is_failure: false,
+    show_partial: false,
+};
+const POINTS: Format = Format {
+    number: one_decimal,
+    missing_is_failure: true,
+    show_partial: false,
+};
+
+fn whole(value: f64) -> String {
+    format!("{value:.0}")
+}
+
+fn one_decimal(value: f64) -> String {
+    format!("{value:.1}")
+}
+
+fn cell_text(value: Option<f64>, cell: Option<&Cell>, format: Format) -> TableCell {
     match value {
-        None => TableCell {
+        None if format.missing_is_failure => TableCell {
             text: "NaN".into(),
             nan: true,
         },
+        None => TableCell {
+            text: "\u{2013}".into(),
+            nan: false,
+        },
         Some(v) => {
-            let mut text = significant(v);
-            if let Some(c) = cell.filter(|c| show_partial && c.ok < c.runs) {
+            let mut text = (format.number)(v);
+            if let Some(c) = cell.filter(|c| format.show_partial && c.ok < c.runs) {
                 text = format!("{text} ({} of {})", c.ok, c.runs);
             }
             TableCell { text, nan: false }
@@ -64,7 +107,7 @@ fn seed_table(
     title: &str,
     caption: &str,
     value: impl Fn(&Cell) -> Option<f64>,
-    partial: bool,
+    format: Format,
 ) -> Table {
     let mut header = vec!["memory size (MB)".to_string()];
     header.extend(summary.targets.iter().cloned());
@@ -78,7 +121,7 @@ fn seed_table(
             }];
             cells.extend(summary.targets.iter().map(|t| {
                 let cell = summary.cell(t, m);
-                cell_text(cell.and_then(&value), cell, partial)
+                cell_text(cell.and_then(&value), cell, format)
             }));
             Row {
                 cells,
@@ -100,20 +143,15 @@ fn score_table(summary: &Summary) -> Table {
         "Objective score (seed)",
         "Points per memory size; the last row is the seed's objective score.",
         |c| c.score_points,
-        false,
+        POINTS,
     );
     let mut cells = vec![TableCell {
         text: "total".into(),
         nan: false,
     }];
-    cells.extend(summary.targets.iter().map(|t| {
-        TableCell {
-            text: summary
-                .score_of(t)
-                .map(|s| format!("{s:.1}"))
-                .unwrap_or_default(),
-            nan: false,
-        }
+    cells.extend(summary.targets.iter().map(|t| TableCell {
+        text: summary.score_of(t).map(one_decimal).unwrap_or_default(),
+        nan: false,
     }));
     table.rows.push(Row { cells, total: true });
     table
@@ -154,6 +192,96 @@ fn runs_table(summary: &Summary) -> Table {
     }
 }
 
+/// A row of the results: tables, and the chart that goes with them.
+#[derive(Debug, Serialize)]
+struct Panel {
+    tables: Vec<Table>,
+    chart: Option<serde_json::Value>,
+}
+
+fn chart_json(charts: &[Chart], file_name: &str) -> Option<serde_json::Value> {
+    charts
+        .iter()
+        .find(|c| c.file_name == file_name)
+        .map(|c| json!({"title": c.title, "fileName": c.file_name, "svg": c.svg}))
+}
+
+fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
+    let mut panels = vec![
+        Panel {
+            tables: vec![seed_table(
+                summary,
+                "Mean time (s)",
+                "Mean of the valid rounds; NaN = no valid run (failed); \"(k of n)\" = only k of n rounds counted.",
+                |c| c.mean_time_s,
+                SECONDS,
+            )],
+            chart: chart_json(charts, "time.svg"),
+        },
+        Panel {
+            tables: vec![seed_table(
+                summary,
+                "Standard deviation (s)",
+                "Sample standard deviation over the valid rounds; NaN with fewer than two.",
+                |c| c.std_time_s,
+                PLAIN,
+            )],
+            chart: chart_json(charts, "stddev.svg"),
+        },
+        Panel {
+            tables: vec![seed_table(
+                summary,
+                "Cost per 1000 invocations (USD)",
+                "Mean over the valid rounds: Lambda compute + request + S3 requests.",
+                |c| c.cost_usd.map(|usd| usd * 1000.0),
+                PLAIN,
+            )],
+            chart: chart_json(charts, "cost.svg"),
+        },
+    ];
+    let mut counts = Vec::new();
+    if !summary.scores.is_empty() {
+        counts.push(score_table(summary));
+    }
+    counts.push(runs_table(summary));
+    counts.push(seed_table(
+        summary,
+        "Lambda compute per 1000 invocations (USD)",
+        "The memory-dependent part of the cost: GB-seconds x the architecture's price.",
+        |c| c.compute_cost_usd.map(|usd| usd * 1000.0),
+        PLAIN,
+    ));
+    if summary
+        .cells
+        .iter()
+        .any(|c| c.mean_billed_duration_ms.is_some())
+    {
+        counts.push(seed_table(
+            summary,
+            "Billed duration (ms)",
+            "Mean Billed Duration of the log tails' REPORT lines; \u{2013} = not reported (no LogResult).",
+            |c| c.mean_billed_duration_ms,
+            REPORTED,
+        ));
+        counts.push(seed_table(
+            summary,
+            "Max memory used (MB)",
+            "Largest Max Memory Used of the REPORT lines.",
+            |c| c.max_memory_used_mb.map(f64::from),
+            REPORTED,
+        ));
+    }
+    panels.push(Panel {
+        tables: counts,
+        chart: None,
+    });
+    panels.push(Panel {
+        tables: Vec::new(),
+        chart: chart_json(charts, "trend.svg"),
+    });
+    panels
+}
+
 fn choice_text(choice: Option<Choice>) -> String {
     match choice {
         None => "no valid run".into(),
@@ -168,48 +296,6 @@ fn choice_text(choice: Option<Choice>) -> String {
 
 /// Renders the page.
 pub fn report_html(summary: &Summary, charts: &[Chart]) -> Result<String, CollectorError> {
-    let mut tables = vec![
-        seed_table(
-            summary,
-            "Mean time (s)",
-            "Mean of the valid rounds; NaN = no valid run (failed), \"(k of n)\" = only k of n rounds counted.",
-            |c| c.mean_time_s,
-            true,
-        ),
-        seed_table(summary, "Standard deviation (s)", "Sample standard deviation over the valid rounds; NaN with fewer than two.", |c| c.std_time_s, false),
-        seed_table(
-            summary,
-            "Cost per 1000 invocations (USD)",
-            "Mean over the valid rounds: Lambda compute + request + S3 requests.",
-            |c| c.cost_usd.map(|usd| usd * 1000.0),
-            false,
-        ),
-    ];
-    if !summary.scores.is_empty() {
-        tables.push(score_table(summary));
-    }
-    tables.push(runs_table(summary));
-    if summary
-        .cells
-        .iter()
-        .any(|c| c.mean_billed_duration_ms.is_some())
-    {
-        tables.push(seed_table(
-            summary,
-            "Billed duration (ms)",
-            "Mean of the REPORT lines' Billed Duration.",
-            |c| c.mean_billed_duration_ms,
-            false,
-        ));
-        tables.push(seed_table(
-            summary,
-            "Max memory used (MB)",
-            "Largest Max Memory Used of the REPORT lines.",
-            |c| c.max_memory_used_mb.map(f64::from),
-            false,
-        ));
-    }
-
     let recommendations: Vec<_> = summary
         .recommendations
         .iter()
@@ -237,10 +323,6 @@ pub fn report_html(summary: &Summary, charts: &[Chart]) -> Result<String, Collec
         (Some(b), None) => format!("s3://{b}/"),
         _ => String::new(),
     };
-    let charts: Vec<_> = charts
-        .iter()
-        .map(|c| json!({"title": c.title, "fileName": c.file_name, "svg": c.svg}))
-        .collect();
     let context = json!({
         "title": format!("Lambda memory benchmark: {}", summary.execution.name),
         "execution": summary.execution,
@@ -256,8 +338,7 @@ pub fn report_html(summary: &Summary, charts: &[Chart]) -> Result<String, Collec
         "recommendations": recommendations,
         "scored": !summary.scores.is_empty(),
         "balancedWeight": summary.balanced_weight,
-        "tables": tables,
-        "charts": charts,
+        "panels": panels(summary, charts),
         "prices": prices,
         "pricesSource": p.source,
         "pricesAsOf": p.as_of,

@@ -446,7 +446,8 @@ async fn the_index_grows_by_one_per_execution_and_a_rewrite_is_byte_identical() 
         .map(|e| e["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, vec!["nightly-1", "nightly-2", "nightly-3"]);
-    // The trend of the last report has one point per execution and target.
+    // The trend of the last report has one point per execution and target (plus one legend
+    // marker per target).
     let trend =
         String::from_utf8(get(&client, "results", "runs/nightly-2/trend.svg").await).unwrap();
     let doc = roxmltree::Document::parse(&trend).unwrap();
@@ -454,7 +455,7 @@ async fn the_index_grows_by_one_per_execution_and_a_rewrite_is_byte_identical() 
         doc.descendants()
             .filter(|n| n.has_tag_name("circle"))
             .count(),
-        3 * 2
+        3 * 2 + 2
     );
     let before = snapshot(&client, "results").await;
     report(
