@@ -10,6 +10,7 @@ use plotters::prelude::*;
 
 use crate::error::CollectorError;
 use crate::index::Index;
+use crate::scoring::HALF_POINTS_FROM_MB;
 use crate::summary::Summary;
 
 const WIDTH: u32 = 960;
@@ -63,12 +64,30 @@ pub struct Chart {
 
 /// All charts of one execution; the trend is drawn from `index` (this execution included).
 pub fn charts(summary: &Summary, index: &Index) -> Result<Vec<Chart>, CollectorError> {
-    let specs = [
-        ("time.svg", time_chart(summary)),
-        ("stddev.svg", stddev_chart(summary)),
-        ("cost.svg", cost_chart(summary)),
-        ("trend.svg", trend_chart(index)),
-    ];
+    let mut specs = vec![("time.svg", time_chart(summary))];
+    // The seed's figures 2 and 3: the low and the high end on their own scales.
+    let (low, high): (Vec<u32>, Vec<u32>) = summary
+        .memory_sizes
+        .iter()
+        .partition(|&&m| m < HALF_POINTS_FROM_MB);
+    if !low.is_empty() && !high.is_empty() {
+        for (file_name, sizes, end) in [
+            ("time-low.svg", low, "low"),
+            ("time-high.svg", high, "high"),
+        ] {
+            let part = Summary {
+                memory_sizes: sizes,
+                ..summary.clone()
+            };
+            let mut chart = time_chart(&part);
+            chart.title =
+                format!("Mean time, {end} end of the memory sizes (bars: ±1 sd, ×: failed)");
+            specs.push((file_name, chart));
+        }
+    }
+    specs.push(("stddev.svg", stddev_chart(summary)));
+    specs.push(("cost.svg", cost_chart(summary)));
+    specs.push(("trend.svg", trend_chart(index)));
     specs
         .into_iter()
         .map(|(file_name, chart)| {
@@ -172,15 +191,13 @@ pub fn trend_chart(index: &Index) -> LineChart {
             }
         }
     }
+    // "2026-11-20 06:00": scheduled reruns on one day stay apart; names when there is no time.
     let x_labels = index
         .executions
         .iter()
-        .map(|e| {
-            if e.start_time.len() >= 10 {
-                e.start_time[..10].to_string()
-            } else {
-                e.name.clone()
-            }
+        .map(|e| match e.start_time.get(..16) {
+            Some(minute) => minute.replacen('T', " ", 1),
+            None => e.name.clone(),
         })
         .collect();
     let series = targets
@@ -206,7 +223,7 @@ pub fn trend_chart(index: &Index) -> LineChart {
         .collect();
     LineChart {
         title: "Trend over executions: fastest mean time per target".into(),
-        x_desc: "execution (start date)".into(),
+        x_desc: "execution (start time)".into(),
         y_desc: "fastest mean time (s)".into(),
         x_labels,
         series,

@@ -196,14 +196,15 @@ fn runs_table(summary: &Summary) -> Table {
 #[derive(Debug, Serialize)]
 struct Panel {
     tables: Vec<Table>,
-    chart: Option<serde_json::Value>,
+    charts: Vec<serde_json::Value>,
 }
 
-fn chart_json(charts: &[Chart], file_name: &str) -> Option<serde_json::Value> {
+fn chart_json(charts: &[Chart], file_name: &str) -> Vec<serde_json::Value> {
     charts
         .iter()
-        .find(|c| c.file_name == file_name)
+        .filter(|c| c.file_name == file_name)
         .map(|c| json!({"title": c.title, "fileName": c.file_name, "svg": c.svg}))
+        .collect()
 }
 
 fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
@@ -216,7 +217,7 @@ fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
                 |c| c.mean_time_s,
                 SECONDS,
             )],
-            chart: chart_json(charts, "time.svg"),
+            charts: chart_json(charts, "time.svg"),
         },
         Panel {
             tables: vec![seed_table(
@@ -226,7 +227,7 @@ fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
                 |c| c.std_time_s,
                 PLAIN,
             )],
-            chart: chart_json(charts, "stddev.svg"),
+            charts: chart_json(charts, "stddev.svg"),
         },
         Panel {
             tables: vec![seed_table(
@@ -236,7 +237,7 @@ fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
                 |c| c.cost_usd.map(|usd| usd * 1000.0),
                 PLAIN,
             )],
-            chart: chart_json(charts, "cost.svg"),
+            charts: chart_json(charts, "cost.svg"),
         },
     ];
     let mut counts = Vec::new();
@@ -273,12 +274,24 @@ fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
     }
     panels.push(Panel {
         tables: counts,
-        chart: None,
+        charts: Vec::new(),
     });
     panels.push(Panel {
         tables: Vec::new(),
-        chart: chart_json(charts, "trend.svg"),
+        charts: chart_json(charts, "trend.svg"),
     });
+    // The seed's figures 2 and 3, side by side under the full mean-time chart.
+    let mut ends = chart_json(charts, "time-low.svg");
+    ends.extend(chart_json(charts, "time-high.svg"));
+    if !ends.is_empty() {
+        panels.insert(
+            1,
+            Panel {
+                tables: Vec::new(),
+                charts: ends,
+            },
+        );
+    }
     panels
 }
 

@@ -143,6 +143,8 @@ async fn a_run_with_failures_and_a_stale_run_gives_the_hand_computed_numbers() {
         "runs.csv",
         "summary.csv",
         "time.svg",
+        "time-low.svg",
+        "time-high.svg",
         "stddev.svg",
         "cost.svg",
         "trend.svg",
@@ -362,7 +364,14 @@ async fn a_run_with_failures_and_a_stale_run_gives_the_hand_computed_numbers() {
     assert!(close(rust_1023[col("mean_time_s")].parse().unwrap(), 1.0));
 
     // The charts are well-formed SVG.
-    for chart in ["time.svg", "stddev.svg", "cost.svg", "trend.svg"] {
+    for chart in [
+        "time.svg",
+        "time-low.svg",
+        "time-high.svg",
+        "stddev.svg",
+        "cost.svg",
+        "trend.svg",
+    ] {
         let svg =
             String::from_utf8(get(&client, "results", &format!("{folder}{chart}")).await).unwrap();
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{chart}: {e}"));
@@ -373,7 +382,7 @@ async fn a_run_with_failures_and_a_stale_run_gives_the_hand_computed_numbers() {
     let html =
         String::from_utf8(get(&client, "results", &format!("{folder}report.html")).await).unwrap();
     assert!(html.contains("<td class=\"nan\">NaN</td>"), "no NaN cell");
-    assert_eq!(html.matches("<svg").count(), 4);
+    assert_eq!(html.matches("<svg").count(), 6);
     for external in ["<script", "src=", "href=", "url(", "@import"] {
         assert!(!html.contains(external), "report.html has {external}");
     }
@@ -516,6 +525,8 @@ async fn records_stored_one_by_one_give_the_same_report_as_inline_runs() {
         "runs.csv",
         "summary.csv",
         "time.svg",
+        "time-low.svg",
+        "time-high.svg",
         "stddev.svg",
         "cost.svg",
         "trend.svg",
