@@ -98,3 +98,86 @@ async fn simple_lambda_answers_queued_responses() {
         r#"{"answer":42}"#
     );
 }
+
+/// Waits (bounded, 20 s) until the pid is gone.
+fn wait_gone_long(pid: u32) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(20) {
+        if wait_gone(pid) {
+            return true;
+        }
+    }
+    false
+}
+
+#[test]
+fn launcher_exits_when_its_stdin_closes() {
+    let python = local_stack::paths::venv_python().expect("run scripts/setup");
+    let launcher = local_stack::paths::moto_launcher().expect("launcher");
+    let port = local_stack::ports::free_loopback_port().expect("port");
+    let mut child = std::process::Command::new(python)
+        .arg(launcher)
+        .arg("--port")
+        .arg(port.to_string())
+        .env("MOTO_PORT", port.to_string())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn launcher");
+    std::thread::sleep(Duration::from_millis(500));
+    drop(child.stdin.take());
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(20) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    };
+    assert!(
+        status.is_some(),
+        "launcher still runs 20 s after its stdin closed"
+    );
+}
+
+#[test]
+fn launcher_exits_when_its_parent_is_killed() {
+    let python = local_stack::paths::venv_python().expect("run scripts/setup");
+    let launcher = local_stack::paths::moto_launcher().expect("launcher");
+    let port = local_stack::ports::free_loopback_port().expect("port");
+    // A shell parent that starts the launcher in the background, prints its pid, and waits. The
+    // shell's stdin (and so the launcher's) stays open here: only the parent-pid watch can notice.
+    let mut shell = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(r#"MOTO_PORT="$3" "$1" "$2" --port "$3" >/dev/null 2>&1 & echo $!; wait"#)
+        .arg("parent")
+        .arg(python)
+        .arg(launcher)
+        .arg(port.to_string())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn shell");
+    let mut line = String::new();
+    std::io::BufRead::read_line(
+        &mut std::io::BufReader::new(shell.stdout.take().expect("stdout")),
+        &mut line,
+    )
+    .expect("read pid");
+    let launcher_pid: u32 = line.trim().parse().expect("launcher pid");
+    std::thread::sleep(Duration::from_millis(500));
+    shell.kill().expect("kill the parent");
+    let _ = shell.wait();
+    let gone = wait_gone_long(launcher_pid);
+    if !gone {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(launcher_pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    assert!(gone, "launcher {launcher_pid} outlived its killed parent");
+}

@@ -1,0 +1,268 @@
+//! moto Invoke → launcher bridge → local runtime → the real `bootstrap`, also from a Step Functions
+//! execution in moto.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{Environment, FunctionCode, LogType, Runtime};
+use aws_sdk_sfn::types::ExecutionStatus;
+use base64::Engine;
+use local_stack::moto::{MotoOptions, MotoServer};
+use local_stack::runtime::{LocalRuntime, RuntimeOptions};
+use serde_json::{json, Value};
+
+mod common;
+use common::{function_zip, json_of};
+
+/// A runtime and a moto bridged to it, with the test function deployed as `name`.
+struct Stack {
+    // Field order: moto dies before the runtime it forwards to.
+    moto: MotoServer,
+    runtime: LocalRuntime,
+    lambda: aws_sdk_lambda::Client,
+    config: aws_config::SdkConfig,
+}
+
+async fn stack_with_function(name: &str, memory: i32, timeout: i32) -> Stack {
+    let runtime = LocalRuntime::start(RuntimeOptions::default())
+        .await
+        .expect("runtime");
+    let moto = MotoServer::start(MotoOptions::with_bridge(runtime.url()))
+        .await
+        .expect("moto with bridge");
+    let config = moto.sdk_config().await;
+    let role = common::lambda_role(&config, &format!("{name}-role")).await;
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    lambda
+        .create_function()
+        .function_name(name)
+        .role(role)
+        .runtime(Runtime::Providedal2023)
+        .handler("bootstrap")
+        .memory_size(memory)
+        .timeout(timeout)
+        .environment(
+            Environment::builder()
+                .variables("TEST_STAGE", "bridge")
+                .build(),
+        )
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(function_zip()))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateFunction");
+    Stack {
+        moto,
+        runtime,
+        lambda,
+        config,
+    }
+}
+
+async fn invoke(
+    lambda: &aws_sdk_lambda::Client,
+    name: &str,
+    event: Value,
+) -> (Option<String>, Value, Option<String>) {
+    let out = lambda
+        .invoke()
+        .function_name(name)
+        .log_type(LogType::Tail)
+        .payload(Blob::new(event.to_string()))
+        .send()
+        .await
+        .expect("Invoke");
+    let payload =
+        String::from_utf8(out.payload().expect("payload").as_ref().to_vec()).expect("utf-8");
+    let log = out.log_result().map(|encoded| {
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(encoded)
+            .expect("base64 log");
+        String::from_utf8_lossy(&bytes).into_owned()
+    });
+    (
+        out.function_error().map(str::to_string),
+        json_of(&payload),
+        log,
+    )
+}
+
+async fn set_memory(stack: &Stack, name: &str, memory: i32) {
+    stack
+        .lambda
+        .update_function_configuration()
+        .function_name(name)
+        .memory_size(memory)
+        .send()
+        .await
+        .expect("UpdateFunctionConfiguration");
+}
+
+#[tokio::test]
+async fn invoke_through_moto_runs_the_function_at_the_configured_memory() {
+    let stack = stack_with_function("bridged", 256, 10).await;
+
+    let (error, out, log) = invoke(&stack.lambda, "bridged", json!({"echo": "hi"})).await;
+    assert_eq!(error, None, "{out}");
+    assert_eq!(out["memoryMb"], 256);
+    assert_eq!(out["envMemory"], "256");
+    assert_eq!(out["functionName"], "bridged");
+    assert_eq!(out["env"]["TEST_STAGE"], "bridge");
+    assert_eq!(out["echo"], "hi");
+    let log = log.expect("LogResult with LogType Tail");
+    assert!(log.contains("Memory Size: 256 MB"), "{log}");
+    assert!(
+        log.contains("Init Duration:"),
+        "first call is a cold start: {log}"
+    );
+
+    set_memory(&stack, "bridged", 1769).await;
+    let (error, out, _) = invoke(&stack.lambda, "bridged", json!({})).await;
+    assert_eq!(error, None, "{out}");
+    assert_eq!(
+        out["memoryMb"], 1769,
+        "the memory moto holds reached the function"
+    );
+
+    set_memory(&stack, "bridged", 128).await;
+    let (_, out, _) = invoke(&stack.lambda, "bridged", json!({})).await;
+    assert_eq!(out["memoryMb"], 128);
+    assert_eq!(out["invocations"], 1, "a memory change is a cold start");
+    let (_, warm, log) = invoke(&stack.lambda, "bridged", json!({})).await;
+    assert_eq!(
+        warm["invocations"], 2,
+        "same memory: the warm environment is reused"
+    );
+    assert!(!log.unwrap_or_default().contains("Init Duration:"));
+    drop(stack.runtime);
+}
+
+#[tokio::test]
+async fn failures_and_timeouts_come_back_as_function_errors() {
+    let stack = stack_with_function("flaky", 128, 1).await;
+
+    let (error, out, _) = invoke(&stack.lambda, "flaky", json!({"fail": "boom"})).await;
+    assert_eq!(error.as_deref(), Some("Unhandled"));
+    assert_eq!(out["errorType"], "TestFailure");
+    assert_eq!(out["errorMessage"], "boom");
+
+    let (error, out, _) = invoke(&stack.lambda, "flaky", json!({"sleepMs": 4000})).await;
+    assert_eq!(error.as_deref(), Some("Unhandled"));
+    assert_eq!(out["errorType"], "Sandbox.Timedout");
+    assert!(
+        out["errorMessage"]
+            .as_str()
+            .is_some_and(|m| m.ends_with("Task timed out after 1.00 seconds")),
+        "{out}"
+    );
+
+    let (error, out, _) = invoke(&stack.lambda, "flaky", json!({"exitCode": 2})).await;
+    assert_eq!(error.as_deref(), Some("Unhandled"));
+    assert_eq!(out["errorType"], "Runtime.ExitError");
+}
+
+#[tokio::test]
+async fn bridge_without_a_runtime_answers_an_error_not_a_hang() {
+    let stack = stack_with_function("orphan", 128, 3).await;
+    stack.runtime.shutdown().await;
+    let (error, out, _) = invoke(&stack.lambda, "orphan", json!({})).await;
+    assert_eq!(error.as_deref(), Some("Unhandled"));
+    assert_eq!(out["errorType"], "Runtime.BridgeUnavailable", "{out}");
+    drop(stack.moto);
+}
+
+/// Polls (bounded) until the execution leaves RUNNING.
+async fn wait_for_execution(
+    sfn: &aws_sdk_sfn::Client,
+    arn: &str,
+) -> aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput {
+    let started = Instant::now();
+    loop {
+        let described = sfn
+            .describe_execution()
+            .execution_arn(arn)
+            .send()
+            .await
+            .expect("DescribeExecution");
+        if described.status() != &ExecutionStatus::Running {
+            return described;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "execution still running after 120 s"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn step_functions_lambda_invoke_task_reaches_the_function() {
+    let stack = stack_with_function("from-sfn", 512, 10).await;
+    let sfn = aws_sdk_sfn::Client::new(&stack.config);
+    let role = common::lambda_role(&stack.config, "sfn-role").await;
+    let definition = json!({
+        "StartAt": "Resize",
+        "States": {
+            "Resize": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::aws-sdk:lambda:updateFunctionConfiguration",
+                "Parameters": {"FunctionName": "from-sfn", "MemorySize.$": "$.memory"},
+                "ResultPath": null,
+                "Next": "Invoke"
+            },
+            "Invoke": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "from-sfn", "Payload": {"echo.$": "$.tag"}},
+                "ResultSelector": {"out.$": "$.Payload"},
+                "Next": "Fail"
+            },
+            "Fail": {
+                "Type": "Task",
+                "Resource": "arn:aws:states:::lambda:invoke",
+                "Parameters": {"FunctionName": "from-sfn", "Payload": {"fail": "from the state machine"}},
+                "ResultPath": "$.failure",
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.caught", "Next": "Done"}],
+                "Next": "Done"
+            },
+            "Done": {"Type": "Pass", "End": true}
+        }
+    });
+    let machine = sfn
+        .create_state_machine()
+        .name("bridge-test")
+        .role_arn(role)
+        .definition(definition.to_string())
+        .send()
+        .await
+        .expect("CreateStateMachine");
+    let execution = sfn
+        .start_execution()
+        .state_machine_arn(machine.state_machine_arn())
+        .name("run-1")
+        .input(json!({"memory": 1024, "tag": "sfn"}).to_string())
+        .send()
+        .await
+        .expect("StartExecution");
+    let done = wait_for_execution(&sfn, execution.execution_arn()).await;
+    assert_eq!(
+        done.status(),
+        &ExecutionStatus::Succeeded,
+        "{done:?}\nmoto log:\n{}",
+        stack.moto.log_tail()
+    );
+    let output: Value = serde_json::from_str(done.output().expect("output")).expect("json output");
+    assert_eq!(output["out"]["memoryMb"], 1024, "{output}");
+    assert_eq!(output["out"]["echo"], "sfn");
+    let caught = &output["caught"];
+    println!("caught: {caught}");
+    assert!(
+        caught["Error"]
+            .as_str()
+            .is_some_and(|e| e.contains("TestFailure")),
+        "the function's error type reaches Step Functions: {caught}"
+    );
+}
