@@ -6,6 +6,8 @@
 //!   `bootstrap` binaries through the Lambda Runtime API with the function's memory size, timeout,
 //!   environment and a CPU quota in proportion to memory (cgroup v1 or v2).
 //!
+//! - [`LambdaStack`]: both, wired together.
+//!
 //! Every process started here is killed when its owner is dropped.
 
 pub mod error;
@@ -16,5 +18,7 @@ pub mod ports;
 pub mod process;
 pub mod runtime;
 pub mod serve;
+pub mod stack;
 
 pub use error::Error;
+pub use stack::LambdaStack;

@@ -266,3 +266,33 @@ async fn step_functions_lambda_invoke_task_reaches_the_function() {
         "the function's error type reaches Step Functions: {caught}"
     );
 }
+
+#[tokio::test]
+async fn lambda_stack_points_functions_at_moto() {
+    let stack = local_stack::LambdaStack::start(RuntimeOptions::default())
+        .await
+        .expect("stack");
+    let config = stack.sdk_config().await;
+    let role = common::lambda_role(&config, "stack-role").await;
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    lambda
+        .create_function()
+        .function_name("stacked")
+        .role(role)
+        .runtime(Runtime::Providedal2023)
+        .handler("bootstrap")
+        .memory_size(3008)
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(function_zip()))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("CreateFunction");
+    let (error, out, _) = invoke(&lambda, "stacked", json!({})).await;
+    assert_eq!(error, None, "{out}");
+    assert_eq!(out["memoryMb"], 3008);
+    assert_eq!(out["endpoint"], stack.moto.endpoint());
+    stack.shutdown().await;
+}

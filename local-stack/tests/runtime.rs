@@ -285,3 +285,60 @@ async fn without_a_controller_the_answer_reports_no_quota() {
     );
     assert!((answer.cpu.vcpus - 1.0).abs() < 1e-9);
 }
+
+#[tokio::test]
+async fn concurrent_invocations_get_their_own_environments() {
+    let runtime = LocalRuntime::start(RuntimeOptions::default())
+        .await
+        .expect("runtime");
+    let code = code_dir();
+    let calls = (0..3).map(|i| {
+        runtime.invoke(request(
+            code.path(),
+            "parallel",
+            256,
+            10,
+            json!({"sleepMs": 500, "echo": i}),
+        ))
+    });
+    let answers = futures::future::join_all(calls).await;
+    let mut pids: Vec<u64> = answers
+        .iter()
+        .map(|a| {
+            assert_eq!(a.function_error, None, "{}", a.payload);
+            assert!(a.cold_start);
+            json_of(&a.payload)["pid"].as_u64().expect("pid")
+        })
+        .collect();
+    pids.sort_unstable();
+    pids.dedup();
+    assert_eq!(pids.len(), 3, "one environment per concurrent call");
+    assert_eq!(runtime.idle_environments().await.get("parallel"), Some(&3));
+}
+
+#[tokio::test]
+async fn dropping_the_runtime_kills_functions_and_removes_their_groups() {
+    let runtime = LocalRuntime::start(RuntimeOptions::default())
+        .await
+        .expect("runtime");
+    let code = code_dir();
+    let answer = runtime
+        .invoke(request(code.path(), "dropped", 256, 10, json!({})))
+        .await;
+    let pid = json_of(&answer.payload)["pid"].as_u64().expect("pid");
+    let group = answer.cpu.group.clone();
+    assert!(Path::new(&format!("/proc/{pid}")).exists());
+    drop(runtime);
+    let started = std::time::Instant::now();
+    let gone = || {
+        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+        status.is_empty() || status.contains("State:\tZ")
+    };
+    while !gone() && started.elapsed() < std::time::Duration::from_secs(10) {
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    assert!(gone(), "function process {pid} outlived the runtime");
+    if let Some(group) = group {
+        assert!(!Path::new(&group).exists(), "cgroup {group} left behind");
+    }
+}

@@ -64,7 +64,7 @@ pub struct InvocationRecord {
     pub output: String,
 }
 
-/// Settings shared by every environment of a runtime.
+/// Settings for the environments a runtime starts.
 #[derive(Debug, Clone)]
 pub struct EnvironmentSettings {
     /// Variables every environment gets below the function's own (credentials, endpoints, RUST_LOG).

@@ -71,7 +71,8 @@ impl Default for RuntimeOptions {
 struct RuntimeState {
     pool: Pool,
     controller: CpuController,
-    settings: EnvironmentSettings,
+    /// Read for every new environment; [`LocalRuntime::set_base_env`] changes it.
+    settings: std::sync::RwLock<EnvironmentSettings>,
 }
 
 /// A running local Lambda runtime. Dropping it stops the server and kills every environment.
@@ -110,10 +111,10 @@ impl LocalRuntime {
         let state = Arc::new(RuntimeState {
             pool: Pool::default(),
             controller,
-            settings: EnvironmentSettings {
+            settings: std::sync::RwLock::new(EnvironmentSettings {
                 base_env: options.base_env,
                 log_dir: log_dir.path().to_path_buf(),
-            },
+            }),
         });
         let handler_state = Arc::clone(&state);
         let server = serve(options.port, move |request| {
@@ -146,6 +147,14 @@ impl LocalRuntime {
         invoke(&self.state, request).await
     }
 
+    /// Adds variables every environment started from now on gets below the function's own (for
+    /// example `AWS_ENDPOINT_URL` once moto's port is known). Warm environments keep theirs.
+    pub fn set_base_env(&self, vars: BTreeMap<String, String>) {
+        if let Ok(mut settings) = self.state.settings.write() {
+            settings.base_env.extend(vars);
+        }
+    }
+
     /// Idle (warm) environments per function.
     pub async fn idle_environments(&self) -> std::collections::HashMap<String, usize> {
         self.state.pool.idle_counts().await
@@ -154,6 +163,14 @@ impl LocalRuntime {
     /// Stops serving and shuts every environment down (dropping does the same, less tidily).
     pub async fn shutdown(self) {
         self.state.pool.shutdown_all().await;
+    }
+}
+
+impl Drop for LocalRuntime {
+    fn drop(&mut self) {
+        // The server task (which also holds the state) is aborted asynchronously; kill the warm
+        // environments here so that no function outlives the runtime.
+        self.state.pool.kill_idle_now();
     }
 }
 
@@ -201,7 +218,9 @@ async fn invoke(state: &RuntimeState, request: InvokeRequest) -> InvokeAnswer {
     let (mut environment, cold_start) = match state.pool.take_idle(&key).await {
         Some(environment) => (environment, false),
         None => {
-            match ExecutionEnvironment::start(&request, &state.settings, &state.controller).await {
+            match ExecutionEnvironment::start(&request, &settings_of(state), &state.controller)
+                .await
+            {
                 Ok(environment) => (environment, true),
                 Err((error_type, message)) => {
                     return failure(&request, &request_id, &error_type, message);
@@ -235,6 +254,13 @@ async fn invoke(state: &RuntimeState, request: InvokeRequest) -> InvokeAnswer {
         init_duration_ms,
         max_memory_used_mb: record.max_memory_used_mb,
         cpu,
+    }
+}
+
+fn settings_of(state: &RuntimeState) -> EnvironmentSettings {
+    match state.settings.read() {
+        Ok(settings) => settings.clone(),
+        Err(poisoned) => poisoned.into_inner().clone(),
     }
 }
 

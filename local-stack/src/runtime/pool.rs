@@ -78,6 +78,14 @@ impl Pool {
             .collect()
     }
 
+    /// Kills every idle environment now, without waiting (for `Drop`). Environments busy with an
+    /// invocation die when their invocation task is dropped.
+    pub fn kill_idle_now(&self) {
+        if let Ok(mut functions) = self.functions.try_lock() {
+            functions.clear();
+        }
+    }
+
     /// Shuts every idle environment down.
     pub async fn shutdown_all(&self) {
         let all: Vec<ExecutionEnvironment> = {

@@ -1,0 +1,42 @@
+//! The Lambda half of the local stack in one value: a local runtime and a moto bridged to it.
+
+use std::collections::BTreeMap;
+
+use crate::moto::{MotoOptions, MotoServer};
+use crate::runtime::{LocalRuntime, RuntimeOptions};
+use crate::Error;
+
+/// moto (control plane, Step Functions) whose Lambda Invoke runs real functions in a
+/// [`LocalRuntime`]. Functions get `AWS_ENDPOINT_URL` = moto's endpoint unless their own
+/// environment sets it (as moto's Docker Lambdas do), so their AWS calls stay local.
+#[derive(Debug)]
+pub struct LambdaStack {
+    // Field order = drop order: moto goes before the runtime it forwards to.
+    pub moto: MotoServer,
+    pub runtime: LocalRuntime,
+}
+
+impl LambdaStack {
+    /// Starts the runtime, then moto with the bridge to it.
+    pub async fn start(options: RuntimeOptions) -> Result<Self, Error> {
+        let runtime = LocalRuntime::start(options).await?;
+        let moto = MotoServer::start(MotoOptions::with_bridge(runtime.url())).await?;
+        runtime.set_base_env(BTreeMap::from([(
+            "AWS_ENDPOINT_URL".to_string(),
+            moto.endpoint(),
+        )]));
+        Ok(Self { moto, runtime })
+    }
+
+    /// An SDK config for moto (see [`MotoServer::sdk_config`]).
+    pub async fn sdk_config(&self) -> aws_config::SdkConfig {
+        self.moto.sdk_config().await
+    }
+
+    /// Stops moto, then every function environment.
+    pub async fn shutdown(self) {
+        let Self { moto, runtime } = self;
+        moto.stop().await;
+        runtime.shutdown().await;
+    }
+}
