@@ -81,3 +81,61 @@ async fn binary_serves_invocations_and_exits_when_stdin_closes() {
         "function {function_pid} survived"
     );
 }
+
+#[tokio::test]
+async fn functions_exit_when_the_runtime_process_is_killed() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_local-lambda"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("spawn local-lambda");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("read the first line");
+    let url = line
+        .trim()
+        .strip_prefix("listening on ")
+        .expect("listening line")
+        .to_string();
+    let code = common::code_dir();
+    let request = common::request(code.path(), "orphaned", 256, 10, json!({}));
+    let answer = HttpClient::new()
+        .send_json(
+            Method::POST,
+            &format!("{url}/invoke"),
+            &serde_json::to_value(&request).expect("encode"),
+        )
+        .await
+        .expect("invoke");
+    let answer: serde_json::Value = serde_json::from_slice(&answer.body).expect("answer json");
+    let function_pid = common::json_of(answer["payload"].as_str().expect("payload"))["pid"]
+        .as_u64()
+        .expect("pid");
+
+    // SIGKILL: no destructor runs. The function's Runtime API connection breaks, and
+    // lambda_runtime ends the process when `/next` fails.
+    child.kill().expect("kill local-lambda");
+    let _ = child.wait();
+    let started = Instant::now();
+    let gone = || {
+        let status =
+            std::fs::read_to_string(format!("/proc/{function_pid}/status")).unwrap_or_default();
+        status.is_empty() || status.contains("State:\tZ")
+    };
+    while !gone() && started.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let survived = !gone();
+    if survived {
+        let _ = nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(function_pid as i32),
+            nix::sys::signal::Signal::SIGKILL,
+        );
+    }
+    assert!(
+        !survived,
+        "function {function_pid} outlived the killed runtime by 15 s"
+    );
+}
