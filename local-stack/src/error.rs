@@ -63,3 +63,20 @@ impl Error {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_setup_says_what_to_run() {
+        let error = Error::SetupMissing {
+            what: "the Python venv with moto",
+            path: PathBuf::from(".venv/bin/python"),
+        };
+        assert_eq!(
+            error.to_string(),
+            "the Python venv with moto is missing at .venv/bin/python: run scripts/setup"
+        );
+    }
+}

@@ -130,11 +130,6 @@ async fn timeout_kills_the_environment_and_answers_like_lambda() {
         )),
         "{message}"
     );
-    assert!(
-        answer.duration_ms < 4000.0,
-        "timed out at about 1 s, not 5: {}",
-        answer.duration_ms
-    );
 
     let next = runtime
         .invoke(request(code.path(), "slow", 128, 1, json!({})))
