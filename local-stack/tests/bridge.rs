@@ -216,8 +216,8 @@ async fn step_functions_lambda_invoke_task_reaches_the_function() {
             "Invoke": {
                 "Type": "Task",
                 "Resource": "arn:aws:states:::lambda:invoke",
-                "Parameters": {"FunctionName": "from-sfn", "Payload": {"echo.$": "$.tag"}},
-                "ResultSelector": {"out.$": "$.Payload"},
+                "Parameters": {"FunctionName": "from-sfn", "LogType": "Tail", "Payload": {"echo.$": "$.tag"}},
+                "ResultSelector": {"out.$": "$.Payload", "log.$": "$.LogResult"},
                 "Next": "Fail"
             },
             "Fail": {
@@ -257,6 +257,20 @@ async fn step_functions_lambda_invoke_task_reaches_the_function() {
     let output: Value = serde_json::from_str(done.output().expect("output")).expect("json output");
     assert_eq!(output["out"]["memoryMb"], 1024, "{output}");
     assert_eq!(output["out"]["echo"], "sfn");
+    // Unlike moto's own Lambda, the bridge returns a log tail, so LogResult reaches the state
+    // machine as it does on AWS, with the REPORT line the collector parses.
+    let log = base64::engine::general_purpose::STANDARD
+        .decode(
+            output["log"]
+                .as_str()
+                .expect("LogResult in the task result"),
+        )
+        .expect("base64");
+    let log = String::from_utf8_lossy(&log);
+    assert!(
+        log.contains("REPORT RequestId:") && log.contains("Memory Size: 1024 MB"),
+        "{log}"
+    );
     let caught = &output["caught"];
     println!("caught: {caught}");
     assert!(
