@@ -9,6 +9,10 @@ pub enum Error {
     #[error("{what} is missing at {}: run scripts/setup", path.display())]
     SetupMissing { what: &'static str, path: PathBuf },
 
+    /// Options that cannot be combined or are out of range.
+    #[error("invalid options: {message}")]
+    InvalidOptions { message: String },
+
     /// A child process could not be spawned.
     #[error("could not start {what}: {source}")]
     Spawn {

@@ -72,6 +72,13 @@ impl MotoServer {
     /// Starts moto on a free port, waits until it answers, and switches on state machine execution
     /// (and, for [`MotoOptions::simple_lambda`], the simple Lambda backend).
     pub async fn start(opts: MotoOptions) -> Result<MotoServer, Error> {
+        if opts.simple_lambda && opts.lambda_bridge.is_some() {
+            return Err(Error::InvalidOptions {
+                message: "simple_lambda and lambda_bridge exclude each other (moto's simple \
+                          backend would answer every invoke): set only one"
+                    .to_string(),
+            });
+        }
         let python = venv_python()?;
         let launcher = moto_launcher()?;
         let mut attempt = 0;

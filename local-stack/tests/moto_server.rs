@@ -181,3 +181,15 @@ fn launcher_exits_when_its_parent_is_killed() {
     }
     assert!(gone, "launcher {launcher_pid} outlived its killed parent");
 }
+
+#[tokio::test]
+async fn simple_lambda_and_bridge_together_are_refused() {
+    let opts = MotoOptions {
+        simple_lambda: true,
+        lambda_bridge: Some("http://127.0.0.1:9".to_string()),
+    };
+    let error = MotoServer::start(opts)
+        .await
+        .expect_err("conflicting options");
+    assert!(error.to_string().contains("set only one"), "{error}");
+}
