@@ -31,6 +31,8 @@ pub enum Command {
     Destroy,
     /// Render the state machine and its IAM documents to files. No credentials, no AWS call.
     Plan(PlanArgs),
+    /// Run the whole benchmark on this machine, no AWS account: local S3, moto, local Lambda runtime.
+    Local(crate::local::LocalArgs),
 }
 
 #[derive(Debug, Args)]

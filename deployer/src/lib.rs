@@ -25,6 +25,7 @@ pub mod destroy;
 pub mod diff;
 pub mod error;
 pub mod history;
+pub mod local;
 pub mod names;
 pub mod outputs;
 pub mod package;

@@ -56,6 +56,7 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Run(args) => run_command(config, &cli.global, &args).await,
+        Command::Local(args) => crate::local::main(&cli.global, &args).await,
         Command::Destroy => {
             let deployer = connect(config).await?;
             eprintln!(

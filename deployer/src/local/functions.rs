@@ -1,0 +1,126 @@
+//! The two functions built for this machine (the local runtime runs them as they are, so they
+//! must match the host CPU), as the deployer's packages.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context};
+
+use crate::config::Architecture;
+use crate::package::{
+    self, Packages, COLLECTOR_BIN, COLLECTOR_PACKAGE, READER_BIN, READER_PACKAGE,
+};
+
+/// The Lambda architecture of this machine, if Lambda has one.
+pub fn host_architecture() -> anyhow::Result<Architecture> {
+    match std::env::consts::ARCH {
+        "x86_64" => Ok(Architecture::X86_64),
+        "aarch64" => Ok(Architecture::Arm64),
+        other => bail!(
+            "this machine is {other}: the local runtime runs the functions natively, and Lambda only has x86_64 and arm64"
+        ),
+    }
+}
+
+/// Builds both functions in release mode for the host (`strip = "symbols"` in the workspace
+/// profile keeps the zips small) and returns the folder holding the binaries.
+pub fn build_release(root: &Path) -> anyhow::Result<PathBuf> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    eprintln!(
+        "building the functions for this machine (cargo build --release; minutes the first time)"
+    );
+    let status = Command::new(&cargo)
+        .args(["build", "--release", "--bins"])
+        .args(["-p", READER_PACKAGE, "-p", COLLECTOR_PACKAGE])
+        .current_dir(root)
+        .status()
+        .context("running cargo build")?;
+    if !status.success() {
+        bail!("cargo build --release -p {READER_PACKAGE} -p {COLLECTOR_PACKAGE} failed ({status}); see the compiler output above");
+    }
+    Ok(package::target_dir(root).join("release"))
+}
+
+/// Packages the binaries `<bin_dir>/s3-reader` and `<bin_dir>/collector`: each is copied to
+/// `<staging>/<bin>/bootstrap`, stripped with `strip` when `strip` is true (debug binaries are
+/// hundreds of MB; moto's CreateFunction is slow for big zips), then zipped by the deployer.
+pub fn package_binaries(bin_dir: &Path, staging: &Path, strip: bool) -> anyhow::Result<Packages> {
+    for bin in [READER_BIN, COLLECTOR_BIN] {
+        let source = bin_dir.join(bin);
+        if !source.is_file() {
+            bail!(
+                "{} is missing: build the functions first (cargo build --workspace --bins), or give --functions-dir the folder holding {READER_BIN} and {COLLECTOR_BIN}",
+                source.display()
+            );
+        }
+        let dir = staging.join(bin);
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        let bootstrap = dir.join("bootstrap");
+        if strip {
+            let status = Command::new("strip")
+                .arg("--strip-all")
+                .arg("-o")
+                .arg(&bootstrap)
+                .arg(&source)
+                .status()
+                .context("running strip (binutils): install binutils, or give release binaries")?;
+            if !status.success() {
+                bail!("strip {} failed ({status})", source.display());
+            }
+        } else {
+            std::fs::copy(&source, &bootstrap).with_context(|| {
+                format!("copying {} to {}", source.display(), bootstrap.display())
+            })?;
+        }
+        check_host_binary(&bootstrap)?;
+    }
+    Ok(package::load(staging)?)
+}
+
+/// Refuses a binary built for another CPU before it reaches the runtime.
+fn check_host_binary(path: &Path) -> anyhow::Result<()> {
+    let mut header = vec![0u8; 64];
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let n = bytes.len().min(header.len());
+    header[..n].copy_from_slice(&bytes[..n]);
+    let want = match host_architecture()? {
+        Architecture::X86_64 => package::EM_X86_64,
+        Architecture::Arm64 => package::EM_AARCH64,
+    };
+    match package::elf_machine(&header) {
+        Some(machine) if machine == want => Ok(()),
+        Some(machine) => bail!(
+            "{} is built for ELF machine {machine}, not this machine ({}): build it without --arm64/--target",
+            path.display(),
+            std::env::consts::ARCH
+        ),
+        None => bail!("{} is not an ELF executable", path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_binary_names_the_build_command() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let err = package_binaries(dir.path(), &dir.path().join("staging"), false)
+            .expect_err("no binaries");
+        assert!(
+            err.to_string().contains("cargo build --workspace --bins"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn a_script_is_not_taken_for_a_function_binary() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for bin in [READER_BIN, COLLECTOR_BIN] {
+            std::fs::write(dir.path().join(bin), "#!/bin/sh\n").expect("write");
+        }
+        let err =
+            package_binaries(dir.path(), &dir.path().join("staging"), false).expect_err("not ELF");
+        assert!(err.to_string().contains("not an ELF executable"), "{err}");
+    }
+}

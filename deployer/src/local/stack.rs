@@ -1,0 +1,148 @@
+//! The whole local stack in one value: local-s3 (data and results buckets, per-request latency),
+//! the local Lambda runtime and moto bridged to it, and the `SdkConfig` that reaches them.
+//! Dropping it stops everything (moto's process group, every function process, the S3 server).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::Context;
+use aws_config::SdkConfig;
+use local_s3::{LocalS3, ServerConfig};
+use local_stack::runtime::cgroup::CpuController;
+use local_stack::runtime::RuntimeOptions;
+use local_stack::LambdaStack;
+
+use super::endpoints::local_sdk_config;
+
+/// The S3 latency of the local run unless told otherwise (a same-region GET is about this).
+pub const DEFAULT_S3_LATENCY: Duration = Duration::from_millis(20);
+
+/// How to start the local stack.
+#[derive(Debug, Clone)]
+pub struct LocalStackOptions {
+    /// Added to every S3 request.
+    pub s3_latency: Duration,
+}
+
+impl Default for LocalStackOptions {
+    fn default() -> Self {
+        Self {
+            s3_latency: DEFAULT_S3_LATENCY,
+        }
+    }
+}
+
+/// The running local stack.
+#[derive(Debug)]
+pub struct LocalBench {
+    // Field order = drop order: moto and the functions first, then S3, then its data.
+    pub lambda: LambdaStack,
+    s3: Option<LocalS3>,
+    s3_port: u16,
+    s3_config: ServerConfig,
+    sdk: SdkConfig,
+    _s3_data: tempfile::TempDir,
+}
+
+impl LocalBench {
+    /// Starts local-s3 on a free port, then the runtime and moto; functions get
+    /// `AWS_ENDPOINT_URL_S3` = local-s3 (and `AWS_ENDPOINT_URL` = moto, dummy credentials).
+    pub async fn start(options: &LocalStackOptions) -> anyhow::Result<Self> {
+        let data = tempfile::Builder::new()
+            .prefix("deploy-local-s3-")
+            .tempdir()
+            .context("creating the local S3 data folder")?;
+        let s3_config = ServerConfig {
+            latency: options.s3_latency,
+            root: Some(data.path().to_path_buf()),
+            ..ServerConfig::default()
+        };
+        let s3 = LocalS3::start(s3_config.clone())
+            .await
+            .context("starting local-s3")?;
+        let s3_port = s3.addr().port();
+        let lambda = LambdaStack::start(RuntimeOptions::default())
+            .await
+            .context(
+                "starting moto and the local Lambda runtime (run scripts/setup if moto is missing)",
+            )?;
+        lambda.runtime.set_base_env(BTreeMap::from([(
+            "AWS_ENDPOINT_URL_S3".to_string(),
+            s3.endpoint(),
+        )]));
+        let sdk = local_sdk_config(&lambda.moto.endpoint(), &s3.endpoint()).await;
+        Ok(Self {
+            lambda,
+            s3: Some(s3),
+            s3_port,
+            s3_config,
+            sdk,
+            _s3_data: data,
+        })
+    }
+
+    /// S3 calls go to local-s3, every other call to moto.
+    pub fn sdk_config(&self) -> &SdkConfig {
+        &self.sdk
+    }
+
+    /// `http://127.0.0.1:PORT` of local-s3 (the same after [`Self::restart_s3`]).
+    pub fn s3_endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.s3_port)
+    }
+
+    pub fn moto_endpoint(&self) -> String {
+        self.lambda.moto.endpoint()
+    }
+
+    /// Where local-s3 keeps the objects (`BUCKET/KEY` files).
+    pub fn s3_data_dir(&self) -> &Path {
+        self.s3_config.root.as_deref().unwrap_or(Path::new("."))
+    }
+
+    /// Stops local-s3 (as a crash would: connections close, the port refuses). The data stays.
+    pub async fn stop_s3(&mut self) {
+        if let Some(s3) = self.s3.take() {
+            s3.shutdown().await;
+        }
+    }
+
+    /// Starts local-s3 again on the same port with the same data.
+    pub async fn restart_s3(&mut self) -> anyhow::Result<()> {
+        self.stop_s3().await;
+        let s3 = LocalS3::start_on_port(self.s3_config.clone(), self.s3_port)
+            .await
+            .with_context(|| format!("restarting local-s3 on port {}", self.s3_port))?;
+        self.s3 = Some(s3);
+        Ok(())
+    }
+
+    /// How function CPU is limited: `Ok(description)` when a cgroup quota in proportion to memory
+    /// is applied, `Err(reason)` when it cannot be.
+    pub fn cpu_quota(&self) -> Result<String, String> {
+        match self.lambda.runtime.cpu_controller() {
+            CpuController::Available { version, parent } => Ok(format!(
+                "cgroup {} quota in proportion to memory (1769 MB = 1 vCPU) under {}",
+                version.label(),
+                parent.display()
+            )),
+            CpuController::Unavailable { reason } => Err(reason.clone()),
+        }
+    }
+
+    /// Stops moto, every function process and local-s3.
+    pub async fn shutdown(mut self) {
+        self.stop_s3().await;
+        let Self { lambda, .. } = self;
+        lambda.shutdown().await;
+    }
+}
+
+/// A path for messages: relative to the current folder when inside it.
+pub fn display_path(path: &Path) -> PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
