@@ -9,12 +9,14 @@ use s3s::{s3_error, S3Error, S3ErrorCode, S3Request, S3Response, S3Result, S3};
 use s3s_fs::FileSystem;
 
 use crate::bucket_settings::BucketSettings;
+use crate::object_cache::{is_plain_get, ObjectCache};
 
 /// The S3 backend of the local server.
 pub struct LocalBackend {
     fs: FileSystem,
     settings: BucketSettings,
     failing_keys: HashSet<String>,
+    cache: ObjectCache,
 }
 
 impl LocalBackend {
@@ -23,6 +25,7 @@ impl LocalBackend {
             fs,
             settings: BucketSettings::default(),
             failing_keys: failing_keys.iter().cloned().collect(),
+            cache: ObjectCache::default(),
         }
     }
 
@@ -88,21 +91,30 @@ impl S3 for LocalBackend {
         &self,
         req: S3Request<CopyObjectInput>,
     ) -> S3Result<S3Response<CopyObjectOutput>> {
-        self.fs.copy_object(req).await
+        self.cache.clear();
+        let out = self.fs.copy_object(req).await;
+        self.cache.clear();
+        out
     }
 
     async fn delete_object(
         &self,
         req: S3Request<DeleteObjectInput>,
     ) -> S3Result<S3Response<DeleteObjectOutput>> {
-        self.fs.delete_object(req).await
+        self.cache.clear();
+        let out = self.fs.delete_object(req).await;
+        self.cache.clear();
+        out
     }
 
     async fn delete_objects(
         &self,
         req: S3Request<DeleteObjectsInput>,
     ) -> S3Result<S3Response<DeleteObjectsOutput>> {
-        self.fs.delete_objects(req).await
+        self.cache.clear();
+        let out = self.fs.delete_objects(req).await;
+        self.cache.clear();
+        out
     }
 
     async fn get_bucket_location(
@@ -144,7 +156,10 @@ impl S3 for LocalBackend {
         &self,
         req: S3Request<PutObjectInput>,
     ) -> S3Result<S3Response<PutObjectOutput>> {
-        self.fs.put_object(req).await
+        self.cache.clear();
+        let out = self.fs.put_object(req).await;
+        self.cache.clear();
+        out
     }
 
     async fn create_multipart_upload(
@@ -179,7 +194,10 @@ impl S3 for LocalBackend {
         &self,
         req: S3Request<CompleteMultipartUploadInput>,
     ) -> S3Result<S3Response<CompleteMultipartUploadOutput>> {
-        self.fs.complete_multipart_upload(req).await
+        self.cache.clear();
+        let out = self.fs.complete_multipart_upload(req).await;
+        self.cache.clear();
+        out
     }
 
     async fn abort_multipart_upload(
@@ -209,7 +227,20 @@ impl S3 for LocalBackend {
         req: S3Request<GetObjectInput>,
     ) -> S3Result<S3Response<GetObjectOutput>> {
         self.check_failing(&req.input.key)?;
-        self.fs.get_object(req).await
+        if !is_plain_get(&req.input) {
+            return self.fs.get_object(req).await;
+        }
+        let (bucket, key) = (req.input.bucket.clone(), req.input.key.clone());
+        if let Some(out) = self.cache.get(&bucket, &key) {
+            return Ok(S3Response::new(out));
+        }
+        let generation = self.cache.generation();
+        let resp = self.fs.get_object(req).await?;
+        let out = self
+            .cache
+            .fill(&bucket, &key, generation, resp.output)
+            .await?;
+        Ok(S3Response::new(out))
     }
 
     async fn head_object(
@@ -238,6 +269,7 @@ impl S3 for LocalBackend {
             ));
         }
         let out = self.fs.delete_bucket(req).await?;
+        self.cache.clear();
         self.settings.remove(&bucket);
         Ok(out)
     }

@@ -18,6 +18,7 @@ pub mod config;
 pub mod error;
 pub mod faults;
 pub mod http_layer;
+pub mod object_cache;
 pub mod seed;
 pub mod server;
 

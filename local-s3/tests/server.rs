@@ -378,3 +378,48 @@ async fn dropping_the_server_closes_the_port() {
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
     assert!(!root.exists(), "temp dir removed on drop");
 }
+
+#[tokio::test]
+async fn cached_objects_follow_overwrites_and_deletes() {
+    let server = LocalS3::start(ServerConfig::default()).await.unwrap();
+    server.create_bucket("cache").await.unwrap();
+    let client = server.client();
+    let put = |body: &'static [u8]| {
+        client
+            .put_object()
+            .bucket("cache")
+            .key("k")
+            .body(body.to_vec().into())
+            .send()
+    };
+    let get = || async {
+        let out = client.get_object().bucket("cache").key("k").send().await?;
+        Ok::<_, aws_sdk_s3::error::SdkError<_>>(out.body.collect().await.unwrap().into_bytes())
+    };
+    put(b"first").await.unwrap();
+    assert_eq!(get().await.unwrap().as_ref(), b"first");
+    assert_eq!(get().await.unwrap().as_ref(), b"first"); // served from memory
+    put(b"second, longer").await.unwrap();
+    assert_eq!(get().await.unwrap().as_ref(), b"second, longer");
+    let ranged = client
+        .get_object()
+        .bucket("cache")
+        .key("k")
+        .range("bytes=0-5")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        ranged.body.collect().await.unwrap().into_bytes().as_ref(),
+        b"second"
+    );
+    client
+        .delete_object()
+        .bucket("cache")
+        .key("k")
+        .send()
+        .await
+        .unwrap();
+    let gone = get().await.unwrap_err();
+    assert_eq!(gone.code(), Some("NoSuchKey"));
+}
