@@ -1,0 +1,334 @@
+//! The whole benchmark on the local stack (local-s3 with 20 ms per request, moto's Step
+//! Functions interpreter, the local Lambda runtime running this build's real `s3-reader` and
+//! `collector`), deployed with the normal deploy code: one sweep that must succeed with every
+//! check of issue 6, then the failure paths on the same stack, each followed by a working rerun.
+
+mod support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{Architecture, FunctionCode, Runtime};
+use deployer::package::Package;
+use deployer::Deployer;
+use serde_json::json;
+
+use support::{get_json, list_keys, memory_of, records_of, run};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_benchmark_runs_end_to_end_on_the_local_stack_and_survives_failures() {
+    let staging = tempfile::tempdir().expect("tempdir");
+    let packages = support::packages(staging.path());
+    let config = support::small_config("e2e");
+    let (mut bench, deployer) = support::start_and_deploy(config, &packages).await;
+    println!(
+        "local stack: S3 {} moto {}",
+        bench.s3_endpoint(),
+        bench.moto_endpoint()
+    );
+    if let Err(reason) = bench.cpu_quota() {
+        println!("no CPU quota: {reason}");
+    }
+
+    let t = Instant::now();
+    successful_sweep(&deployer, "e2e-ok").await;
+    println!("successful sweep: {:.1} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    target_failing_at_one_size(
+        &deployer,
+        &staging.path().join("s3-reader").join("bootstrap"),
+    )
+    .await;
+    println!("failing target: {:.1} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    bad_input_fails_with_invalid_input(&deployer).await;
+    println!("bad input: {:.1} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    s3_killed_mid_run_is_a_recorded_failure(&mut bench, &deployer).await;
+    println!("S3 killed: {:.1} s", t.elapsed().as_secs_f64());
+
+    // A rerun after all of the above (S3 restarted, same data): deploy changes nothing it must
+    // not, and the sweep succeeds again.
+    let t = Instant::now();
+    deployer.deploy(&packages, None).await.expect("redeploy");
+    successful_sweep(&deployer, "e2e-rerun").await;
+    println!("rerun: {:.1} s", t.elapsed().as_secs_f64());
+
+    bench.shutdown().await;
+}
+
+/// Every check of a good sweep.
+async fn successful_sweep(d: &Deployer, name: &str) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let outcome = run(d, name, json!({"label": "e2e"}), Some(out.path())).await;
+    println!("{name}:\n{}{}", outcome.table, outcome.recommendations);
+    assert_eq!(
+        outcome.status, "SUCCEEDED",
+        "{name}: {:?} {:?}",
+        outcome.error, outcome.cause
+    );
+    let sizes = &d.config.memory_sizes;
+    assert_eq!(
+        outcome.records.len(),
+        sizes.len() * 2,
+        "{:?}",
+        outcome.records
+    );
+
+    // Every record ok, and the memory really reached the function.
+    let mut means: BTreeMap<(u32, String), f64> = BTreeMap::new();
+    for r in &outcome.records {
+        assert!(r.ok, "{name}: record not ok: {r:?}");
+        let output = r
+            .output
+            .as_ref()
+            .expect("ok record has the reader's output");
+        assert_eq!(
+            output["stats"]["memoryMb"].as_u64(),
+            Some(u64::from(r.memory_mb)),
+            "the reader ran with another memory size than configured: {output}"
+        );
+        // Every object read, and the magic string found in one of them (`find` is on).
+        assert_eq!(output["stats"]["objects"].as_u64(), Some(60), "{output}");
+        assert!(
+            output["result"]
+                .as_str()
+                .is_some_and(|k| k.starts_with(&d.names.data_prefix)),
+            "{output}"
+        );
+        let time = output["time"].as_f64().expect("time");
+        means.insert((r.memory_mb, r.target.clone()), time);
+    }
+    // The concurrent target beats the sequential one at every size.
+    for &mb in sizes {
+        let c = means[&(mb, "concurrent".to_string())];
+        let s = means[&(mb, "sequential".to_string())];
+        println!("{mb} MB: concurrent {c:.3} s, sequential {s:.3} s");
+        assert!(
+            c < s,
+            "{mb} MB: concurrent {c} s is not faster than sequential {s} s"
+        );
+    }
+
+    // Every collector object is in local S3, and summary.json agrees with runs.json.
+    let bucket = &d.names.results_bucket;
+    let folder = format!("runs/{name}/");
+    let keys = list_keys(&d.clients.s3, bucket, &folder).await;
+    for file in [
+        "runs.json",
+        "summary.json",
+        "runs.csv",
+        "summary.csv",
+        "report.html",
+    ] {
+        assert!(
+            keys.contains(&format!("{folder}{file}")),
+            "{file} missing in s3://{bucket}/{folder}: {keys:?}"
+        );
+    }
+    assert!(
+        keys.iter().any(|k| k.ends_with(".svg")),
+        "no chart: {keys:?}"
+    );
+    let index = get_json(&d.clients.s3, bucket, "runs/index.json").await;
+    assert!(
+        index["executions"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|x| x["name"] == json!(name))),
+        "{name} not in index.json: {index}"
+    );
+    let runs = get_json(&d.clients.s3, bucket, &format!("{folder}runs.json")).await;
+    let summary = get_json(&d.clients.s3, bucket, &format!("{folder}summary.json")).await;
+    let records = records_of(&runs);
+    assert_eq!(records.len(), outcome.records.len(), "{runs}");
+    assert_eq!(summary["runs"].as_u64(), Some(records.len() as u64));
+    assert_eq!(summary["failures"].as_u64(), Some(0));
+    for cell in summary["cells"].as_array().expect("cells") {
+        let (target, mb) = (&cell["target"], &cell["memoryMb"]);
+        let times: Vec<f64> = records
+            .iter()
+            .filter(|r| &r["target"] == target && &r["memoryMb"] == mb)
+            .filter_map(|r| r["output"]["time"].as_f64())
+            .collect();
+        assert_eq!(cell["runs"].as_u64(), Some(times.len() as u64), "{cell}");
+        let mean = times.iter().sum::<f64>() / times.len() as f64;
+        let reported = cell["meanTimeS"].as_f64().expect("meanTimeS");
+        assert!(
+            (reported - mean).abs() < 1e-9,
+            "{cell}: mean of runs.json is {mean}"
+        );
+    }
+    // The local copy of the report is the one in S3.
+    let local = outcome.downloaded.expect("downloaded");
+    assert!(local.join("report.html").is_file());
+    assert_eq!(outcome.downloaded_files.len(), keys.len());
+
+    // The original memory is restored.
+    assert_eq!(
+        memory_of(d, &d.names.reader_function).await,
+        d.config.reader_memory_mb as i32
+    );
+}
+
+/// A target (this build's reader behind a script that exits at 512 MB) fails at one size: that
+/// configuration is recorded as failed, the sweep completes, its memory is restored.
+async fn target_failing_at_one_size(d: &Deployer, reader_bootstrap: &std::path::Path) {
+    let function = "e2e-fails-at-512";
+    let script = format!(
+        "#!/bin/sh\nif [ \"$AWS_LAMBDA_FUNCTION_MEMORY_SIZE\" = 512 ]; then\n  echo 'e2e: this target fails at 512 MB' >&2\n  exit 3\nfi\nexec '{}'\n",
+        reader_bootstrap.display()
+    );
+    let package = Package::from_bootstrap(function, script.as_bytes()).expect("zip");
+    let arch = match d.config.architecture {
+        deployer::config::Architecture::X86_64 => Architecture::X8664,
+        deployer::config::Architecture::Arm64 => Architecture::Arm64,
+    };
+    let _ = d
+        .clients
+        .lambda
+        .delete_function()
+        .function_name(function)
+        .send()
+        .await;
+    d.clients
+        .lambda
+        .create_function()
+        .function_name(function)
+        .runtime(Runtime::Providedal2023)
+        .handler("bootstrap")
+        .architectures(arch)
+        .memory_size(300)
+        .timeout(60)
+        .role(d.names.role_arn(&d.names.reader_role))
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(package.zip))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create the failing target");
+
+    let input = json!({
+        "warmup": false,
+        "targets": [{"name": "flaky", "functionName": function,
+                     "payload": {"mode": "concurrent", "concurrency": 16}}]
+    });
+    let outcome = run(d, "e2e-fails-at-512", input, None).await;
+    println!("failing target:\n{}", outcome.table);
+    assert_eq!(
+        outcome.status, "SUCCEEDED",
+        "{:?} {:?}",
+        outcome.error, outcome.cause
+    );
+    let seen: Vec<(u32, bool)> = outcome
+        .records
+        .iter()
+        .map(|r| (r.memory_mb, r.ok))
+        .collect();
+    assert_eq!(seen, [(512, false), (1769, true)], "{:?}", outcome.records);
+    let failed = &outcome.records[0];
+    let why = format!("{:?} {:?}", failed.error, failed.cause);
+    assert!(
+        why.contains("Runtime.ExitError") || why.contains("exit status"),
+        "{why}"
+    );
+    assert!(outcome.table.contains("failed"), "{}", outcome.table);
+    assert_eq!(memory_of(d, function).await, 300, "memory not restored");
+}
+
+/// Memory outside Lambda's range fails the execution early with `InvalidInput`.
+async fn bad_input_fails_with_invalid_input(d: &Deployer) {
+    let outcome = run(d, "e2e-bad-input", json!({"memorySizes": [64]}), None).await;
+    assert_eq!(outcome.status, "FAILED");
+    assert_eq!(
+        outcome.error.as_deref(),
+        Some("InvalidInput"),
+        "{:?}",
+        outcome.cause
+    );
+    assert!(outcome.records.is_empty(), "{:?}", outcome.records);
+    assert_eq!(
+        memory_of(d, &d.names.reader_function).await,
+        d.config.reader_memory_mb as i32
+    );
+}
+
+/// S3 stops while the sweep runs: the execution ends (no hang) with the failure recorded.
+async fn s3_killed_mid_run_is_a_recorded_failure(
+    bench: &mut deployer::local::LocalBench,
+    d: &Deployer,
+) {
+    let name = "e2e-s3-killed";
+    let runner = {
+        let d = d.clone();
+        tokio::spawn(async move { run(&d, name, json!({"warmup": false}), None).await })
+    };
+    // Wait for the first timed invocation to finish, then stop S3 (bounded wait).
+    let arn = d
+        .names
+        .state_machine_arn()
+        .replace(":stateMachine:", ":execution:")
+        + ":"
+        + name;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "the execution never invoked the reader"
+        );
+        let invoked = match d
+            .clients
+            .sfn
+            .get_execution_history()
+            .execution_arn(&arn)
+            .send()
+            .await
+        {
+            Ok(history) => history
+                .events()
+                .iter()
+                .filter(|e| e.r#type().as_str() == "TaskSucceeded")
+                .filter(|e| {
+                    e.task_succeeded_event_details()
+                        .and_then(|d| d.output())
+                        .is_some_and(|o| o.contains("\"lang\""))
+                })
+                .count(),
+            Err(_) => 0,
+        };
+        if invoked >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    bench.stop_s3().await;
+    let outcome = tokio::time::timeout(Duration::from_secs(300), runner)
+        .await
+        .expect("the execution hung after S3 stopped")
+        .expect("runner task");
+    println!(
+        "S3 killed: {} {:?} {:?}\n{}",
+        outcome.status, outcome.error, outcome.cause, outcome.table
+    );
+    let recorded_failure = outcome.status == "FAILED" || outcome.records.iter().any(|r| !r.ok);
+    assert!(
+        recorded_failure,
+        "no failure recorded: {:?}",
+        outcome.records
+    );
+    assert_ne!(
+        outcome.status, "SUCCEEDED",
+        "the collector cannot have written its report"
+    );
+    assert_eq!(
+        memory_of(d, &d.names.reader_function).await,
+        d.config.reader_memory_mb as i32,
+        "memory not restored after the failure"
+    );
+    bench.restart_s3().await.expect("restart local-s3");
+}
