@@ -165,15 +165,11 @@ async fn deploy_and_run(
         "deploying stack {} ({} objects, functions for {})",
         deployer.names.stack, deployer.config.objects.count, deployer.config.architecture
     );
-    let report = deployer
+    deployer
         .deploy(packages, None)
         .await
         .context("deploying to the local stack")?;
-    eprintln!(
-        "deployed in {:.1} s ({} changes)",
-        t.elapsed().as_secs_f64(),
-        report.diff.to_string().lines().count()
-    );
+    eprintln!("deployed in {:.1} s", t.elapsed().as_secs_f64());
     let c = &deployer.config;
     eprintln!(
         "running: memory sizes {:?} MB, {} round(s), targets {}",

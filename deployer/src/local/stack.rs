@@ -123,7 +123,7 @@ impl LocalBench {
     pub fn cpu_quota(&self) -> Result<String, String> {
         match self.lambda.runtime.cpu_controller() {
             CpuController::Available { version, parent } => Ok(format!(
-                "cgroup {} quota in proportion to memory (1769 MB = 1 vCPU) under {}",
+                "{} quota in proportion to memory (1769 MB = 1 vCPU) under {}",
                 version.label(),
                 parent.display()
             )),
