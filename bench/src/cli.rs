@@ -77,6 +77,9 @@ pub struct BenchArgs {
     /// The Rust reader binary (`s3-read`); default: built with cargo in the harness's profile.
     #[arg(long)]
     pub reader_bin: Option<PathBuf>,
+    /// The S3 server binary (`local-s3`); default: built with cargo in the harness's profile.
+    #[arg(long)]
+    pub server_bin: Option<PathBuf>,
     /// Seconds after which one reader run is killed and recorded as failed.
     #[arg(long, default_value_t = 120)]
     pub run_timeout_s: u64,
