@@ -123,7 +123,7 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     );
     let mut notes = Vec::new();
     if cfg!(debug_assertions) {
-        notes.push("debug build: the Rust reader and the harness are unoptimised; use --release for figures".to_owned());
+        notes.push("debug build of the harness (and of the reader and server unless --reader-bin / --server-bin name release builds); use --release for figures".to_owned());
     }
     if inputs.cores.server_core.is_none() {
         notes.push("one core only: the server shares it with the readers".to_owned());
