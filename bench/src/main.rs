@@ -25,8 +25,10 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     let cores = CoreLayout::split(&allowed_cores());
     let plan = Plan::from_args(&args, cores.reader_cores.len()).context("bad options")?;
     let programs = install_all(args.reader_bin.clone()).context("installing the readers")?;
-    let server_bin =
-        build_workspace_bin("local-s3", "local-s3").context("building the S3 server")?;
+    let server_bin = match args.server_bin.clone() {
+        Some(bin) => bin,
+        None => build_workspace_bin("local-s3", "local-s3").context("building the S3 server")?,
+    };
     let out_dir = args.out.clone().unwrap_or_else(|| {
         workspace_root()
             .join("bench-results")
