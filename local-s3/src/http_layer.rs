@@ -14,6 +14,7 @@ use s3s::service::S3Service;
 use s3s::{Body, S3Error, S3ErrorCode};
 
 use crate::faults::FaultPlan;
+use crate::precise_sleep;
 use crate::FaultKind;
 
 /// Error of a request answered by a connection reset.
@@ -55,32 +56,31 @@ impl hyper::service::Service<Request<Incoming>> for FaultyService {
     fn call(&self, req: Request<Incoming>) -> Self::Future {
         let inner = self.inner.clone();
         let plan = Arc::clone(&self.plan);
+        // The latency is the time from the request's arrival to its answer, the server's own
+        // work included (as S3's first-byte latency is), so it is counted from here.
+        let answer_at = tokio::time::Instant::now() + plan.delay();
         Box::pin(async move {
-            let delay = plan.delay();
-            if !delay.is_zero() {
-                tokio::time::sleep(delay).await;
-            }
-            match plan.draw_fault() {
-                Some(FaultKind::ConnectionReset) => return Err(Box::new(InjectedReset) as _),
-                Some(FaultKind::InternalError) => {
-                    return Ok(fault_response(
-                        S3ErrorCode::InternalError,
-                        "local-s3: injected fault (500 InternalError)",
-                    ))
+            let fault = plan.draw_fault();
+            let answer = match fault {
+                Some(FaultKind::ConnectionReset) => Err(Box::new(InjectedReset) as _),
+                Some(FaultKind::InternalError) => Ok(fault_response(
+                    S3ErrorCode::InternalError,
+                    "local-s3: injected fault (500 InternalError)",
+                )),
+                Some(FaultKind::SlowDown) => Ok(fault_response(
+                    S3ErrorCode::SlowDown,
+                    "local-s3: injected fault (503 SlowDown)",
+                )),
+                None => {
+                    let mut req = req.map(Body::from);
+                    // Accept any credentials: without the signature s3s treats the request as
+                    // anonymous, and no access check runs when no auth provider is configured.
+                    req.headers_mut().remove(hyper::header::AUTHORIZATION);
+                    inner.call(req).await.map_err(Into::into)
                 }
-                Some(FaultKind::SlowDown) => {
-                    return Ok(fault_response(
-                        S3ErrorCode::SlowDown,
-                        "local-s3: injected fault (503 SlowDown)",
-                    ))
-                }
-                None => {}
-            }
-            let mut req = req.map(Body::from);
-            // Accept any credentials: without the signature s3s treats the request as anonymous,
-            // and no access check runs when no auth provider is configured.
-            req.headers_mut().remove(hyper::header::AUTHORIZATION);
-            inner.call(req).await.map_err(Into::into)
+            };
+            precise_sleep::sleep_until(answer_at).await;
+            answer
         })
     }
 }

@@ -19,6 +19,7 @@ pub mod error;
 pub mod faults;
 pub mod http_layer;
 pub mod object_cache;
+pub mod precise_sleep;
 pub mod seed;
 pub mod server;
 

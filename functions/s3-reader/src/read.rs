@@ -110,12 +110,14 @@ async fn read_concurrent(
             let bucket = request.bucket.clone();
             let finder = finder.clone();
             let task_retry = retry.clone();
-            tasks.spawn(async move {
+            // The SDK's request future is several KB; boxed, the task moves a pointer
+            // rather than copying that state on every spawn and poll hand-off.
+            tasks.spawn(Box::pin(async move {
                 let read =
                     read_object(&task_client, &bucket, key, finder.as_deref(), &task_retry).await;
                 drop(permit);
                 read
-            });
+            }));
             if let Some(token) = next_token.take() {
                 // The first GET of this page is under way: now fetch the next page.
                 next_page = Some(spawn_list(client, request, Some(token), retry));
