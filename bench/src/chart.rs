@@ -31,6 +31,7 @@ pub struct ChartInput<'a> {
 fn color(reader: ReaderKind) -> RGBColor {
     match reader {
         ReaderKind::Rust => RGBColor(0xb7, 0x41, 0x0e),
+        ReaderKind::RustSdk => RGBColor(0xe8, 0x8a, 0x3c),
         ReaderKind::Python => RGBColor(0x30, 0x69, 0x98),
         ReaderKind::Node => RGBColor(0x3c, 0x87, 0x3a),
     }

@@ -65,9 +65,9 @@ pub struct BenchArgs {
     /// CPU quotas to run under, in CPUs (comma separated), e.g. 0.58,1. `0` means no quota.
     #[arg(long, value_delimiter = ',')]
     pub cpus: Option<Vec<f64>>,
-    /// Readers to run (comma separated).
-    #[arg(long, value_delimiter = ',', default_values_t = vec![ReaderKind::Rust, ReaderKind::Python, ReaderKind::Node])]
-    pub readers: Vec<ReaderKind>,
+    /// Readers to run (comma separated); default all four, rust-sdk concurrent only.
+    #[arg(long, value_delimiter = ',')]
+    pub readers: Option<Vec<ReaderKind>>,
     /// Skip the sequential mode.
     #[arg(long)]
     pub no_sequential: bool,

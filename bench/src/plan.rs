@@ -32,6 +32,8 @@ pub struct Plan {
     /// CPU quotas; `0` runs without a quota.
     pub cpus: Vec<f64>,
     pub readers: Vec<ReaderKind>,
+    /// `--readers` was given: every listed reader runs every mode.
+    pub explicit_readers: bool,
     pub sequential: bool,
     pub run_timeout_s: u64,
 }
@@ -69,7 +71,8 @@ impl Plan {
             runs: args.runs.unwrap_or(runs),
             seq_runs: args.seq_runs.unwrap_or(seq_runs),
             cpus: args.cpus.clone().unwrap_or(cpus),
-            readers: args.readers.clone(),
+            readers: args.readers.clone().unwrap_or_else(|| ReaderKind::ALL.to_vec()),
+            explicit_readers: args.readers.is_some(),
             sequential: !args.no_sequential,
             run_timeout_s: args.run_timeout_s,
         };
@@ -111,7 +114,11 @@ impl Plan {
             );
         }
         if self.readers.is_empty() {
-            return bad("readers", String::new(), "pass rust, python and/or node");
+            return bad(
+                "readers",
+                String::new(),
+                "pass rust, rust-sdk, python and/or node",
+            );
         }
         if self.run_timeout_s == 0 {
             return bad("run-timeout-s", "0".into(), "pass at least 1");
@@ -123,7 +130,7 @@ impl Plan {
     pub fn cases(&self) -> Vec<Case> {
         let mut cases = Vec::new();
         for &reader in &self.readers {
-            if self.sequential {
+            if self.sequential && (self.explicit_readers || reader.runs_sequential_by_default()) {
                 cases.push(Case {
                     reader,
                     mode: ReadMode::Sequential,
@@ -168,8 +175,12 @@ mod tests {
         assert_eq!(plan.concurrencies, vec![16, 64, 128, 256]);
         assert_eq!(plan.cpus, vec![0.58, 1.0]);
         assert_eq!(plan.runs, 3);
-        // 3 readers x (1 sequential + 4 concurrent).
-        assert_eq!(plan.cases().len(), 15);
+        // rust, python, node x (1 sequential + 4 concurrent) + rust-sdk x 4 concurrent.
+        assert_eq!(plan.cases().len(), 19);
+        assert!(plan
+            .cases()
+            .iter()
+            .all(|c| c.reader != ReaderKind::RustSdk || c.mode == ReadMode::Concurrent));
         assert_eq!(plan.cases()[0].mode, ReadMode::Sequential);
         // A spare core for the readers adds the 2-CPU quota.
         assert_eq!(Plan::from_args(&args(&[]), 2)?.cpus, vec![0.58, 1.0, 2.0]);
@@ -180,7 +191,9 @@ mod tests {
     fn quick_is_small_and_options_override() -> Result<(), PlanError> {
         let quick = Plan::from_args(&args(&["--quick"]), 1)?;
         assert_eq!((quick.objects, quick.runs), (200, 1));
-        assert_eq!(quick.cases().len(), 6);
+        assert_eq!(quick.cases().len(), 7);
+        let sdk_seq = Plan::from_args(&args(&["--quick", "--readers", "rust-sdk"]), 1)?;
+        assert_eq!(sdk_seq.cases().len(), 2, "listed readers run every mode");
         let custom = Plan::from_args(
             &args(&[
                 "--quick",

@@ -22,10 +22,15 @@ use serde::{Deserialize, Serialize};
     Deserialize,
     clap::ValueEnum,
 )]
-#[serde(rename_all = "lowercase")]
+#[serde(rename_all = "kebab-case")]
 pub enum ReaderKind {
-    /// The project's reader (`s3-read`, aws-sdk-rust + tokio).
+    /// The project's reader (`s3-read`): its default direct GETs (signed requests over hyper),
+    /// tokio, a semaphore.
     Rust,
+    /// The same reader with `--client sdk`: every GET through aws-sdk-s3's GetObject, as the
+    /// peers go through their SDKs.
+    #[value(name = "rust-sdk")]
+    RustSdk,
     /// `peers/python/reader.py`: asyncio + aioboto3.
     Python,
     /// `peers/node/reader.mjs`: AWS SDK for JavaScript v3.
@@ -33,18 +38,26 @@ pub enum ReaderKind {
 }
 
 impl ReaderKind {
-    pub const ALL: [ReaderKind; 3] = [Self::Rust, Self::Python, Self::Node];
+    pub const ALL: [ReaderKind; 4] = [Self::Rust, Self::RustSdk, Self::Python, Self::Node];
 
     pub fn name(self) -> &'static str {
         match self {
             Self::Rust => "rust",
+            Self::RustSdk => "rust-sdk",
             Self::Python => "python",
             Self::Node => "node",
         }
     }
 
+    /// Compared with the Rust reader (`rust/this`).
     pub fn is_peer(self) -> bool {
         self != Self::Rust
+    }
+
+    /// Whether the default plan runs its sequential mode. The SDK variant of the Rust reader
+    /// is there for the concurrent CPU comparison; sequentially every reader waits N x L.
+    pub fn runs_sequential_by_default(self) -> bool {
+        self != Self::RustSdk
     }
 }
 
@@ -74,7 +87,8 @@ impl ReaderPrograms {
         let path = |p: &Path| p.display().to_string();
         let json = || serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
         match kind {
-            ReaderKind::Rust => rust_command(path(&self.rust_bin), event),
+            ReaderKind::Rust => rust_command(path(&self.rust_bin), event, "direct"),
+            ReaderKind::RustSdk => rust_command(path(&self.rust_bin), event, "sdk"),
             ReaderKind::Python => vec![
                 path(&self.python),
                 path(&self.peers_dir.join("python/reader.py")),
@@ -89,8 +103,8 @@ impl ReaderPrograms {
     }
 }
 
-/// `s3-read --bucket B --folder F --mode M --concurrency C [--find S] --compact`.
-fn rust_command(bin: String, event: &ReaderEvent) -> Vec<String> {
+/// `s3-read --bucket B --folder F --mode M --concurrency C [--find S] --client K --compact`.
+fn rust_command(bin: String, event: &ReaderEvent, client: &str) -> Vec<String> {
     let mut args = vec![bin];
     let mut flag = |name: &str, value: Option<String>| {
         if let Some(value) = value {
@@ -103,6 +117,7 @@ fn rust_command(bin: String, event: &ReaderEvent) -> Vec<String> {
     flag("mode", event.mode.clone());
     flag("concurrency", event.concurrency.map(|c| c.to_string()));
     flag("find", event.find.clone());
+    flag("client", Some(client.to_owned()));
     args.push("--compact".to_owned());
     args
 }
@@ -122,6 +137,7 @@ pub fn reader_event(bucket: &str, folder: &str, mode: ReadMode, concurrency: u32
         ),
         concurrency: Some(i64::from(concurrency)),
         reuse_connections: None,
+        client: None,
     }
 }
 
@@ -169,8 +185,10 @@ mod tests {
         let rust = programs.command(ReaderKind::Rust, &event).join(" ");
         assert_eq!(
             rust,
-            "/t/s3-read --bucket data --folder bench/1000/ --mode concurrent --concurrency 64 --compact"
+            "/t/s3-read --bucket data --folder bench/1000/ --mode concurrent --concurrency 64 --client direct --compact"
         );
+        let sdk = programs.command(ReaderKind::RustSdk, &event).join(" ");
+        assert!(sdk.ends_with("--client sdk --compact"), "{sdk}");
         let python = programs.command(ReaderKind::Python, &event);
         let parsed: ReaderEvent = serde_json::from_str(&python[2]).unwrap_or_default();
         assert_eq!(parsed, event);

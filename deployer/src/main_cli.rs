@@ -179,28 +179,7 @@ async fn run_command(
         timeout: Duration::from_secs(args.timeout_minutes.saturating_mul(60)),
     };
     let outcome = deployer.run(&opts).await.context("running the benchmark")?;
-    println!(
-        "\nmean seconds per invocation ({} records):",
-        outcome.records.len()
-    );
-    print!("{}", outcome.table);
-    if !outcome.recommendations.is_empty() {
-        println!("\nrecommendations:");
-        print!("{}", outcome.recommendations);
-    }
-    if let Some(dir) = &outcome.downloaded {
-        println!(
-            "\nresults: {} files in {}{}",
-            outcome.downloaded_files.len(),
-            dir.display(),
-            outcome
-                .downloaded_files
-                .iter()
-                .find(|f| f.ends_with("report.html"))
-                .map(|f| format!(" (open {})", f.display()))
-                .unwrap_or_default()
-        );
-    }
+    run::print_outcome(&outcome);
     if outcome.status != "SUCCEEDED" {
         return Err(crate::DeployError::ExecutionFailed {
             name: outcome.name,

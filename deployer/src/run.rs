@@ -294,6 +294,52 @@ pub async fn download_prefix(
     Ok(files)
 }
 
+/// The end of a run on the terminal: status, the seed-style table, the recommendations and
+/// where the downloaded report is (shared by `deploy run` and `deploy local`).
+pub fn print_outcome(outcome: &RunOutcome) {
+    println!(
+        "\nexecution {}: {}{}",
+        outcome.name,
+        outcome.status,
+        match (&outcome.error, &outcome.cause) {
+            (Some(e), Some(c)) => format!(" ({e}: {c})"),
+            (Some(e), None) => format!(" ({e})"),
+            _ => String::new(),
+        }
+    );
+    println!(
+        "\nmean seconds per invocation ({} records):",
+        outcome.records.len()
+    );
+    print!("{}", outcome.table);
+    if !outcome.recommendations.is_empty() {
+        println!("\nrecommendations:");
+        print!("{}", outcome.recommendations);
+    }
+    if let Some(dir) = &outcome.downloaded {
+        let dir = display_path(dir);
+        println!(
+            "\nreport: {} files in {}/{}",
+            outcome.downloaded_files.len(),
+            dir.display(),
+            outcome
+                .downloaded_files
+                .iter()
+                .find(|f| f.ends_with("report.html"))
+                .map(|f| format!(" (open {})", display_path(f).display()))
+                .unwrap_or_default()
+        );
+    }
+}
+
+/// A path for messages: relative to the current folder when inside it.
+pub fn display_path(path: &std::path::Path) -> std::path::PathBuf {
+    std::env::current_dir()
+        .ok()
+        .and_then(|cwd| path.strip_prefix(cwd).ok().map(std::path::Path::to_path_buf))
+        .unwrap_or_else(|| path.to_path_buf())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -61,6 +61,16 @@ pub struct ServerConfig {
     pub failing_keys: Vec<String>,
     /// Where objects are stored; `None` = a temp dir removed when the server is dropped.
     pub root: Option<PathBuf>,
+    /// With `Some`, every request must carry a valid SigV4 signature of this key pair (checked
+    /// by `s3s`, an implementation independent of the AWS SDK's); `None` accepts any credentials.
+    pub signing_key: Option<SigningKey>,
+}
+
+/// An access key and its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKey {
+    pub access_key_id: String,
+    pub secret_access_key: String,
 }
 
 impl ServerConfig {

@@ -27,11 +27,22 @@ pub struct InjectedReset;
 pub struct FaultyService {
     inner: S3Service,
     plan: Arc<FaultPlan>,
+    check_signatures: bool,
 }
 
 impl FaultyService {
     pub fn new(inner: S3Service, plan: Arc<FaultPlan>) -> Self {
-        Self { inner, plan }
+        Self {
+            inner,
+            plan,
+            check_signatures: false,
+        }
+    }
+
+    /// Leaves the signature for `s3s` to check (its auth provider must be set).
+    pub fn checking_signatures(mut self, check: bool) -> Self {
+        self.check_signatures = check;
+        self
     }
 }
 
@@ -56,6 +67,7 @@ impl hyper::service::Service<Request<Incoming>> for FaultyService {
     fn call(&self, req: Request<Incoming>) -> Self::Future {
         let inner = self.inner.clone();
         let plan = Arc::clone(&self.plan);
+        let check_signatures = self.check_signatures;
         // The latency is the time from the request's arrival to its answer, the server's own
         // work included (as S3's first-byte latency is), so it is counted from here.
         let answer_at = tokio::time::Instant::now() + plan.delay();
@@ -73,9 +85,11 @@ impl hyper::service::Service<Request<Incoming>> for FaultyService {
                 )),
                 None => {
                     let mut req = req.map(Body::from);
-                    // Accept any credentials: without the signature s3s treats the request as
-                    // anonymous, and no access check runs when no auth provider is configured.
-                    req.headers_mut().remove(hyper::header::AUTHORIZATION);
+                    if !check_signatures {
+                        // Accept any credentials: without the signature s3s treats the request
+                        // as anonymous, and no access check runs without an auth provider.
+                        req.headers_mut().remove(hyper::header::AUTHORIZATION);
+                    }
                     inner.call(req).await.map_err(Into::into)
                 }
             };

@@ -24,7 +24,7 @@ pub mod seed;
 pub mod server;
 
 pub use bench_types::objects::SeedSpec;
-pub use config::{FaultKind, ServerConfig};
+pub use config::{FaultKind, ServerConfig, SigningKey};
 pub use error::Error;
 pub use seed::SeedReport;
 pub use server::LocalS3;

@@ -67,7 +67,14 @@ impl LocalS3 {
         };
         let fs = s3s_fs::FileSystem::new(&root).map_err(|e| Error::Backend(format!("{e:?}")))?;
         let backend = LocalBackend::new(fs, &config.failing_keys);
-        let s3_service = S3ServiceBuilder::new(backend).build();
+        let mut builder = S3ServiceBuilder::new(backend);
+        if let Some(key) = &config.signing_key {
+            builder.set_auth(s3s::auth::SimpleAuth::from_single(
+                key.access_key_id.clone(),
+                key.secret_access_key.clone(),
+            ));
+        }
+        let s3_service = builder.build();
         let plan = Arc::new(FaultPlan::new(&config));
 
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
@@ -77,7 +84,8 @@ impl LocalS3 {
             .local_addr()
             .map_err(|source| Error::Bind { port, source })?;
         let (stop, stopped) = watch::channel(false);
-        let service = FaultyService::new(s3_service, Arc::clone(&plan));
+        let service = FaultyService::new(s3_service, Arc::clone(&plan))
+            .checking_signatures(config.signing_key.is_some());
         let accept_task = tokio::spawn(accept_loop(listener, service, plan, stopped));
         tracing::info!(%addr, root = %root.display(), "local-s3 listening");
         Ok(LocalS3 {

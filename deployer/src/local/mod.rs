@@ -33,6 +33,7 @@ use crate::aws::CallLog;
 use crate::cli::GlobalArgs;
 use crate::package::{self, Packages};
 use crate::run::{RunOptions, RunOutcome};
+use functions::BuildProfile;
 use crate::Deployer;
 
 pub use stack::{LocalBench, LocalStackOptions, DEFAULT_S3_LATENCY};
@@ -45,6 +46,10 @@ pub struct LocalArgs {
     /// instead of building them; they are stripped before zipping.
     #[arg(long, value_name = "DIR")]
     pub functions_dir: Option<PathBuf>,
+    /// Build the functions with the release profile (optimized as for AWS; minutes more the
+    /// first time). Default: the profile `deploy` itself was built with.
+    #[arg(long)]
+    pub release: bool,
     /// Latency local-s3 adds to every request, in milliseconds.
     #[arg(long, default_value_t = 20)]
     pub s3_latency_ms: u64,
@@ -117,7 +122,7 @@ async fn run_local(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> 
     let outcome = deploy_and_run(&bench, config, args, &packages).await;
     bench.shutdown().await;
     let outcome = outcome?;
-    print_outcome(&outcome);
+    crate::run::print_outcome(&outcome);
     println!(
         "\ntimes: setup and build {:.1} s, local stack + deploy + run {:.1} s, total {:.1} s",
         built.as_secs_f64(),
@@ -137,7 +142,8 @@ async fn run_local(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> 
     Ok(())
 }
 
-/// `--functions-dir` binaries (stripped), else a release build for this machine.
+/// `--functions-dir` binaries, else a build for this machine; stripped unless a release build
+/// (whose profile strips them already).
 fn local_packages(root: &std::path::Path, args: &LocalArgs) -> anyhow::Result<Packages> {
     let staging = package::target_dir(root)
         .join("lambda-packages")
@@ -145,8 +151,13 @@ fn local_packages(root: &std::path::Path, args: &LocalArgs) -> anyhow::Result<Pa
     match &args.functions_dir {
         Some(dir) => functions::package_binaries(dir, &staging, true),
         None => {
-            let bins = functions::build_release(root)?;
-            functions::package_binaries(&bins, &staging, false)
+            let profile = if args.release {
+                BuildProfile::Release
+            } else {
+                BuildProfile::of_this_binary()
+            };
+            let bins = functions::build_functions(root, profile)?;
+            functions::package_binaries(&bins, &staging, profile == BuildProfile::Dev)
         }
     }
 }
@@ -191,38 +202,3 @@ async fn deploy_and_run(
     deployer.run(&opts).await.context("running the benchmark")
 }
 
-fn print_outcome(outcome: &RunOutcome) {
-    println!(
-        "\nexecution {}: {}{}",
-        outcome.name,
-        outcome.status,
-        match (&outcome.error, &outcome.cause) {
-            (Some(e), Some(c)) => format!(" ({e}: {c})"),
-            (Some(e), None) => format!(" ({e})"),
-            _ => String::new(),
-        }
-    );
-    println!(
-        "\nmean seconds per invocation ({} records):",
-        outcome.records.len()
-    );
-    print!("{}", outcome.table);
-    if !outcome.recommendations.is_empty() {
-        println!("\nrecommendations:");
-        print!("{}", outcome.recommendations);
-    }
-    if let Some(dir) = &outcome.downloaded {
-        let dir = stack::display_path(dir);
-        println!(
-            "\nreport: {} files in {}/{}",
-            outcome.downloaded_files.len(),
-            dir.display(),
-            outcome
-                .downloaded_files
-                .iter()
-                .find(|f| f.ends_with("report.html"))
-                .map(|f| format!(" (open {})", stack::display_path(f).display()))
-                .unwrap_or_default()
-        );
-    }
-}

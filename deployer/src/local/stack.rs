@@ -3,7 +3,7 @@
 //! Dropping it stops everything (moto's process group, every function process, the S3 server).
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -139,10 +139,3 @@ impl LocalBench {
     }
 }
 
-/// A path for messages: relative to the current folder when inside it.
-pub fn display_path(path: &Path) -> PathBuf {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| path.strip_prefix(cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf())
-}

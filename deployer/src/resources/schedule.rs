@@ -133,46 +133,35 @@ pub async fn apply(
                 .mode(FlexibleTimeWindowMode::Off)
                 .build()
                 .map_err(|e| request_error("scheduler window", e))?;
+            // CreateSchedule and UpdateSchedule take the same fields through different builder
+            // types, so one macro sets them for both.
+            macro_rules! put_schedule {
+                ($builder:expr, $operation:literal) => {
+                    $builder
+                        .name(&spec.name)
+                        .group_name(&spec.group)
+                        .schedule_expression(&spec.expression)
+                        .flexible_time_window(window.clone())
+                        .target(target.clone())
+                        .state(Enabled::Enabled)
+                        .send()
+                        .await
+                        .map(|_| ())
+                        .map_err(|e| {
+                            (
+                                code_of(&e).map(str::to_owned),
+                                e.to_string(),
+                                classify($operation, e),
+                            )
+                        })
+                };
+            }
             let mut attempt = 1;
             loop {
                 let result = if matches!(change, Change::Create) {
-                    c.scheduler
-                        .create_schedule()
-                        .name(&spec.name)
-                        .group_name(&spec.group)
-                        .schedule_expression(&spec.expression)
-                        .flexible_time_window(window.clone())
-                        .target(target.clone())
-                        .state(Enabled::Enabled)
-                        .send()
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| {
-                            (
-                                code_of(&e).map(str::to_owned),
-                                e.to_string(),
-                                classify("scheduler:CreateSchedule", e),
-                            )
-                        })
+                    put_schedule!(c.scheduler.create_schedule(), "scheduler:CreateSchedule")
                 } else {
-                    c.scheduler
-                        .update_schedule()
-                        .name(&spec.name)
-                        .group_name(&spec.group)
-                        .schedule_expression(&spec.expression)
-                        .flexible_time_window(window.clone())
-                        .target(target.clone())
-                        .state(Enabled::Enabled)
-                        .send()
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| {
-                            (
-                                code_of(&e).map(str::to_owned),
-                                e.to_string(),
-                                classify("scheduler:UpdateSchedule", e),
-                            )
-                        })
+                    put_schedule!(c.scheduler.update_schedule(), "scheduler:UpdateSchedule")
                 };
                 match result {
                     Ok(()) => return Ok(()),

@@ -1,24 +1,43 @@
-//! Building S3 clients: one at init, and a fresh one (new HTTP connector, so a cold connection
-//! pool) per invocation unless the event asks to reuse connections.
+//! Building S3 clients: one at init, and fresh ones (new HTTP connector, so a cold connection
+//! pool) per invocation unless the event asks to reuse connections. GETs go through the
+//! [`crate::direct`] client unless the event asks for the SDK; listing always uses the SDK.
 //!
 //! Endpoint, region and credentials come from the standard AWS environment, so the same binary
 //! runs on AWS and against the local stack (`AWS_ENDPOINT_URL_S3` / `AWS_ENDPOINT_URL`).
 //! Addressing: path-style whenever an endpoint override is set (local servers rarely resolve
 //! `bucket.host` names), virtual-hosted on AWS; `AWS_S3_FORCE_PATH_STYLE=true|false` overrides.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use aws_config::meta::region::RegionProviderChain;
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
-use aws_sdk_s3::config::Region;
+use aws_sdk_s3::config::{Credentials, Region, SharedCredentialsProvider};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
+
+use crate::direct::{resolve_bucket_endpoint, DirectClient, DirectTransport};
+use crate::error::ReaderError;
+use crate::request::{GetClient, ReadRequest};
 
 /// Makes S3 clients that share a configuration but (optionally) not connections.
 #[derive(Debug, Clone)]
 pub struct ClientFactory {
     base: aws_sdk_s3::Config,
+    /// The S3 endpoint override, if any, and the credentials (the SDK's S3 config does not give
+    /// either back).
+    endpoint: Option<String>,
+    force_path_style: bool,
+    credentials: Option<SharedCredentialsProvider>,
+}
+
+/// The clients of one invocation: the SDK client lists (and GETs with `"client": "sdk"`),
+/// the direct client GETs otherwise.
+#[derive(Debug, Clone)]
+pub struct InvocationClients {
+    pub sdk: aws_sdk_s3::Client,
+    pub direct: Option<Arc<DirectClient>>,
 }
 
 /// Retries are ours (see [`crate::retry`]), so the SDK's are off: one attempt per call.
@@ -44,6 +63,15 @@ pub fn path_style_from_env(get: impl Fn(&str) -> Option<String>) -> bool {
     }
 }
 
+/// `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`, as the SDK reads them.
+pub fn endpoint_from_env(get: impl Fn(&str) -> Option<String>) -> Option<String> {
+    ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
+        .iter()
+        .filter_map(|name| get(name))
+        .map(|v| v.trim().to_owned())
+        .find(|v| !v.is_empty())
+}
+
 /// A new HTTP client: its own connector, so its own (empty) connection pool.
 fn new_http_client() -> aws_sdk_s3::config::SharedHttpClient {
     aws_smithy_http_client::Builder::new()
@@ -59,19 +87,31 @@ impl ClientFactory {
             .region(region)
             .load()
             .await;
-        let path_style = path_style_from_env(|name| std::env::var(name).ok());
+        let env = |name: &str| std::env::var(name).ok();
+        let path_style = path_style_from_env(env);
         let builder = aws_sdk_s3::config::Builder::from(&sdk).force_path_style(path_style);
         Self {
             base: reader_defaults(builder).build(),
+            endpoint: endpoint_from_env(env),
+            force_path_style: path_style,
+            credentials: sdk.credentials_provider(),
         }
     }
 
-    /// From a ready S3 configuration (tests, the CLI with `--endpoint`); our retry and timeout
-    /// settings are applied on top.
-    pub fn from_config(config: &aws_sdk_s3::Config) -> Self {
+    /// For an S3-compatible server at `endpoint` (path-style, us-east-1) with fixed credentials:
+    /// tests and benchmarks against local-s3.
+    pub fn for_endpoint(endpoint: &str, credentials: Credentials) -> Self {
+        let builder = aws_sdk_s3::Config::builder()
+            .behavior_version(BehaviorVersion::latest())
+            .region(Region::new("us-east-1"))
+            .credentials_provider(credentials.clone());
         Self {
-            base: reader_defaults(config.to_builder()).build(),
+            base: reader_defaults(builder).build(),
+            endpoint: None,
+            force_path_style: false,
+            credentials: Some(SharedCredentialsProvider::new(credentials)),
         }
+        .with_endpoint(endpoint)
     }
 
     /// The same factory talking to another endpoint (path-style).
@@ -83,7 +123,41 @@ impl ClientFactory {
                 .endpoint_url(endpoint)
                 .force_path_style(true)
                 .build(),
+            endpoint: Some(endpoint.to_owned()),
+            force_path_style: true,
+            credentials: self.credentials.clone(),
         }
+    }
+
+    /// Everything an invocation reads with, built before its timer starts: a new SDK client
+    /// and, for direct GETs, a direct client for the request's bucket (endpoint resolved by
+    /// the SDK's rules, credentials resolved once), each with an empty connection pool.
+    pub async fn clients(&self, request: &ReadRequest) -> Result<InvocationClients, ReaderError> {
+        let direct = match request.client {
+            GetClient::Sdk => None,
+            GetClient::Direct => Some(Arc::new(self.direct_client(request).await?)),
+        };
+        Ok(InvocationClients {
+            sdk: self.new_client(),
+            direct,
+        })
+    }
+
+    async fn direct_client(&self, request: &ReadRequest) -> Result<DirectClient, ReaderError> {
+        let endpoint = resolve_bucket_endpoint(
+            &self.base,
+            &request.bucket,
+            self.endpoint.as_deref(),
+            self.force_path_style,
+        )
+        .await?;
+        let credentials = self.credentials.as_ref().ok_or_else(|| {
+            ReaderError::ClientSetup(
+                "no AWS credentials are configured (AWS_ACCESS_KEY_ID, AWS_PROFILE, ...)".to_owned(),
+            )
+        })?;
+        let pool = usize::try_from(request.concurrency).unwrap_or(usize::MAX);
+        DirectClient::new(&DirectTransport::new()?, credentials, endpoint, pool).await
     }
 
     /// A client with a new HTTP connector: the first request opens a new connection.
@@ -128,5 +202,24 @@ mod tests {
             "AWS_S3_FORCE_PATH_STYLE",
             "true"
         )])));
+    }
+
+    #[test]
+    fn the_s3_endpoint_wins_over_the_general_one() {
+        assert_eq!(endpoint_from_env(env(&[])), None);
+        assert_eq!(
+            endpoint_from_env(env(&[
+                ("AWS_ENDPOINT_URL", "http://moto"),
+                ("AWS_ENDPOINT_URL_S3", "http://s3")
+            ])),
+            Some("http://s3".to_owned())
+        );
+        assert_eq!(
+            endpoint_from_env(env(&[
+                ("AWS_ENDPOINT_URL", "http://moto"),
+                ("AWS_ENDPOINT_URL_S3", " ")
+            ])),
+            Some("http://moto".to_owned())
+        );
     }
 }

@@ -14,6 +14,8 @@ pub enum InvalidEvent {
     UnknownMode { value: String },
     #[error("find is empty; omit it, or give the string to search for")]
     EmptyFind,
+    #[error("client is {value:?}; use \"direct\" (signed GETs over hyper, the default) or \"sdk\" (aws-sdk-s3 GetObject)")]
+    UnknownClient { value: String },
     #[error("the event is not a reader event: {message}")]
     Malformed { message: String },
 }

@@ -7,10 +7,10 @@ use bench_types::{ReadMode, ReaderResult, ReaderStats};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
-use crate::client::ClientFactory;
+use crate::client::{ClientFactory, InvocationClients};
 use crate::error::ReaderError;
 use crate::read::read_objects;
-use crate::request::ReadRequest;
+use crate::request::{GetClient, ReadRequest};
 use crate::retry::RetryPolicy;
 use crate::stats::percentiles;
 
@@ -19,6 +19,8 @@ use crate::stats::percentiles;
 pub struct Reader {
     factory: ClientFactory,
     init_client: aws_sdk_s3::Client,
+    /// The clients kept for `reuse_connections`, per (bucket, GET path, concurrency).
+    reused: tokio::sync::Mutex<Option<(ReuseKey, InvocationClients)>>,
     retry: RetryPolicy,
     memory_override: Option<u32>,
     first_invocation: AtomicBool,
@@ -29,6 +31,7 @@ impl Reader {
     pub fn new(factory: ClientFactory) -> Self {
         Self {
             init_client: factory.new_client(),
+            reused: tokio::sync::Mutex::new(None),
             factory,
             retry: RetryPolicy::default(),
             memory_override: None,
@@ -70,13 +73,13 @@ impl Reader {
         memory_mb: u32,
     ) -> Result<ReaderResult, ReaderError> {
         let cold_start = self.first_invocation.swap(false, Ordering::Relaxed);
-        let client = if request.reuse_connections {
-            self.init_client.clone()
+        let clients = if request.reuse_connections {
+            self.reused_clients(request).await?
         } else {
-            self.factory.new_client()
+            self.factory.clients(request).await?
         };
         let timer = Instant::now();
-        let mut outcome = read_objects(&client, request, &self.retry).await?;
+        let mut outcome = read_objects(&clients, request, &self.retry).await?;
         let time = timer.elapsed().as_secs_f64();
 
         for (key, error) in &outcome.failed {
@@ -89,11 +92,13 @@ impl Reader {
                 .unwrap_or_else(|| "None".to_owned()),
             None => outcome.objects.to_string(),
         };
+        let gets = match request.client {
+            GetClient::Direct => "signed GETs over hyper (aws-sigv4)",
+            GetClient::Sdk => "aws-sdk-rust",
+        };
         let detail = match request.mode {
-            ReadMode::Concurrent => {
-                format!("aws-sdk-rust, tokio, semaphore {}", request.concurrency)
-            }
-            ReadMode::Sequential => "aws-sdk-rust, tokio, sequential".to_owned(),
+            ReadMode::Concurrent => format!("{gets}, tokio, semaphore {}", request.concurrency),
+            ReadMode::Sequential => format!("{gets}, tokio, sequential"),
         };
         let stats = ReaderStats {
             memory_mb,
@@ -111,6 +116,7 @@ impl Reader {
             errors: outcome.errors,
             cold_start,
             reused_connections: request.reuse_connections,
+            client: request.client.as_str().to_owned(),
             list_requests: outcome.list_requests,
             get_requests: outcome.get_requests,
         };
@@ -121,6 +127,27 @@ impl Reader {
             time,
             stats: Some(stats),
         })
+    }
+}
+
+type ReuseKey = (String, GetClient, u32);
+
+impl Reader {
+    /// The clients built by the first invocation that asked to reuse connections (the SDK
+    /// client is the one built at init); built again when the bucket, GET path or pool size
+    /// differs.
+    async fn reused_clients(&self, request: &ReadRequest) -> Result<InvocationClients, ReaderError> {
+        let key = (request.bucket.clone(), request.client, request.concurrency);
+        let mut reused = self.reused.lock().await;
+        if let Some((kept, clients)) = reused.as_ref() {
+            if *kept == key {
+                return Ok(clients.clone());
+            }
+        }
+        let mut clients = self.factory.clients(request).await?;
+        clients.sdk = self.init_client.clone();
+        *reused = Some((key, clients.clone()));
+        Ok(clients)
     }
 }
 

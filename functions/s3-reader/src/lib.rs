@@ -3,12 +3,14 @@
 //!
 //! - [`request`]: the event, checked ([`ReadRequest`]).
 //! - [`client`]: S3 clients from the standard AWS environment; a cold pool per invocation.
+//! - [`direct`]: signed GETs over hyper, without the SDK's per-request pipeline.
 //! - [`read`]: listing and reading ([`read_objects`]).
 //! - [`retry`]: our retry loop's policy and error classes.
 //! - [`handler`]: the Lambda handler ([`Reader`]).
 //! - [`error`]: the stable error names the state machine sees.
 
 pub mod client;
+pub mod direct;
 pub mod error;
 pub mod handler;
 pub mod read;
@@ -16,9 +18,9 @@ pub mod request;
 pub mod retry;
 pub mod stats;
 
-pub use client::ClientFactory;
+pub use client::{ClientFactory, InvocationClients};
 pub use error::{InvalidEvent, ReaderError};
 pub use handler::Reader;
 pub use read::{read_objects, ReadOutcome};
-pub use request::ReadRequest;
+pub use request::{GetClient, ReadRequest};
 pub use retry::RetryPolicy;

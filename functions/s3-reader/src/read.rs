@@ -11,9 +11,12 @@ use std::time::Instant;
 
 use aws_sdk_s3::Client;
 use bench_types::ReadMode;
+use bytes::Bytes;
 use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::client::InvocationClients;
+use crate::direct::DirectClient;
 use crate::error::ReaderError;
 use crate::request::ReadRequest;
 use crate::retry::{classify, Failure, RetryPolicy};
@@ -67,18 +70,18 @@ struct ObjectRead {
 
 /// Reads every object under the request's prefix.
 pub async fn read_objects(
-    client: &Client,
+    clients: &InvocationClients,
     request: &ReadRequest,
     retry: &RetryPolicy,
 ) -> Result<ReadOutcome, ReaderError> {
     match request.mode {
-        ReadMode::Concurrent => read_concurrent(client, request, retry).await,
-        ReadMode::Sequential => read_sequential(client, request, retry).await,
+        ReadMode::Concurrent => read_concurrent(clients, request, retry).await,
+        ReadMode::Sequential => read_sequential(clients, request, retry).await,
     }
 }
 
 async fn read_concurrent(
-    client: &Client,
+    clients: &InvocationClients,
     request: &ReadRequest,
     retry: &RetryPolicy,
 ) -> Result<ReadOutcome, ReaderError> {
@@ -91,7 +94,7 @@ async fn read_concurrent(
         .map(|f| Arc::new(memchr::memmem::Finder::new(f.as_bytes()).into_owned()));
     let mut tasks: JoinSet<ObjectRead> = JoinSet::new();
     let mut next_page: Option<JoinHandle<Result<Page, ReaderError>>> =
-        Some(spawn_list(client, request, None, retry));
+        Some(spawn_list(&clients.sdk, request, None, retry));
     let mut first_page = true;
 
     while let Some(handle) = next_page.take() {
@@ -106,7 +109,7 @@ async fn read_concurrent(
         for key in page.keys {
             // Acquire before spawning: at most `concurrency` tasks exist at any time.
             let permit = acquire(&semaphore).await;
-            let task_client = client.clone();
+            let task_clients = clients.clone();
             let bucket = request.bucket.clone();
             let finder = finder.clone();
             let task_retry = retry.clone();
@@ -114,13 +117,17 @@ async fn read_concurrent(
             // rather than copying that state on every spawn and poll hand-off.
             tasks.spawn(Box::pin(async move {
                 let read =
-                    read_object(&task_client, &bucket, key, finder.as_deref(), &task_retry).await;
+                    read_object(&task_clients, &bucket, key, finder.as_deref(), &task_retry)
+                        .await;
+                // Let the connection's task put it back in the pool before the next GET
+                // starts, so that at most `concurrency` connections are ever opened.
+                tokio::task::yield_now().await;
                 drop(permit);
                 read
             }));
             if let Some(token) = next_token.take() {
                 // The first GET of this page is under way: now fetch the next page.
-                next_page = Some(spawn_list(client, request, Some(token), retry));
+                next_page = Some(spawn_list(&clients.sdk, request, Some(token), retry));
             }
             while let Some(done) = tasks.try_join_next() {
                 record(&mut outcome, done);
@@ -128,7 +135,7 @@ async fn read_concurrent(
         }
         if let Some(token) = next_token {
             // An empty page that still says "more": keep listing.
-            next_page = Some(spawn_list(client, request, Some(token), retry));
+            next_page = Some(spawn_list(&clients.sdk, request, Some(token), retry));
         }
     }
     while let Some(done) = tasks.join_next().await {
@@ -140,7 +147,7 @@ async fn read_concurrent(
 }
 
 async fn read_sequential(
-    client: &Client,
+    clients: &InvocationClients,
     request: &ReadRequest,
     retry: &RetryPolicy,
 ) -> Result<ReadOutcome, ReaderError> {
@@ -154,12 +161,12 @@ async fn read_sequential(
     let mut list_ms = 0.0;
     loop {
         let list_started = Instant::now();
-        let page = list_page(client, request, token, retry).await?;
+        let page = list_page(&clients.sdk, request, token, retry).await?;
         list_ms += ms_since(list_started);
         outcome.list_requests += page.attempts;
         outcome.retries += page.attempts.saturating_sub(1);
         for key in page.keys {
-            let read = read_object(client, &request.bucket, key, finder.as_ref(), retry).await;
+            let read = read_object(clients, &request.bucket, key, finder.as_ref(), retry).await;
             record(&mut outcome, Ok(read));
         }
         match page.next_token {
@@ -292,7 +299,7 @@ fn attempts_as_retry(attempts: u64) -> u32 {
 
 /// One object: GET and read the body to its end, retried as a whole.
 async fn read_object(
-    client: &Client,
+    clients: &InvocationClients,
     bucket: &str,
     key: String,
     finder: Option<&memchr::memmem::Finder<'static>>,
@@ -302,7 +309,7 @@ async fn read_object(
     let mut attempts = 0u64;
     loop {
         attempts += 1;
-        let failure = match get_once(client, bucket, &key, finder).await {
+        let failure = match get_once(clients, bucket, &key, finder).await {
             Ok((bytes, found)) => {
                 return ObjectRead {
                     key,
@@ -334,6 +341,36 @@ async fn read_object(
 
 /// One attempt: the body's byte count, and whether it holds the string searched for.
 async fn get_once(
+    clients: &InvocationClients,
+    bucket: &str,
+    key: &str,
+    finder: Option<&memchr::memmem::Finder<'static>>,
+) -> Result<(u64, bool), Failure> {
+    match &clients.direct {
+        Some(direct) => get_direct(direct, key, finder).await,
+        None => get_sdk(&clients.sdk, bucket, key, finder).await,
+    }
+}
+
+async fn get_direct(
+    direct: &DirectClient,
+    key: &str,
+    finder: Option<&memchr::memmem::Finder<'static>>,
+) -> Result<(u64, bool), Failure> {
+    match finder {
+        None => Ok((direct.get(key, |_: &Bytes| {}).await?, false)),
+        Some(finder) => {
+            // Search the whole body at once: objects are small, and a match may span chunks.
+            let mut buf = Vec::new();
+            let bytes = direct
+                .get(key, |chunk: &Bytes| buf.extend_from_slice(chunk))
+                .await?;
+            Ok((bytes, finder.find(&buf).is_some()))
+        }
+    }
+}
+
+async fn get_sdk(
     client: &Client,
     bucket: &str,
     key: &str,

@@ -24,6 +24,28 @@ pub struct ReadRequest {
     pub concurrency: u32,
     /// Keep the client built at init instead of a new one (cold connection pool).
     pub reuse_connections: bool,
+    /// How GETs are made.
+    pub client: GetClient,
+}
+
+/// The GET path (listing always goes through the SDK).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum GetClient {
+    /// Signed GETs over hyper ([`crate::direct`]): the same URL, signature and checks as the
+    /// SDK's, without its per-request pipeline.
+    #[default]
+    Direct,
+    /// aws-sdk-s3 `GetObject`.
+    Sdk,
+}
+
+impl GetClient {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Direct => "direct",
+            Self::Sdk => "sdk",
+        }
+    }
 }
 
 impl ReadRequest {
@@ -62,6 +84,16 @@ impl ReadRequest {
                     max: MAX_CONCURRENCY,
                 })?,
         };
+        let client = match event.client.as_deref().map(str::trim) {
+            None | Some("") => GetClient::default(),
+            Some(c) if c.eq_ignore_ascii_case("direct") => GetClient::Direct,
+            Some(c) if c.eq_ignore_ascii_case("sdk") => GetClient::Sdk,
+            Some(other) => {
+                return Err(InvalidEvent::UnknownClient {
+                    value: other.to_owned(),
+                })
+            }
+        };
         let find = match event.find {
             Some(f) if f.is_empty() => return Err(InvalidEvent::EmptyFind),
             other => other,
@@ -77,6 +109,7 @@ impl ReadRequest {
                 concurrency
             },
             reuse_connections: event.reuse_connections.unwrap_or(false),
+            client,
         })
     }
 }
@@ -98,6 +131,7 @@ mod tests {
                 mode: ReadMode::Concurrent,
                 concurrency: 64,
                 reuse_connections: false,
+                client: GetClient::Direct,
             })
         );
     }
@@ -110,6 +144,20 @@ mod tests {
         let r = r.ok();
         assert_eq!(r.as_ref().map(|r| r.concurrency), Some(1));
         assert_eq!(r.and_then(|r| r.find), Some("x".to_owned()));
+    }
+
+    #[test]
+    fn client_is_direct_unless_the_event_asks_for_the_sdk() {
+        let client = |event| ReadRequest::from_json(event).ok().map(|r| r.client);
+        assert_eq!(client(json!({"s3_bucket_name": "b"})), Some(GetClient::Direct));
+        assert_eq!(
+            client(json!({"s3_bucket_name": "b", "client": "SDK"})),
+            Some(GetClient::Sdk)
+        );
+        assert_eq!(
+            client(json!({"s3_bucket_name": "b", "client": "direct"})),
+            Some(GetClient::Direct)
+        );
     }
 
     #[test]
@@ -134,6 +182,10 @@ mod tests {
                 "\"parallel\"",
             ),
             (json!({"s3_bucket_name": "b", "find": ""}), "find is empty"),
+            (
+                json!({"s3_bucket_name": "b", "client": "curl"}),
+                "client is \"curl\"",
+            ),
             (
                 json!({"s3_bucket_name": "b", "concurrency": "64"}),
                 "not a reader event",

@@ -89,15 +89,18 @@ where
         }
         SdkError::ServiceError(service) => {
             let code = service.err().code().unwrap_or_default();
-            if RETRYABLE_CODES.contains(&code)
-                || status_is_retryable(service.raw().status().as_u16())
-            {
-                Failure::Retryable(text)
-            } else {
-                Failure::Permanent(text)
-            }
+            classify_status(service.raw().status().as_u16(), code, text)
         }
         _ => Failure::Permanent(text),
+    }
+}
+
+/// Classifies an S3 error answer by its status and error code.
+pub fn classify_status(status: u16, code: &str, text: String) -> Failure {
+    if RETRYABLE_CODES.contains(&code) || status_is_retryable(status) {
+        Failure::Retryable(text)
+    } else {
+        Failure::Permanent(text)
     }
 }
 

@@ -23,6 +23,23 @@ fn stats(result: &ReaderResult) -> &ReaderStats {
     result.stats.as_ref().unwrap()
 }
 
+/// Both GET paths: the direct client (the default) and the SDK's GetObject.
+const CLIENTS: [&str; 2] = ["direct", "sdk"];
+
+/// `payload` with `"client": client`.
+fn with_client(mut payload: Value, client: &str) -> Value {
+    payload["client"] = json!(client);
+    payload
+}
+
+/// The `detail` the reader reports for a GET path.
+fn gets(client: &str) -> &'static str {
+    match client {
+        "sdk" => "aws-sdk-rust",
+        _ => "signed GETs over hyper (aws-sigv4)",
+    }
+}
+
 #[tokio::test]
 async fn reads_2500_keys_across_pages_with_the_right_byte_count() {
     let spec = SeedSpec {
@@ -31,10 +48,12 @@ async fn reads_2500_keys_across_pages_with_the_right_byte_count() {
     };
     let (server, _dir) = seeded(ServerConfig::default(), "many/", &spec).await;
     let reader = reader_for(&server);
+    for client in CLIENTS {
     let result = reader
-        .handle(event(
+        .handle(event(with_client(
             json!({"s3_bucket_name": BUCKET, "folder": "many/", "concurrency": 32}),
-        ))
+            client,
+        )))
         .await
         .unwrap();
     assert_eq!(result.lang, "rust");
@@ -51,7 +70,9 @@ async fn reads_2500_keys_across_pages_with_the_right_byte_count() {
     assert!(s.latency_ms.p99 <= s.latency_ms.max);
     assert!(s.vcpus >= 1 && !s.arch.is_empty());
     assert!((s.total_ms - (s.list_ms + s.read_ms)).abs() < 1e-6);
-    assert_eq!(result.detail, "aws-sdk-rust, tokio, semaphore 32");
+    assert_eq!(result.detail, format!("{}, tokio, semaphore 32", gets(client)));
+    assert_eq!(s.client, client);
+    }
 }
 
 #[tokio::test]
@@ -71,13 +92,16 @@ async fn find_reports_the_key_holding_the_magic_string() {
     let (server, _dir) = seeded(ServerConfig::default(), "find/", &spec).await;
     let reader = reader_for(&server);
     let want = spec.magic_key("find/").unwrap();
-    for mode in ["concurrent", "sequential"] {
+    for (mode, client) in ["concurrent", "sequential"]
+        .into_iter()
+        .flat_map(|m| CLIENTS.map(|c| (m, c)))
+    {
         let result = reader
             .handle(event(json!({"s3_bucket_name": BUCKET, "folder": "find/",
-                                 "find": "MyMagicString", "mode": mode})))
+                                 "find": "MyMagicString", "mode": mode, "client": client})))
             .await
             .unwrap();
-        assert_eq!(result.result, want, "{mode}");
+        assert_eq!(result.result, want, "{mode} {client}");
         assert_eq!(stats(&result).objects, 300, "find reads every body");
         assert_eq!(stats(&result).bytes, spec.total_bytes());
     }
@@ -104,7 +128,10 @@ async fn sequential_mode_reads_everything_one_at_a_time() {
     let s = stats(&result);
     assert_eq!((s.mode, s.concurrency), (ReadMode::Sequential, 1));
     assert_eq!(s.bytes, spec.total_bytes());
-    assert_eq!(result.detail, "aws-sdk-rust, tokio, sequential");
+    assert_eq!(
+        result.detail,
+        "signed GETs over hyper (aws-sigv4), tokio, sequential"
+    );
 }
 
 #[tokio::test]
@@ -116,21 +143,24 @@ async fn five_percent_faults_are_retried_and_every_object_is_read() {
         ..ServerConfig::default()
     };
     let (server, _dir) = seeded(config, "faulty/", &spec).await;
-    let result = reader_for(&server)
-        .handle(event(
-            json!({"s3_bucket_name": BUCKET, "folder": "faulty/"}),
-        ))
-        .await
-        .unwrap();
-    let s = stats(&result);
-    assert_eq!(result.result, "600");
-    assert_eq!((s.objects, s.errors), (600, 0));
-    assert_eq!(s.bytes, spec.total_bytes());
-    assert!(
-        s.retries > 0,
-        "a 5% fault rate over 600 GETs must cause retries"
-    );
-    assert_eq!(s.get_requests + s.list_requests, 600 + 1 + s.retries);
+    for client in CLIENTS {
+        let result = reader_for(&server)
+            .handle(event(with_client(
+                json!({"s3_bucket_name": BUCKET, "folder": "faulty/"}),
+                client,
+            )))
+            .await
+            .unwrap();
+        let s = stats(&result);
+        assert_eq!(result.result, "600", "{client}");
+        assert_eq!((s.objects, s.errors), (600, 0), "{client}");
+        assert_eq!(s.bytes, spec.total_bytes());
+        assert!(
+            s.retries > 0,
+            "{client}: a 5% fault rate over 600 GETs must cause retries"
+        );
+        assert_eq!(s.get_requests + s.list_requests, 600 + 1 + s.retries);
+    }
 }
 
 #[tokio::test]
@@ -142,19 +172,24 @@ async fn a_permanently_failing_key_is_one_error_and_the_rest_is_read() {
         ..ServerConfig::default()
     };
     let (server, _dir) = seeded(config, "perm/", &spec).await;
-    let result = reader_for(&server)
-        .with_retry(s3_reader::RetryPolicy {
-            max_attempts: 3,
-            ..s3_reader::RetryPolicy::default()
-        })
-        .handle(event(json!({"s3_bucket_name": BUCKET, "folder": "perm/"})))
-        .await
-        .unwrap();
-    let s = stats(&result);
-    assert_eq!(result.result, "49");
-    assert_eq!((s.objects, s.errors), (49, 1));
-    assert_eq!(s.bytes, spec.total_bytes() - spec.size_of(13));
-    assert_eq!(s.retries, 2, "the failing key was tried 3 times");
+    for client in CLIENTS {
+        let result = reader_for(&server)
+            .with_retry(s3_reader::RetryPolicy {
+                max_attempts: 3,
+                ..s3_reader::RetryPolicy::default()
+            })
+            .handle(event(with_client(
+                json!({"s3_bucket_name": BUCKET, "folder": "perm/"}),
+                client,
+            )))
+            .await
+            .unwrap();
+        let s = stats(&result);
+        assert_eq!(result.result, "49", "{client}");
+        assert_eq!((s.objects, s.errors), (49, 1), "{client}");
+        assert_eq!(s.bytes, spec.total_bytes() - spec.size_of(13));
+        assert_eq!(s.retries, 2, "{client}: the failing key was tried 3 times");
+    }
 }
 
 #[tokio::test]
@@ -172,6 +207,11 @@ async fn bad_events_return_named_errors() {
             json!({"s3_bucket_name": BUCKET, "mode": "turbo"}),
             "InvalidEvent",
             "\"turbo\"",
+        ),
+        (
+            json!({"s3_bucket_name": BUCKET, "client": "curl"}),
+            "InvalidEvent",
+            "client is \"curl\"",
         ),
         (
             json!({"s3_bucket_name": "no-such-bucket", "folder": "x/"}),

@@ -28,6 +28,9 @@ pub struct ReaderEvent {
     pub concurrency: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reuse_connections: Option<bool>,
+    /// How our reader GETs: `direct` (signed requests over hyper) or `sdk` (aws-sdk-s3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client: Option<String>,
 }
 
 /// Per-object GET latency percentiles, in milliseconds.
@@ -58,6 +61,9 @@ pub struct ReaderStats {
     pub errors: u64,
     pub cold_start: bool,
     pub reused_connections: bool,
+    /// The GET path: `direct` or `sdk`.
+    #[serde(default)]
+    pub client: String,
     /// S3 requests made, for the cost of a run (LIST pages and GETs, retries included).
     #[serde(default)]
     pub list_requests: u64,

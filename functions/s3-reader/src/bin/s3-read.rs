@@ -26,6 +26,9 @@ struct Args {
     /// Objects in flight at once.
     #[arg(long, default_value_t = 64)]
     concurrency: i64,
+    /// GET path: `direct` (signed GETs over hyper) or `sdk` (aws-sdk-s3 GetObject).
+    #[arg(long, default_value = "direct")]
+    client: String,
     /// Report the key of the object holding this string.
     #[arg(long)]
     find: Option<String>,
@@ -54,6 +57,7 @@ async fn main() -> anyhow::Result<()> {
         mode: Some(args.mode.clone()),
         concurrency: Some(args.concurrency),
         reuse_connections: None,
+        client: Some(args.client.clone()),
     };
     let request = ReadRequest::from_event(event).context("checking the flags")?;
     let mut factory = ClientFactory::from_env().await;

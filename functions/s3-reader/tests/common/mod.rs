@@ -44,7 +44,15 @@ pub async fn seeded(
 }
 
 pub fn reader_for(server: &LocalS3) -> Reader {
-    Reader::new(ClientFactory::from_config(server.client().config()))
+    Reader::new(ClientFactory::for_endpoint(
+        &server.endpoint(),
+        local_credentials(),
+    ))
+}
+
+/// What `LocalS3::client()` signs with.
+pub fn local_credentials() -> aws_sdk_s3::config::Credentials {
+    aws_sdk_s3::config::Credentials::new("local", "local", None, None, "test")
 }
 
 /// `<workspace root>`, derived from this crate's manifest dir.
