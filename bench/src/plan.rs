@@ -71,7 +71,10 @@ impl Plan {
             runs: args.runs.unwrap_or(runs),
             seq_runs: args.seq_runs.unwrap_or(seq_runs),
             cpus: args.cpus.clone().unwrap_or(cpus),
-            readers: args.readers.clone().unwrap_or_else(|| ReaderKind::ALL.to_vec()),
+            readers: args
+                .readers
+                .clone()
+                .unwrap_or_else(|| ReaderKind::ALL.to_vec()),
             explicit_readers: args.readers.is_some(),
             sequential: !args.no_sequential,
             run_timeout_s: args.run_timeout_s,

@@ -64,17 +64,27 @@ pub fn build_functions(root: &Path, profile: BuildProfile) -> anyhow::Result<Pat
     if profile == BuildProfile::Release {
         args.push("--release");
     }
-    args.extend(["-p", "lambda-bench", "-p", READER_PACKAGE, "-p", COLLECTOR_PACKAGE]);
+    args.extend([
+        "-p",
+        "lambda-bench",
+        "-p",
+        READER_PACKAGE,
+        "-p",
+        COLLECTOR_PACKAGE,
+    ]);
     args.extend(["--bin", READER_BIN, "--bin", COLLECTOR_BIN]);
     eprintln!(
         "building the functions for this machine (cargo {})",
         args.join(" ")
     );
-    let status = Command::new(&cargo)
-        .args(&args)
-        .current_dir(root)
-        .status()
-        .context("running cargo build")?;
+    let mut command = Command::new(&cargo);
+    command.args(&args).current_dir(root);
+    for (name, _) in std::env::vars_os() {
+        if name.to_str().is_some_and(is_set_by_cargo_run) {
+            command.env_remove(name);
+        }
+    }
+    let status = command.status().context("running cargo build")?;
     if !status.success() {
         bail!(
             "cargo {} failed ({status}); see the compiler output above",
@@ -82,6 +92,18 @@ pub fn build_functions(root: &Path, profile: BuildProfile) -> anyhow::Result<Pat
         );
     }
     Ok(package::target_dir(root).join(profile.dir()))
+}
+
+/// Variables `cargo run` sets for the program it runs. Build scripts (ring's, through the `cc`
+/// crate) ask to be rerun when such a variable changes, so passing them on to this nested build
+/// would rebuild ring and everything above it (the SDK crates): two minutes for nothing.
+fn is_set_by_cargo_run(name: &str) -> bool {
+    name.starts_with("CARGO_PKG_")
+        || name.starts_with("CARGO_MANIFEST_")
+        || matches!(
+            name,
+            "CARGO_CRATE_NAME" | "CARGO_BIN_NAME" | "CARGO_PRIMARY_PACKAGE" | "OUT_DIR"
+        )
 }
 
 /// Packages the binaries `<bin_dir>/s3-reader` and `<bin_dir>/collector`: each is copied to
@@ -144,6 +166,27 @@ fn check_host_binary(path: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_variables_of_cargo_run_are_dropped() {
+        for name in [
+            "CARGO_PKG_NAME",
+            "CARGO_MANIFEST_DIR",
+            "CARGO_BIN_NAME",
+            "OUT_DIR",
+        ] {
+            assert!(is_set_by_cargo_run(name), "{name}");
+        }
+        for name in [
+            "CARGO",
+            "CARGO_TARGET_DIR",
+            "CARGO_HOME",
+            "RUSTFLAGS",
+            "PATH",
+        ] {
+            assert!(!is_set_by_cargo_run(name), "{name}");
+        }
+    }
 
     #[test]
     fn a_missing_binary_names_the_build_command() {

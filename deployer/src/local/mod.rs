@@ -33,8 +33,8 @@ use crate::aws::CallLog;
 use crate::cli::GlobalArgs;
 use crate::package::{self, Packages};
 use crate::run::{RunOptions, RunOutcome};
-use functions::BuildProfile;
 use crate::Deployer;
+use functions::BuildProfile;
 
 pub use stack::{LocalBench, LocalStackOptions, DEFAULT_S3_LATENCY};
 
@@ -201,4 +201,3 @@ async fn deploy_and_run(
     };
     deployer.run(&opts).await.context("running the benchmark")
 }
-

@@ -1,23 +1,20 @@
-//! The tools the local stack needs (moto in `.venv`, node tools in `node_modules`), installed by
-//! `scripts/setup` when missing, so that `deploy local` works as the first command of a clone.
+//! The tool the local stack needs (moto in `.venv`), installed by `scripts/setup --local` when
+//! missing, so that `deploy local` works as the first command of a clone (the full
+//! `scripts/setup`, for the tests, adds cargo-lambda, zig, the npm tools and chromium).
 
 use std::path::Path;
 use std::process::Command;
 
 use anyhow::{bail, Context};
 
-/// What a fresh clone lacks, if anything: the venv's python or `node_modules`.
+/// What a fresh clone lacks, if anything: moto's server in the venv.
 pub fn missing_tools(root: &Path) -> Vec<String> {
-    let mut missing = Vec::new();
-    let python = root.join(".venv").join("bin").join("python");
-    if !python.exists() {
-        missing.push(format!("{} (moto)", python.display()));
+    let moto = root.join(".venv").join("bin").join("moto_server");
+    if moto.exists() {
+        Vec::new()
+    } else {
+        vec![format!("{} (moto)", moto.display())]
     }
-    let node_modules = root.join("node_modules");
-    if !node_modules.is_dir() {
-        missing.push(node_modules.display().to_string());
-    }
-    missing
 }
 
 /// Runs `scripts/setup` when [`missing_tools`] finds something missing.
@@ -33,6 +30,7 @@ pub fn ensure_setup(root: &Path) -> anyhow::Result<()> {
         setup.display()
     );
     let status = Command::new(&setup)
+        .arg("--local")
         .current_dir(root)
         .status()
         .with_context(|| format!("running {}", setup.display()))?;

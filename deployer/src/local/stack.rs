@@ -138,4 +138,3 @@ impl LocalBench {
         lambda.shutdown().await;
     }
 }
-

@@ -153,7 +153,8 @@ impl ClientFactory {
         .await?;
         let credentials = self.credentials.as_ref().ok_or_else(|| {
             ReaderError::ClientSetup(
-                "no AWS credentials are configured (AWS_ACCESS_KEY_ID, AWS_PROFILE, ...)".to_owned(),
+                "no AWS credentials are configured (AWS_ACCESS_KEY_ID, AWS_PROFILE, ...)"
+                    .to_owned(),
             )
         })?;
         let pool = usize::try_from(request.concurrency).unwrap_or(usize::MAX);

@@ -136,7 +136,10 @@ impl Reader {
     /// The clients built by the first invocation that asked to reuse connections (the SDK
     /// client is the one built at init); built again when the bucket, GET path or pool size
     /// differs.
-    async fn reused_clients(&self, request: &ReadRequest) -> Result<InvocationClients, ReaderError> {
+    async fn reused_clients(
+        &self,
+        request: &ReadRequest,
+    ) -> Result<InvocationClients, ReaderError> {
         let key = (request.bucket.clone(), request.client, request.concurrency);
         let mut reused = self.reused.lock().await;
         if let Some((kept, clients)) = reused.as_ref() {

@@ -117,8 +117,7 @@ async fn read_concurrent(
             // rather than copying that state on every spawn and poll hand-off.
             tasks.spawn(Box::pin(async move {
                 let read =
-                    read_object(&task_clients, &bucket, key, finder.as_deref(), &task_retry)
-                        .await;
+                    read_object(&task_clients, &bucket, key, finder.as_deref(), &task_retry).await;
                 // Let the connection's task put it back in the pool before the next GET
                 // starts, so that at most `concurrency` connections are ever opened.
                 tokio::task::yield_now().await;

@@ -149,7 +149,10 @@ mod tests {
     #[test]
     fn client_is_direct_unless_the_event_asks_for_the_sdk() {
         let client = |event| ReadRequest::from_json(event).ok().map(|r| r.client);
-        assert_eq!(client(json!({"s3_bucket_name": "b"})), Some(GetClient::Direct));
+        assert_eq!(
+            client(json!({"s3_bucket_name": "b"})),
+            Some(GetClient::Direct)
+        );
         assert_eq!(
             client(json!({"s3_bucket_name": "b", "client": "SDK"})),
             Some(GetClient::Sdk)

@@ -49,29 +49,32 @@ async fn reads_2500_keys_across_pages_with_the_right_byte_count() {
     let (server, _dir) = seeded(ServerConfig::default(), "many/", &spec).await;
     let reader = reader_for(&server);
     for client in CLIENTS {
-    let result = reader
-        .handle(event(with_client(
-            json!({"s3_bucket_name": BUCKET, "folder": "many/", "concurrency": 32}),
-            client,
-        )))
-        .await
-        .unwrap();
-    assert_eq!(result.lang, "rust");
-    assert_eq!(result.result, "2500");
-    assert!(result.time > 0.0);
-    let s = stats(&result);
-    assert_eq!(s.objects, 2500);
-    assert_eq!(s.bytes, spec.total_bytes());
-    assert_eq!(s.errors, 0);
-    assert_eq!(s.list_requests, 3, "1000 + 1000 + 500");
-    assert_eq!(s.get_requests, 2500);
-    assert_eq!((s.mode, s.concurrency), (ReadMode::Concurrent, 32));
-    assert!(s.latency_ms.p50 > 0.0 && s.latency_ms.p50 <= s.latency_ms.p99);
-    assert!(s.latency_ms.p99 <= s.latency_ms.max);
-    assert!(s.vcpus >= 1 && !s.arch.is_empty());
-    assert!((s.total_ms - (s.list_ms + s.read_ms)).abs() < 1e-6);
-    assert_eq!(result.detail, format!("{}, tokio, semaphore 32", gets(client)));
-    assert_eq!(s.client, client);
+        let result = reader
+            .handle(event(with_client(
+                json!({"s3_bucket_name": BUCKET, "folder": "many/", "concurrency": 32}),
+                client,
+            )))
+            .await
+            .unwrap();
+        assert_eq!(result.lang, "rust");
+        assert_eq!(result.result, "2500");
+        assert!(result.time > 0.0);
+        let s = stats(&result);
+        assert_eq!(s.objects, 2500);
+        assert_eq!(s.bytes, spec.total_bytes());
+        assert_eq!(s.errors, 0);
+        assert_eq!(s.list_requests, 3, "1000 + 1000 + 500");
+        assert_eq!(s.get_requests, 2500);
+        assert_eq!((s.mode, s.concurrency), (ReadMode::Concurrent, 32));
+        assert!(s.latency_ms.p50 > 0.0 && s.latency_ms.p50 <= s.latency_ms.p99);
+        assert!(s.latency_ms.p99 <= s.latency_ms.max);
+        assert!(s.vcpus >= 1 && !s.arch.is_empty());
+        assert!((s.total_ms - (s.list_ms + s.read_ms)).abs() < 1e-6);
+        assert_eq!(
+            result.detail,
+            format!("{}, tokio, semaphore 32", gets(client))
+        );
+        assert_eq!(s.client, client);
     }
 }
 
