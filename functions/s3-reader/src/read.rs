@@ -166,6 +166,9 @@ async fn read_sequential(
         outcome.retries += page.attempts.saturating_sub(1);
         for key in page.keys {
             let read = read_object(clients, &request.bucket, key, finder.as_ref(), retry).await;
+            // As in concurrent mode: the connection goes back to the pool before the next GET,
+            // so one connection serves the whole run.
+            tokio::task::yield_now().await;
             record(&mut outcome, Ok(read));
         }
         match page.next_token {
