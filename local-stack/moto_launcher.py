@@ -10,10 +10,16 @@ invocation to the local Lambda runtime (`local-stack/src/runtime`, POST {bridge}
 function's current configuration and code, and answers as Lambda does: the payload, and on failure
 the `X-Amz-Function-Error: Unhandled` header with the error JSON as the payload.
 
+With `--strict` (module `moto_strict`, beside this file) moto also gets AWS's timing: new IAM roles
+cannot be used by services for a while, Lambda updates stay InProgress for a while (the bridge then
+runs the configuration from before the update, see `moto_strict.invocation_view`), and Step
+Functions' DescribeExecution / GetExecutionHistory (and optionally Lambda Invoke) are throttled.
+
 The launcher dies with its parent: it exits when its stdin reaches EOF (the parent holds the write
 end; the kernel closes it when the parent dies, whatever the cause) or when its parent pid changes.
 
 Usage: python moto_launcher.py --port P [--bridge http://127.0.0.1:Q] [--code-cache DIR]
+                               [--strict [--role-propagation S] [--update-latency S] ...]
 """
 
 from __future__ import annotations
@@ -33,6 +39,9 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+
+import moto_sdk_params
+import moto_strict
 
 # The moto version whose internals the bridge patch was written against. Another version may have
 # moved `LambdaFunction.invoke`; the launcher refuses to start rather than silently not bridging.
@@ -125,30 +134,33 @@ def install_bridge(bridge_url: str, cache: CodeCache) -> None:
 
     def bridged_invoke(self, body, request_headers, response_headers):  # type: ignore[no-untyped-def]
         """Replacement of LambdaFunction.invoke: runs the function in the local runtime."""
+        # While a strict-mode update is in progress, invocations run the previous configuration
+        # and code, as on AWS; otherwise (and without strict mode) this is the function itself.
+        function = moto_strict.invocation_view(self)
         if isinstance(body, bytes):
             body = body.decode("utf-8")
         payload = body if body else "{}"
-        code_bytes = getattr(self, "code_bytes", b"") or b""
+        code_bytes = getattr(function, "code_bytes", b"") or b""
         if not code_bytes:
             return error_answer(
                 response_headers,
                 "Runtime.InvalidEntrypoint",
-                f"function {self.function_name} has no zip code (image functions are not bridged)",
+                f"function {function.function_name} has no zip code (image functions are not bridged)",
             )
         try:
-            code_dir, code_sha = cache.directory_for(code_bytes, getattr(self, "code_digest", None))
+            code_dir, code_sha = cache.directory_for(code_bytes, getattr(function, "code_digest", None))
         except zipfile.BadZipFile as error:
             return error_answer(response_headers, "Runtime.InvalidEntrypoint", f"bad code zip: {error}")
         request = {
-            "functionName": self.function_name,
-            "functionArn": self.function_arn,
-            "version": str(self.version),
-            "memorySize": int(self.memory_size),
-            "timeout": int(self.timeout),
-            "environment": {str(k): str(v) for k, v in (self.environment_vars or {}).items()},
+            "functionName": function.function_name,
+            "functionArn": function.function_arn,
+            "version": str(function.version),
+            "memorySize": int(function.memory_size),
+            "timeout": int(function.timeout),
+            "environment": {str(k): str(v) for k, v in (function.environment_vars or {}).items()},
             "codeDir": code_dir,
             "codeSha256": code_sha,
-            "region": self.region,
+            "region": function.region,
             "payload": payload,
         }
         data = json.dumps(request).encode("utf-8")
@@ -157,7 +169,7 @@ def install_bridge(bridge_url: str, cache: CodeCache) -> None:
         )
         try:
             with urllib.request.urlopen(
-                http_request, timeout=int(self.timeout) + BRIDGE_GRACE_SECONDS
+                http_request, timeout=int(function.timeout) + BRIDGE_GRACE_SECONDS
             ) as response:
                 answer = json.loads(response.read().decode("utf-8"))
         except (urllib.error.URLError, OSError, ValueError) as error:
@@ -192,15 +204,21 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--bridge", help="URL of the local Lambda runtime")
     parser.add_argument("--code-cache", help="where function zips are extracted (default: a temp dir)")
+    moto_strict.add_arguments(parser)
     args = parser.parse_args()
+    strict = moto_strict.config_from_args(parser, args)
 
     if os.environ.get("MOTO_PORT") != str(args.port):
         raise SystemExit("MOTO_PORT must equal --port: moto's Step Functions interpreter calls it back")
 
     die_with_parent()
+    moto_sdk_params.install()
+    moto_sdk_params.install_history_paging()
     if args.bridge:
         cache_root = args.code_cache or os.path.join(tempfile.gettempdir(), "local-stack-code")
         install_bridge(args.bridge, CodeCache(cache_root))
+    if strict is not None:
+        moto_strict.install(strict)
 
     from moto.server import main as moto_main
 

@@ -7,6 +7,9 @@
 //! let config = moto.sdk_config().await; // endpoint_url = moto, us-east-1, test credentials
 //! # drop(config); Ok(()) }
 //! ```
+//!
+//! [`StrictOptions`] make it as strict as AWS in timing (role propagation, Lambda update latency,
+//! API throttling); see `local-stack/README.md`.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -30,7 +33,7 @@ const PROBE_INTERVAL: Duration = Duration::from_millis(100);
 /// Fresh ports tried when moto exits during start (another process may have taken the port).
 const START_ATTEMPTS: usize = 3;
 
-/// What kind of Lambda service moto offers.
+/// What kind of Lambda service moto offers, and whether it keeps AWS's timing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct MotoOptions {
     /// moto's "simple" Lambda backend: invokes answer with responses queued at
@@ -38,6 +41,10 @@ pub struct MotoOptions {
     pub simple_lambda: bool,
     /// URL of the local Lambda runtime (`runtime::LocalRuntime::url`): invokes run the real function.
     pub lambda_bridge: Option<String>,
+    /// AWS's timing and refusals (`moto_strict.py`); `None` is moto as it is, which accepts at
+    /// once what AWS refuses for a while. Off in these constructors; [`crate::LambdaStack::start`]
+    /// turns it on.
+    pub strict: Option<StrictOptions>,
 }
 
 impl MotoOptions {
@@ -45,16 +52,150 @@ impl MotoOptions {
     pub fn simple_lambda() -> Self {
         Self {
             simple_lambda: true,
-            lambda_bridge: None,
+            ..Self::default()
         }
     }
 
     /// moto whose Lambda Invoke forwards to the local runtime at `url`.
     pub fn with_bridge(url: impl Into<String>) -> Self {
         Self {
-            simple_lambda: false,
             lambda_bridge: Some(url.into()),
+            ..Self::default()
         }
+    }
+
+    /// These options with strict mode (see [`StrictOptions`]).
+    pub fn with_strict(self, strict: StrictOptions) -> Self {
+        Self {
+            strict: Some(strict),
+            ..self
+        }
+    }
+
+    /// These options without strict mode.
+    pub fn lenient(self) -> Self {
+        Self {
+            strict: None,
+            ..self
+        }
+    }
+}
+
+/// A token bucket, the way AWS documents its API quotas: `capacity` calls at once, then one more
+/// each `refill_interval` (a refill rate of N per second is an interval of 1/N s).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenBucket {
+    pub capacity: u32,
+    pub refill_interval: Duration,
+}
+
+impl TokenBucket {
+    /// `capacity` at once, refilled at `refill_per_second` tokens per second (0 is refused by
+    /// [`MotoServer::start`]).
+    pub fn per_second(capacity: u32, refill_per_second: u32) -> Self {
+        Self {
+            capacity,
+            refill_interval: match refill_per_second {
+                0 => Duration::ZERO,
+                n => Duration::from_secs(1) / n,
+            },
+        }
+    }
+
+    /// `capacity` at once, then one token each `refill_interval`.
+    pub fn every(capacity: u32, refill_interval: Duration) -> Self {
+        Self {
+            capacity,
+            refill_interval,
+        }
+    }
+
+    fn refill_per_second(&self) -> f64 {
+        1.0 / self.refill_interval.as_secs_f64()
+    }
+
+    fn check(&self, what: &str) -> Result<(), Error> {
+        if self.capacity == 0 || self.refill_interval.is_zero() {
+            return Err(Error::InvalidOptions {
+                message: format!(
+                    "strict {what} bucket {self:?}: needs a capacity >= 1 and a refill interval > 0"
+                ),
+            });
+        }
+        Ok(())
+    }
+}
+
+/// Strict mode: moto as strict as AWS in timing (implemented by `local-stack/moto_strict.py`).
+///
+/// - a role created less than [`role_propagation`](Self::role_propagation) ago, or whose trust
+///   policy does not let the service assume it, is refused by Lambda CreateFunction /
+///   UpdateFunctionConfiguration (400 `InvalidParameterValueException`), Step Functions
+///   CreateStateMachine / UpdateStateMachine (400 `AccessDeniedException`) and Scheduler
+///   CreateSchedule / UpdateSchedule (400 `ValidationException`), with AWS's messages;
+/// - a new function is `Pending`, an updated one `LastUpdateStatus: InProgress`, for
+///   [`update_latency`](Self::update_latency): invocations run the configuration from before the
+///   update, another update (or an invoke while Pending) gets 409 `ResourceConflictException`;
+/// - Step Functions DescribeExecution and GetExecutionHistory have token buckets (400
+///   `ThrottlingException` "Rate exceeded"), Lambda Invoke optionally one (429
+///   `TooManyRequestsException` "Rate Exceeded.", Reason `CallerRateLimitExceeded`), which the
+///   Step Functions interpreter's invocations count toward too.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StrictOptions {
+    /// How long a new IAM role cannot be assumed by a service. AWS documents no number (IAM is
+    /// eventually consistent); the default, 8 s, is what deploys commonly see.
+    pub role_propagation: Duration,
+    /// How long a new function stays `Pending` and an update `InProgress` (default 2 s).
+    pub update_latency: Duration,
+    /// DescribeExecution's quota (default: AWS's for us-east-1, 300 then 15 per second).
+    pub describe_execution: TokenBucket,
+    /// GetExecutionHistory's quota (default: AWS's for us-east-1, 400 then 20 per second).
+    pub execution_history: TokenBucket,
+    /// Lambda Invoke's rate, per account and region; `None` (the default) is unthrottled.
+    pub invoke: Option<TokenBucket>,
+}
+
+impl Default for StrictOptions {
+    /// AWS-like: 8 s role propagation, 2 s update latency, Step Functions' documented quotas for
+    /// us-east-1, Invoke unthrottled.
+    fn default() -> Self {
+        Self {
+            role_propagation: Duration::from_secs(8),
+            update_latency: Duration::from_secs(2),
+            describe_execution: TokenBucket::per_second(300, 15),
+            execution_history: TokenBucket::per_second(400, 20),
+            invoke: None,
+        }
+    }
+}
+
+impl StrictOptions {
+    /// The launcher's flags for these options.
+    fn launcher_args(&self) -> Result<Vec<String>, Error> {
+        self.describe_execution.check("DescribeExecution")?;
+        self.execution_history.check("GetExecutionHistory")?;
+        if let Some(invoke) = &self.invoke {
+            invoke.check("Invoke")?;
+        }
+        let mut args = vec![
+            "--strict".to_string(),
+            "--role-propagation".to_string(),
+            self.role_propagation.as_secs_f64().to_string(),
+            "--update-latency".to_string(),
+            self.update_latency.as_secs_f64().to_string(),
+        ];
+        let mut bucket = |name: &str, bucket: &TokenBucket| {
+            args.push(format!("--{name}-bucket"));
+            args.push(bucket.capacity.to_string());
+            args.push(format!("--{name}-refill"));
+            args.push(bucket.refill_per_second().to_string());
+        };
+        bucket("describe-execution", &self.describe_execution);
+        bucket("execution-history", &self.execution_history);
+        if let Some(invoke) = &self.invoke {
+            bucket("invoke", invoke);
+        }
+        Ok(args)
     }
 }
 
@@ -64,6 +205,7 @@ pub struct MotoServer {
     process: GroupChild,
     port: u16,
     http: HttpClient,
+    strict: Option<StrictOptions>,
     // Last field: removed after the process is killed (holds the log and the code cache).
     dir: tempfile::TempDir,
 }
@@ -78,6 +220,10 @@ impl MotoServer {
                           backend would answer every invoke): set only one"
                     .to_string(),
             });
+        }
+        // Checked before anything starts, so bad values fail fast and without a log to read.
+        if let Some(strict) = &opts.strict {
+            strict.launcher_args()?;
         }
         let python = venv_python()?;
         let launcher = moto_launcher()?;
@@ -120,11 +266,15 @@ impl MotoServer {
                 .arg("--code-cache")
                 .arg(dir.path().join("code"));
         }
+        if let Some(strict) = &opts.strict {
+            command.args(strict.launcher_args()?);
+        }
         let process = GroupChild::spawn("moto", command, &log_path)?;
         let mut server = MotoServer {
             process,
             port,
             http: HttpClient::new(),
+            strict: opts.strict.clone(),
             dir,
         };
         server.configure_when_ready(opts).await?;
@@ -179,6 +329,11 @@ impl MotoServer {
     /// `http://127.0.0.1:PORT`
     pub fn endpoint(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The strict-mode options this server runs with (`None`: lenient, moto as it is).
+    pub fn strict(&self) -> Option<&StrictOptions> {
+        self.strict.as_ref()
     }
 
     /// The port moto listens on (also its `MOTO_PORT`).

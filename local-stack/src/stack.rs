@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::moto::{MotoOptions, MotoServer};
+use crate::moto::{MotoOptions, MotoServer, StrictOptions};
 use crate::runtime::{LocalRuntime, RuntimeOptions};
 use crate::Error;
 
@@ -17,10 +17,25 @@ pub struct LambdaStack {
 }
 
 impl LambdaStack {
-    /// Starts the runtime, then moto with the bridge to it.
+    /// Starts the runtime, then moto with the bridge to it, in strict mode with AWS's timing
+    /// ([`StrictOptions::default`]): code that passes here does not trip over role propagation,
+    /// update latency or throttling on AWS.
     pub async fn start(options: RuntimeOptions) -> Result<Self, Error> {
+        Self::start_with(options, Some(StrictOptions::default())).await
+    }
+
+    /// [`Self::start`] with the strict-mode options of your choice; `None` is lenient moto, which
+    /// accepts at once what AWS refuses for a while.
+    pub async fn start_with(
+        options: RuntimeOptions,
+        strict: Option<StrictOptions>,
+    ) -> Result<Self, Error> {
         let runtime = LocalRuntime::start(options).await?;
-        let moto = MotoServer::start(MotoOptions::with_bridge(runtime.url())).await?;
+        let moto = MotoServer::start(MotoOptions {
+            strict,
+            ..MotoOptions::with_bridge(runtime.url())
+        })
+        .await?;
         runtime.set_base_env(BTreeMap::from([(
             "AWS_ENDPOINT_URL".to_string(),
             moto.endpoint(),

@@ -187,6 +187,7 @@ async fn simple_lambda_and_bridge_together_are_refused() {
     let opts = MotoOptions {
         simple_lambda: true,
         lambda_bridge: Some("http://127.0.0.1:9".to_string()),
+        ..MotoOptions::default()
     };
     let error = MotoServer::start(opts)
         .await
