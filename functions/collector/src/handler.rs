@@ -1,5 +1,7 @@
-//! The Lambda handler: dispatches [`CollectorRequest`] to the two actions over S3.
+//! The Lambda handler: dispatches [`CollectorRequest`] to its actions: `record` and `report`
+//! over S3, and `validate`, the check of an execution's input before the sweep changes anything.
 
+use bench_types::validation::ValidateAnswer;
 use bench_types::{CollectorRequest, CollectorSummary};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
@@ -18,6 +20,8 @@ pub enum CollectorResponse {
         stored: String,
     },
     Report(CollectorSummary),
+    /// `{"valid": ..., "cause"?: ..., "expect": ...}`.
+    Validation(ValidateAnswer),
 }
 
 /// Handles one event with the given S3 client.
@@ -36,7 +40,14 @@ pub async fn handle(
             }
             let store = S3Store::new(client.clone(), bucket);
             let prefix = normalize_prefix(Some(&request.location.results_prefix));
-            let stored = store_record(&store, &prefix, &request.execution, &request.record).await?;
+            let stored = store_record(
+                &store,
+                &prefix,
+                &request.execution,
+                &request.record,
+                request.expected.as_ref(),
+            )
+            .await?;
             Ok(CollectorResponse::Stored { stored })
         }
         CollectorRequest::Report(request) => {
@@ -58,6 +69,9 @@ pub async fn handle(
             .await?;
             Ok(CollectorResponse::Report(summary))
         }
+        CollectorRequest::Validate(request) => Ok(CollectorResponse::Validation(
+            ValidateAnswer::for_request(&request),
+        )),
     }
 }
 

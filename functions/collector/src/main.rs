@@ -4,12 +4,8 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 
 #[tokio::main]
 async fn main() -> Result<(), Error> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
-        )
-        .without_time()
-        .init();
+    // No colour codes; AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL honoured.
+    bench_types::logging::init_from_env("info")?;
     let client = collector::handler::s3_client_from_env().await;
     lambda_runtime::run(service_fn(
         |event: LambdaEvent<bench_types::CollectorRequest>| {

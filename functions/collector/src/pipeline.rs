@@ -2,7 +2,7 @@
 //! execution. Everything of a report is computed before anything but `runs.json` is written, so a
 //! bad record or a rendering failure leaves only the raw `runs.json` behind.
 
-use bench_types::{CollectorSummary, ExecutionRef, RunRecord};
+use bench_types::{CollectorSummary, ExecutionRef, ExpectedResult, RunRecord};
 use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 
@@ -77,17 +77,32 @@ pub fn check_name(field: &str, name: &str) -> Result<(), CollectorError> {
     }
 }
 
-/// The `record` action: keeps one record; returns its key.
+/// The `record` action: keeps one record, with the result a correct run gives when known
+/// (stored as the record's `expected` field, where inline records carry it too, so the report
+/// checks stored and inline records alike); returns its key.
 pub async fn store_record<S: Store>(
     store: &S,
     prefix: &str,
     execution: &ExecutionRef,
     record: &RunRecord,
+    expected: Option<&ExpectedResult>,
 ) -> Result<String, CollectorError> {
     check_name("execution.name", &execution.name)?;
     let key = record_key(prefix, &execution.name, record)?;
-    let body =
-        serde_json::to_vec_pretty(record).map_err(|e| CollectorError::render("record", e))?;
+    let render = |e: serde_json::Error| CollectorError::render("record", e);
+    let body = match expected {
+        None => serde_json::to_vec_pretty(record).map_err(render)?,
+        Some(expected) => {
+            let mut stored = serde_json::to_value(record).map_err(render)?;
+            if let Value::Object(fields) = &mut stored {
+                fields.insert(
+                    "expected".to_string(),
+                    serde_json::to_value(expected).map_err(render)?,
+                );
+            }
+            serde_json::to_vec_pretty(&stored).map_err(render)?
+        }
+    };
     store.put(&key, body, JSON).await?;
     Ok(key)
 }

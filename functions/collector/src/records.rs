@@ -1,7 +1,9 @@
 //! Run records (contract 3): flattening the nested arrays Map states produce, and checking each
 //! record into a [`Run`] the statistics can trust.
 
-use bench_types::ReaderStats;
+use std::fmt;
+
+use bench_types::{ExpectedResult, ReaderStats};
 use serde_json::Value;
 
 use crate::error::CollectorError;
@@ -15,13 +17,16 @@ pub struct Run {
     pub target: String,
     pub function_name: Option<String>,
     pub outcome: Outcome,
-    /// The REPORT line of the invoke's log tail (absent under moto).
+    /// The platform report of the invoke's log tail (absent under moto).
     pub log: Option<LambdaReport>,
+    /// The result a correct run gives (the record's `expected.result`), when known.
+    pub expected: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Outcome {
-    Succeeded(Success),
+    /// Boxed: a reader result is several times the size of a failure.
+    Succeeded(Box<Success>),
     Failed {
         error: String,
         cause: Option<String>,
@@ -45,8 +50,50 @@ pub enum RunStatus {
     Ok,
     /// The invocation failed (the seed's NaN).
     Failed,
-    /// Succeeded, but reported another memory size than configured (a stale configuration).
+    /// Succeeded, but is not a valid measurement: a stale memory configuration, objects not
+    /// read, or a wrong result (see [`InvalidReason`]).
     Invalid,
+}
+
+/// Why a successful run is not a valid measurement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InvalidReason {
+    /// The function reported another memory size than configured (a stale configuration).
+    StaleMemory {
+        reported_mb: u32,
+        configured_mb: u32,
+    },
+    /// The reader failed to read some objects (`stats.errors`).
+    ReadErrors { errors: u64 },
+    /// The reader read fewer objects than it listed (`stats.objects < stats.listed`).
+    Incomplete { read: u64, listed: u64 },
+    /// The reader's `result` is not the expected one.
+    WrongResult { result: String, expected: String },
+}
+
+impl fmt::Display for InvalidReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::StaleMemory {
+                reported_mb,
+                configured_mb,
+            } => write!(
+                f,
+                "reported {reported_mb} MB, not the configured {configured_mb} MB (a stale memory configuration)"
+            ),
+            Self::ReadErrors { errors } => write!(
+                f,
+                "{errors} object{} could not be read (stats.errors)",
+                if *errors == 1 { "" } else { "s" }
+            ),
+            Self::Incomplete { read, listed } => {
+                write!(f, "read {read} of {listed} listed objects")
+            }
+            Self::WrongResult { result, expected } => {
+                write!(f, "result {result:?} is not the expected {expected:?}")
+            }
+        }
+    }
 }
 
 impl RunStatus {
@@ -73,16 +120,66 @@ impl Run {
     pub fn status(&self) -> RunStatus {
         match &self.outcome {
             Outcome::Failed { .. } => RunStatus::Failed,
-            Outcome::Succeeded(_) => match self.reported_memory_mb() {
-                Some(reported) if reported != self.memory_mb => RunStatus::Invalid,
-                _ => RunStatus::Ok,
-            },
+            Outcome::Succeeded(_) if self.invalid_reasons().is_empty() => RunStatus::Ok,
+            Outcome::Succeeded(_) => RunStatus::Invalid,
         }
+    }
+
+    /// Why a successful run is not a valid measurement; empty for a valid run and a failure.
+    pub fn invalid_reasons(&self) -> Vec<InvalidReason> {
+        let Outcome::Succeeded(success) = &self.outcome else {
+            return Vec::new();
+        };
+        let mut reasons = Vec::new();
+        if let Some(reported_mb) = self.reported_memory_mb() {
+            if reported_mb != self.memory_mb {
+                reasons.push(InvalidReason::StaleMemory {
+                    reported_mb,
+                    configured_mb: self.memory_mb,
+                });
+            }
+        }
+        if let Some(stats) = &success.stats {
+            if stats.errors > 0 {
+                reasons.push(InvalidReason::ReadErrors {
+                    errors: stats.errors,
+                });
+            }
+            if let Some(listed) = stats.listed {
+                if stats.objects < listed {
+                    reasons.push(InvalidReason::Incomplete {
+                        read: stats.objects,
+                        listed,
+                    });
+                }
+            }
+        }
+        if let Some(expected) = &self.expected {
+            if success.result != *expected {
+                reasons.push(InvalidReason::WrongResult {
+                    result: success.result.clone(),
+                    expected: expected.clone(),
+                });
+            }
+        }
+        reasons
+    }
+
+    /// The reasons of an invalid run as one text (`; `-separated); `None` unless invalid.
+    pub fn invalid_reason(&self) -> Option<String> {
+        let reasons = self.invalid_reasons();
+        (!reasons.is_empty()).then(|| {
+            reasons
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join("; ")
+        })
     }
 
     pub fn success(&self) -> Option<&Success> {
         match &self.outcome {
-            Outcome::Succeeded(s) => Some(s),
+            Outcome::Succeeded(s) => Some(s.as_ref()),
             Outcome::Failed { .. } => None,
         }
     }
@@ -174,12 +271,25 @@ pub fn parse_run(index: usize, record: &Value) -> Result<Run, CollectorError> {
     };
     let error = object.get("error").filter(|e| !e.is_null());
     let log = object.get("invoke").and_then(report_of_invoke);
+    let expected = match object.get("expected") {
+        None | Some(Value::Null) => None,
+        Some(expected) => Some(
+            serde_json::from_value::<ExpectedResult>(expected.clone())
+                .map_err(|e| CollectorError::InvalidRecord {
+                    record: name.clone(),
+                    reason: format!(
+                        "field expected must be {{\"result\": \"...\"}}, the result a correct run gives ({e})"
+                    ),
+                })?
+                .result,
+        ),
+    };
     let function_name = object
         .get("functionName")
         .and_then(Value::as_str)
         .map(str::to_owned);
     let outcome = if ok {
-        Outcome::Succeeded(parse_output(&name, object.get("output"))?)
+        Outcome::Succeeded(Box::new(parse_output(&name, object.get("output"))?))
     } else if let Some(error) = error {
         Outcome::Failed {
             error: error
@@ -202,6 +312,7 @@ pub fn parse_run(index: usize, record: &Value) -> Result<Run, CollectorError> {
         function_name,
         outcome,
         log,
+        expected,
     })
 }
 
@@ -351,6 +462,156 @@ mod tests {
         );
         assert_eq!(runs[2].reported_memory_mb(), Some(128));
         assert!(runs[2].valid_success().is_none());
+    }
+
+    /// A record of our reader at 1024 MB with `stats`, changed by `edit`.
+    fn reader_record(edit: impl FnOnce(&mut Value)) -> Value {
+        let mut record = json!({"round": 1, "memoryMb": 1024, "target": "rust", "ok": true,
+            "output": {"lang": "rust", "detail": "", "result": "1000", "time": 1.0,
+                       "stats": {"memoryMb": 1024, "vcpus": 1, "arch": "aarch64", "mode": "concurrent",
+                                 "concurrency": 64, "objects": 1000, "listed": 1000, "bytes": 1,
+                                 "listMs": 1.0, "readMs": 1.0, "totalMs": 2.0,
+                                 "latencyMs": {"p50": 1.0, "p90": 1.0, "p99": 1.0, "max": 1.0},
+                                 "retries": 0, "errors": 0, "coldStart": false, "reusedConnections": false}}});
+        edit(&mut record);
+        record
+    }
+
+    fn reasons_of(record: &Value) -> (RunStatus, Vec<InvalidReason>, Option<String>) {
+        let run = parse_run(0, record).unwrap();
+        (run.status(), run.invalid_reasons(), run.invalid_reason())
+    }
+
+    #[test]
+    fn a_complete_run_with_the_expected_result_is_valid() {
+        let record = reader_record(|r| r["expected"] = json!({"result": "1000"}));
+        assert_eq!(reasons_of(&record), (RunStatus::Ok, vec![], None));
+        let run = parse_run(0, &record).unwrap();
+        assert_eq!(run.expected.as_deref(), Some("1000"));
+        assert!(run.valid_success().is_some());
+    }
+
+    #[test]
+    fn a_stale_memory_size_is_invalid_with_its_reason() {
+        let record = reader_record(|r| r["output"]["stats"]["memoryMb"] = json!(512));
+        let (status, reasons, text) = reasons_of(&record);
+        assert_eq!(status, RunStatus::Invalid);
+        assert_eq!(
+            reasons,
+            vec![InvalidReason::StaleMemory {
+                reported_mb: 512,
+                configured_mb: 1024
+            }]
+        );
+        assert_eq!(
+            text.as_deref(),
+            Some("reported 512 MB, not the configured 1024 MB (a stale memory configuration)")
+        );
+    }
+
+    #[test]
+    fn objects_that_failed_to_read_make_the_run_invalid() {
+        let record = reader_record(|r| {
+            r["output"]["stats"]["errors"] = json!(2);
+            r["output"]["stats"]["listed"] = Value::Null;
+        });
+        let (status, reasons, text) = reasons_of(&record);
+        assert_eq!(status, RunStatus::Invalid);
+        assert_eq!(reasons, vec![InvalidReason::ReadErrors { errors: 2 }]);
+        assert_eq!(
+            text.as_deref(),
+            Some("2 objects could not be read (stats.errors)")
+        );
+        assert!(parse_run(0, &record).unwrap().valid_success().is_none());
+    }
+
+    #[test]
+    fn reading_fewer_objects_than_listed_makes_the_run_invalid() {
+        let record = reader_record(|r| {
+            r["output"]["stats"]["objects"] = json!(998);
+            r["output"]["result"] = json!("998");
+        });
+        let (status, reasons, text) = reasons_of(&record);
+        assert_eq!(status, RunStatus::Invalid);
+        assert_eq!(
+            reasons,
+            vec![InvalidReason::Incomplete {
+                read: 998,
+                listed: 1000
+            }]
+        );
+        assert_eq!(text.as_deref(), Some("read 998 of 1000 listed objects"));
+        // A reader that does not say how many it listed is not judged on it.
+        let unknown = reader_record(|r| {
+            r["output"]["stats"]["objects"] = json!(998);
+            r["output"]["stats"]
+                .as_object_mut()
+                .unwrap()
+                .remove("listed");
+        });
+        assert_eq!(reasons_of(&unknown).0, RunStatus::Ok);
+    }
+
+    #[test]
+    fn a_result_other_than_the_expected_one_makes_the_run_invalid() {
+        let record = reader_record(|r| {
+            r["output"]["result"] = json!("None");
+            r["expected"] = json!({"result": "bench/1000/00042.txt"});
+        });
+        let (status, reasons, text) = reasons_of(&record);
+        assert_eq!(status, RunStatus::Invalid);
+        assert_eq!(
+            reasons,
+            vec![InvalidReason::WrongResult {
+                result: "None".into(),
+                expected: "bench/1000/00042.txt".into()
+            }]
+        );
+        assert_eq!(
+            text.as_deref(),
+            Some("result \"None\" is not the expected \"bench/1000/00042.txt\"")
+        );
+        // A reader in another language answering a number, and an expected count as a number.
+        let python = json!({"round": 1, "memoryMb": 512, "target": "python", "ok": true,
+                            "output": {"lang": "python", "detail": "", "result": 999, "time": 2.0},
+                            "expected": {"result": 1000}});
+        assert_eq!(
+            reasons_of(&python).2.as_deref(),
+            Some("result \"999\" is not the expected \"1000\"")
+        );
+        let right = json!({"round": 1, "memoryMb": 512, "target": "python", "ok": true,
+                           "output": {"lang": "python", "detail": "", "result": 1000, "time": 2.0},
+                           "expected": {"result": "1000"}});
+        assert_eq!(reasons_of(&right).0, RunStatus::Ok);
+    }
+
+    #[test]
+    fn every_reason_of_a_run_is_named_and_a_failure_has_none() {
+        let record = reader_record(|r| {
+            r["output"]["stats"]["objects"] = json!(997);
+            r["output"]["stats"]["errors"] = json!(3);
+            r["output"]["result"] = json!("997");
+            r["expected"] = json!({"result": "1000"});
+        });
+        assert_eq!(
+            reasons_of(&record).2.as_deref(),
+            Some("3 objects could not be read (stats.errors); read 997 of 1000 listed objects; result \"997\" is not the expected \"1000\"")
+        );
+        let failed = json!({"round": 1, "memoryMb": 128, "target": "go", "ok": false,
+                            "error": "Lambda.Unknown", "expected": {"result": "1000"}});
+        assert_eq!(reasons_of(&failed), (RunStatus::Failed, vec![], None));
+    }
+
+    #[test]
+    fn a_malformed_expected_result_is_a_named_error() {
+        let record = reader_record(|r| r["expected"] = json!("1000"));
+        let err = parse_run(4, &record).unwrap_err();
+        assert_eq!(err.name(), "InvalidRecord");
+        assert!(
+            err.to_string()
+                .contains("record #4 (round 1, 1024 MB, target rust): field expected"),
+            "{err}"
+        );
     }
 
     #[test]

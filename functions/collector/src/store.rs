@@ -5,6 +5,8 @@ use std::future::Future;
 use std::path::{Component, Path, PathBuf};
 
 use aws_sdk_s3::primitives::ByteStream;
+// The full error chain of an SDK error (its Display alone says only "service error").
+use bench_types::error_chain;
 
 use crate::error::CollectorError;
 
@@ -57,18 +59,6 @@ impl S3Store {
     }
 }
 
-/// The full error chain of an SDK error (its Display alone says only "service error").
-fn chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut source = error.source();
-    while let Some(s) = source {
-        text.push_str(": ");
-        text.push_str(&s.to_string());
-        source = s.source();
-    }
-    text
-}
-
 impl Store for S3Store {
     async fn put(
         &self,
@@ -84,7 +74,7 @@ impl Store for S3Store {
             .body(ByteStream::from(body))
             .send()
             .await
-            .map_err(|e| storage("PutObject", &self.uri(key), chain(&e)))?;
+            .map_err(|e| storage("PutObject", &self.uri(key), error_chain(&e)))?;
         Ok(())
     }
 
@@ -99,13 +89,13 @@ impl Store for S3Store {
         {
             Ok(output) => output,
             Err(e) if e.as_service_error().is_some_and(|s| s.is_no_such_key()) => return Ok(None),
-            Err(e) => return Err(storage("GetObject", &self.uri(key), chain(&e))),
+            Err(e) => return Err(storage("GetObject", &self.uri(key), error_chain(&e))),
         };
         let bytes = output
             .body
             .collect()
             .await
-            .map_err(|e| storage("GetObject", &self.uri(key), chain(&e)))?;
+            .map_err(|e| storage("GetObject", &self.uri(key), error_chain(&e)))?;
         Ok(Some(bytes.into_bytes().to_vec()))
     }
 
@@ -121,7 +111,7 @@ impl Store for S3Store {
                 .set_continuation_token(token.take())
                 .send()
                 .await
-                .map_err(|e| storage("ListObjectsV2", &self.uri(prefix), chain(&e)))?;
+                .map_err(|e| storage("ListObjectsV2", &self.uri(prefix), error_chain(&e)))?;
             keys.extend(
                 page.contents()
                     .iter()

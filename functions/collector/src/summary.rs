@@ -24,10 +24,11 @@ pub struct Cell {
     pub memory_mb: u32,
     /// Records of this target and size, whatever their outcome.
     pub runs: usize,
-    /// Runs that count: succeeded at the configured size.
+    /// Runs that count: succeeded and are valid measurements (see [`crate::records::InvalidReason`]).
     pub ok: usize,
     pub failures: usize,
-    /// Runs that reported another memory size than configured (stale configuration).
+    /// Runs that succeeded but are not valid measurements (stale memory configuration, objects
+    /// not read, a wrong result): left out of the time and cost statistics.
     pub invalid: usize,
     pub mean_time_s: Option<f64>,
     pub std_time_s: Option<f64>,
@@ -54,7 +55,7 @@ pub struct Cell {
     pub errors: Vec<String>,
 }
 
-/// A run left out of the statistics because it reached a stale memory configuration.
+/// A run left out of the statistics because it is not a valid measurement.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvalidRun {
@@ -62,6 +63,8 @@ pub struct InvalidRun {
     pub memory_mb: u32,
     pub target: String,
     pub reported_memory_mb: Option<u32>,
+    /// Why, e.g. `read 998 of 1000 listed objects` (several reasons `; `-separated).
+    pub invalid_reason: String,
 }
 
 /// A target's total of the seed's objective score.
@@ -204,12 +207,14 @@ pub fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &[Run]) 
 
     let invalid_runs: Vec<InvalidRun> = runs
         .iter()
-        .filter(|r| r.status() == RunStatus::Invalid)
-        .map(|r| InvalidRun {
-            round: r.round,
-            memory_mb: r.memory_mb,
-            target: r.target.clone(),
-            reported_memory_mb: r.reported_memory_mb(),
+        .filter_map(|r| {
+            Some(InvalidRun {
+                invalid_reason: r.invalid_reason()?,
+                round: r.round,
+                memory_mb: r.memory_mb,
+                target: r.target.clone(),
+                reported_memory_mb: r.reported_memory_mb(),
+            })
         })
         .collect();
     let failures = runs
@@ -348,12 +353,9 @@ fn notes(
         ));
     }
     for r in invalid {
-        let reported = r
-            .reported_memory_mb
-            .map_or_else(|| "another size".to_string(), |m| format!("{m} MB"));
         notes.push(format!(
-            "Invalid run: round {} of {} at {} MB reported {reported} (a stale memory configuration); it is counted as invalid and left out of the time and cost statistics.",
-            r.round, r.target, r.memory_mb
+            "Invalid run: round {} of {} at {} MB: {}; it is counted as invalid and left out of the time and cost statistics.",
+            r.round, r.target, r.memory_mb, r.invalid_reason
         ));
     }
     let costed: Vec<&RunCost> = priced.iter().filter_map(|(_, c)| c.as_ref()).collect();

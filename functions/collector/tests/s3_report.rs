@@ -228,7 +228,8 @@ async fn a_run_with_failures_and_a_stale_run_gives_the_hand_computed_numbers() {
     );
     assert_eq!(
         summary["invalidRuns"],
-        json!([{"round": 3, "memoryMb": 3008, "target": "rust", "reportedMemoryMb": 1023}])
+        json!([{"round": 3, "memoryMb": 3008, "target": "rust", "reportedMemoryMb": 1023,
+                "invalidReason": "reported 1023 MB, not the configured 3008 MB (a stale memory configuration)"}])
     );
 
     // python at 128 MB: every round failed, the seed's NaN.
@@ -319,10 +320,20 @@ async fn a_run_with_failures_and_a_stale_run_gives_the_hand_computed_numbers() {
         (
             &stale[0][col("round")],
             &stale[0][col("memory_mb")],
-            &stale[0][col("reported_memory_mb")]
+            &stale[0][col("reported_memory_mb")],
+            &stale[0][col("invalid_reason")]
         ),
-        ("3", "3008", "1023")
+        (
+            "3",
+            "3008",
+            "1023",
+            "reported 1023 MB, not the configured 3008 MB (a stale memory configuration)"
+        )
     );
+    assert!(rows
+        .iter()
+        .filter(|r| &r[col("status")] != "invalid")
+        .all(|r| r[col("invalid_reason")].is_empty()));
     assert_eq!(
         rows.iter()
             .filter(|r| &r[col("status")] == "failed" && &r[col("error")] == "Lambda.Unknown")
@@ -386,7 +397,7 @@ async fn a_run_with_failures_and_a_stale_run_gives_the_hand_computed_numbers() {
     for external in ["<script", "src=", "href=", "url(", "@import"] {
         assert!(!html.contains(external), "report.html has {external}");
     }
-    assert!(html.contains("Invalid run: round 3 of rust at 3008 MB reported 1023 MB"));
+    assert!(html.contains("Invalid run: round 3 of rust at 3008 MB: reported 1023 MB"));
 
     // The index has this execution.
     let index: Value =
@@ -544,6 +555,183 @@ async fn records_stored_one_by_one_give_the_same_report_as_inline_runs() {
     let raw: Value =
         serde_json::from_slice(&get(&client, "stored", "runs/exec-7/runs.json").await).unwrap();
     assert_eq!(raw["runs"].as_array().unwrap().len(), 60);
+}
+
+/// A record of our reader at `memory` MB: `read` of 1000 listed objects, `errors` failed,
+/// answering `result`.
+fn reader_record(
+    round: u32,
+    memory: u32,
+    time: f64,
+    read: u64,
+    errors: u64,
+    result: &str,
+) -> Value {
+    json!({
+        "round": round, "memoryMb": memory, "target": "rust", "functionName": "bench-reader", "ok": true,
+        "output": {
+            "lang": "rust", "detail": "signed GETs over hyper (aws-sigv4), tokio, semaphore 64",
+            "result": result, "time": time,
+            "stats": {"memoryMb": memory, "vcpus": 1, "arch": "aarch64", "mode": "concurrent", "concurrency": 64,
+                      "objects": read, "listed": 1000, "bytes": 25_000_000, "listMs": 30.0,
+                      "readMs": time * 1000.0 - 30.0, "totalMs": time * 1000.0,
+                      "latencyMs": {"p50": 21.0, "p90": 27.5, "p99": 48.2, "max": 61.0},
+                      "retries": 0, "errors": errors, "coldStart": false, "reusedConnections": false,
+                      "client": "direct", "listRequests": 1, "getRequests": read + errors}
+        }
+    })
+}
+
+#[tokio::test]
+async fn runs_that_are_not_valid_measurements_are_counted_as_invalid_not_as_times() {
+    let (_s3, client) = server().await;
+    _s3.create_bucket("results").await.unwrap();
+    let expected = json!({"result": "1000"});
+    // At 1023 MB round 2 read only 998 objects: faster, and wrong. At 3008 MB round 1 had a
+    // failed object, round 3 answered another count.
+    let records = [
+        reader_record(1, 1023, 1.0, 1000, 0, "1000"),
+        reader_record(2, 1023, 0.5, 998, 0, "998"),
+        reader_record(3, 1023, 1.2, 1000, 0, "1000"),
+        reader_record(1, 3008, 0.4, 999, 1, "999"),
+        reader_record(2, 3008, 0.6, 1000, 0, "1000"),
+        reader_record(3, 3008, 0.7, 1000, 0, "1001"),
+    ];
+    for record in &records {
+        let event = json!({"action": "record", "execution": execution("exec-invalid", "2026-11-20T06:00:00.000Z"),
+                           "resultsBucket": "results", "record": record, "expected": expected});
+        call(&client, event).await.unwrap();
+    }
+    // The expectation is kept with the stored record.
+    let stored: Value = serde_json::from_slice(
+        &get(
+            &client,
+            "results",
+            "runs/exec-invalid/records/r002-m01023-rust.json",
+        )
+        .await,
+    )
+    .unwrap();
+    assert_eq!(stored["expected"], expected);
+    report(
+        &client,
+        "results",
+        "exec-invalid",
+        "2026-11-20T06:00:00.000Z",
+        None,
+    )
+    .await;
+
+    // The same records inline, each carrying its expectation.
+    let inline: Vec<Value> = records
+        .iter()
+        .map(|r| {
+            let mut r = r.clone();
+            r["expected"] = expected.clone();
+            r
+        })
+        .collect();
+    report(
+        &client,
+        "results",
+        "exec-inline",
+        "2026-11-20T06:00:00.000Z",
+        Some(json!(inline)),
+    )
+    .await;
+
+    for name in ["exec-invalid", "exec-inline"] {
+        let folder = format!("runs/{name}/");
+        let summary: Value = serde_json::from_slice(
+            &get(&client, "results", &format!("{folder}summary.json")).await,
+        )
+        .unwrap();
+        assert_eq!(
+            (
+                summary["runs"].as_u64(),
+                summary["failures"].as_u64(),
+                summary["invalid"].as_u64()
+            ),
+            (Some(6), Some(0), Some(3)),
+            "{name}"
+        );
+        // 1023 MB: 1.0 and 1.2 s count; the 0.5 s of the incomplete run is no time at all.
+        let c = cell(&summary, "rust", 1023);
+        assert_eq!(
+            (c["runs"].as_u64(), c["ok"].as_u64(), c["invalid"].as_u64()),
+            (Some(3), Some(2), Some(1)),
+            "{name}"
+        );
+        assert_close(c["meanTimeS"].as_f64(), 1.1, "rust 1023 mean");
+        assert_close(c["minTimeS"].as_f64(), 1.0, "rust 1023 min");
+        // 3008 MB: only round 2 counts.
+        let c = cell(&summary, "rust", 3008);
+        assert_eq!(
+            (c["ok"].as_u64(), c["invalid"].as_u64()),
+            (Some(1), Some(2)),
+            "{name}"
+        );
+        assert_close(c["meanTimeS"].as_f64(), 0.6, "rust 3008 mean");
+        assert!(c["stdTimeS"].is_null(), "one valid run has no deviation");
+        // The fastest size is judged on valid runs only (0.6 s at 3008 MB, not the 0.4 s or 0.5 s).
+        let rust = summary["recommendations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["target"] == "rust")
+            .unwrap();
+        assert_eq!(rust["fastest"]["memoryMb"], 3008);
+        assert_close(rust["fastest"]["meanTimeS"].as_f64(), 0.6, "fastest");
+        assert_eq!(
+            summary["invalidRuns"],
+            json!([
+                {"round": 1, "memoryMb": 3008, "target": "rust", "reportedMemoryMb": 3008,
+                 "invalidReason": "1 object could not be read (stats.errors); read 999 of 1000 listed objects; result \"999\" is not the expected \"1000\""},
+                {"round": 2, "memoryMb": 1023, "target": "rust", "reportedMemoryMb": 1023,
+                 "invalidReason": "read 998 of 1000 listed objects; result \"998\" is not the expected \"1000\""},
+                {"round": 3, "memoryMb": 3008, "target": "rust", "reportedMemoryMb": 3008,
+                 "invalidReason": "result \"1001\" is not the expected \"1000\""}
+            ]),
+            "{name}"
+        );
+
+        let runs_csv = get(&client, "results", &format!("{folder}runs.csv")).await;
+        let mut reader = csv::Reader::from_reader(runs_csv.as_slice());
+        let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+        let col = |name: &str| RUNS_COLUMNS.iter().position(|c| *c == name).unwrap();
+        let row = rows
+            .iter()
+            .find(|r| &r[col("round")] == "2" && &r[col("memory_mb")] == "1023")
+            .unwrap();
+        assert_eq!(
+            (
+                &row[col("status")],
+                &row[col("invalid_reason")],
+                &row[col("expected_result")],
+                &row[col("objects")],
+                &row[col("listed")],
+                &row[col("cost_usd")]
+            ),
+            (
+                "invalid",
+                "read 998 of 1000 listed objects; result \"998\" is not the expected \"1000\"",
+                "1000",
+                "998",
+                "1000",
+                ""
+            ),
+            "{name}"
+        );
+        let html =
+            String::from_utf8(get(&client, "results", &format!("{folder}report.html")).await)
+                .unwrap();
+        assert!(
+            html.contains(
+                "Invalid run: round 2 of rust at 1023 MB: read 998 of 1000 listed objects"
+            ),
+            "{name}: no note of the incomplete run"
+        );
+    }
 }
 
 #[tokio::test]

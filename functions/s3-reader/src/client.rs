@@ -30,6 +30,9 @@ pub struct ClientFactory {
     endpoint: Option<String>,
     force_path_style: bool,
     credentials: Option<SharedCredentialsProvider>,
+    /// The direct path's root certificates and crypto provider, loaded once per process when
+    /// the factory is built (at init), shared by every invocation's direct client.
+    transport: DirectTransport,
 }
 
 /// The clients of one invocation: the SDK client lists (and GETs with `"client": "sdk"`),
@@ -95,6 +98,7 @@ impl ClientFactory {
             endpoint: endpoint_from_env(env),
             force_path_style: path_style,
             credentials: sdk.credentials_provider(),
+            transport: DirectTransport::new(),
         }
     }
 
@@ -104,17 +108,20 @@ impl ClientFactory {
         let builder = aws_sdk_s3::Config::builder()
             .behavior_version(BehaviorVersion::latest())
             .region(Region::new("us-east-1"))
-            .credentials_provider(credentials.clone());
+            .credentials_provider(credentials.clone())
+            .endpoint_url(endpoint)
+            .force_path_style(true);
         Self {
             base: reader_defaults(builder).build(),
-            endpoint: None,
-            force_path_style: false,
+            endpoint: Some(endpoint.to_owned()),
+            force_path_style: true,
             credentials: Some(SharedCredentialsProvider::new(credentials)),
+            transport: DirectTransport::new(),
         }
-        .with_endpoint(endpoint)
     }
 
-    /// The same factory talking to another endpoint (path-style).
+    /// The same factory talking to another endpoint (path-style); the root certificates loaded
+    /// for this factory are shared, not loaded again.
     pub fn with_endpoint(&self, endpoint: &str) -> Self {
         Self {
             base: self
@@ -126,12 +133,15 @@ impl ClientFactory {
             endpoint: Some(endpoint.to_owned()),
             force_path_style: true,
             credentials: self.credentials.clone(),
+            transport: self.transport.clone(),
         }
     }
 
     /// Everything an invocation reads with, built before its timer starts: a new SDK client
     /// and, for direct GETs, a direct client for the request's bucket (endpoint resolved by
-    /// the SDK's rules, credentials resolved once), each with an empty connection pool.
+    /// the SDK's rules, credentials resolved once), each with an empty connection pool. The
+    /// direct client's TLS configuration is new too (an empty session cache), built over the
+    /// root certificates the factory loaded at init.
     pub async fn clients(&self, request: &ReadRequest) -> Result<InvocationClients, ReaderError> {
         let direct = match request.client {
             GetClient::Sdk => None,
@@ -158,7 +168,7 @@ impl ClientFactory {
             )
         })?;
         let pool = usize::try_from(request.concurrency).unwrap_or(usize::MAX);
-        DirectClient::new(&DirectTransport::new()?, credentials, endpoint, pool).await
+        DirectClient::new(&self.transport, credentials, endpoint, pool).await
     }
 
     /// A client with a new HTTP connector: the first request opens a new connection.
@@ -203,6 +213,34 @@ mod tests {
             "AWS_S3_FORCE_PATH_STYLE",
             "true"
         )])));
+    }
+
+    #[tokio::test]
+    async fn invocations_share_the_root_certificates_loaded_at_init_but_not_tls_sessions() {
+        let factory = ClientFactory::for_endpoint(
+            "http://127.0.0.1:9",
+            Credentials::new("local", "local", None, None, "test"),
+        );
+        let request = ReadRequest::from_json(serde_json::json!({"s3_bucket_name": "b"})).unwrap();
+        let first = factory.clients(&request).await.unwrap();
+        let second = factory.clients(&request).await.unwrap();
+        let (Some(first), Some(second)) = (first.direct, second.direct) else {
+            panic!("the default GET path is direct")
+        };
+        // One root store per process: the second invocation did not load the roots again...
+        assert!(Arc::ptr_eq(first.roots(), second.roots()));
+        assert!(Arc::ptr_eq(first.roots(), factory.transport.roots()));
+        // ...nor does a factory for another endpoint (the CLI's `--endpoint`).
+        let other = factory.with_endpoint("http://127.0.0.1:10");
+        let third = other.clients(&request).await.unwrap().direct.unwrap();
+        assert!(Arc::ptr_eq(first.roots(), third.roots()));
+        // Each invocation's TLS configuration is its own: no TLS session carried over.
+        assert!(!Arc::ptr_eq(first.tls_config(), second.tls_config()));
+        // `for_endpoint` addresses the endpoint path-style, as `with_endpoint` does.
+        assert_eq!(factory.endpoint.as_deref(), Some("http://127.0.0.1:9"));
+        assert!(factory.force_path_style);
+        assert_eq!(first.object_url("k"), "http://127.0.0.1:9/b/k");
+        assert_eq!(third.object_url("k"), "http://127.0.0.1:10/b/k");
     }
 
     #[test]

@@ -107,6 +107,7 @@ impl Reader {
             mode: request.mode,
             concurrency: request.concurrency,
             objects: outcome.objects,
+            listed: Some(outcome.listed),
             bytes: outcome.bytes,
             list_ms: outcome.list_ms,
             read_ms: outcome.read_ms,

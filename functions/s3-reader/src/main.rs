@@ -8,14 +8,9 @@ use serde_json::Value;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_runtime::Error> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_ansi(false)
-        .without_time() // CloudWatch stamps every line
-        .init();
+    // No colour codes; AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL honoured; text lines
+    // without a timestamp (CloudWatch stamps every line).
+    bench_types::logging::init_from_env("info")?;
     let reader = Arc::new(Reader::new(ClientFactory::from_env().await));
     lambda_runtime::run(service_fn(move |event: LambdaEvent<Value>| {
         let reader = Arc::clone(&reader);

@@ -24,6 +24,8 @@ use crate::retry::{classify, Failure, RetryPolicy};
 /// What one run measured.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct ReadOutcome {
+    /// Keys the listing returned, over every page.
+    pub listed: u64,
     /// Objects read to the end.
     pub objects: u64,
     /// Bytes of the objects read.
@@ -105,6 +107,7 @@ async fn read_concurrent(
         }
         outcome.list_requests += page.attempts;
         outcome.retries += page.attempts.saturating_sub(1);
+        outcome.listed += page.keys.len() as u64;
         let mut next_token = page.next_token;
         for key in page.keys {
             // Acquire before spawning: at most `concurrency` tasks exist at any time.
@@ -164,6 +167,7 @@ async fn read_sequential(
         list_ms += ms_since(list_started);
         outcome.list_requests += page.attempts;
         outcome.retries += page.attempts.saturating_sub(1);
+        outcome.listed += page.keys.len() as u64;
         for key in page.keys {
             let read = read_object(clients, &request.bucket, key, finder.as_ref(), retry).await;
             // As in concurrent mode: give hyper a chance to put the connection back in the pool

@@ -61,6 +61,7 @@ async fn reads_2500_keys_across_pages_with_the_right_byte_count() {
         assert!(result.time > 0.0);
         let s = stats(&result);
         assert_eq!(s.objects, 2500);
+        assert_eq!(s.listed, Some(2500), "every page's keys are counted");
         assert_eq!(s.bytes, spec.total_bytes());
         assert_eq!(s.errors, 0);
         assert_eq!(s.list_requests, 3, "1000 + 1000 + 500");
@@ -130,6 +131,7 @@ async fn sequential_mode_reads_everything_one_at_a_time() {
     assert_eq!(result.result, "40");
     let s = stats(&result);
     assert_eq!((s.mode, s.concurrency), (ReadMode::Sequential, 1));
+    assert_eq!((s.objects, s.listed), (40, Some(40)));
     assert_eq!(s.bytes, spec.total_bytes());
     assert_eq!(
         result.detail,
@@ -190,6 +192,7 @@ async fn a_permanently_failing_key_is_one_error_and_the_rest_is_read() {
         let s = stats(&result);
         assert_eq!(result.result, "49", "{client}");
         assert_eq!((s.objects, s.errors), (49, 1), "{client}");
+        assert_eq!(s.listed, Some(50), "{client}: listed, read or not");
         assert_eq!(s.bytes, spec.total_bytes() - spec.size_of(13));
         assert_eq!(s.retries, 2, "{client}: the failing key was tried 3 times");
     }

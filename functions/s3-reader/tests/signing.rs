@@ -34,7 +34,7 @@ async fn direct_client(server: &local_s3::LocalS3, secret: &str) -> DirectClient
         .unwrap();
     let credentials =
         SharedCredentialsProvider::new(Credentials::new("local", secret, None, None, "test"));
-    DirectClient::new(&DirectTransport::new().unwrap(), &credentials, endpoint, 4)
+    DirectClient::new(&DirectTransport::new(), &credentials, endpoint, 4)
         .await
         .unwrap()
 }

@@ -33,4 +33,8 @@ pub struct ExecutionInput {
     pub results_prefix: String,
     #[serde(default)]
     pub label: String,
+    /// What every reader must return to count as a measurement (the object count, or with
+    /// `find` the key holding it); deploy bakes in the one of the objects it seeded.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_result: Option<String>,
 }

@@ -4,16 +4,29 @@
 //! - [`reader`]: contract 2, the event a reader target gets and the result it returns.
 //! - [`records`]: contract 3, the run records the state machine hands to the collector.
 //! - [`objects`]: the seed-parity test objects (deterministic generator shared by uploaders).
+//! - [`validation`]: the collector's check of an execution's input before anything changes.
+//! - [`arn`]: partitions and the function references a target may use.
+//! - [`error_chain`]: an error and its sources as one line.
+//! - `logging` (feature `logging`): the Lambda binaries' tracing set-up.
 
+// unwrap() is fine in tests (the project's standard); the lint guards the shipped code.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod arn;
+pub mod errors;
 pub mod input;
+#[cfg(feature = "logging")]
+pub mod logging;
 pub mod objects;
 pub mod reader;
 pub mod records;
+pub mod validation;
 
+pub use errors::error_chain;
 pub use input::{ExecutionInput, Target};
 pub use reader::{LatencyMs, ReadMode, ReaderEvent, ReaderResult, ReaderStats};
 pub use records::{
-    CollectorRequest, CollectorSummary, ExecutionRef, RecordRequest, ReportRequest,
+    CollectorRequest, CollectorSummary, ExecutionRef, ExpectedResult, RecordRequest, ReportRequest,
     ResultsLocation, RunRecord,
 };
 

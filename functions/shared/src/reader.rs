@@ -51,13 +51,19 @@ pub struct ReaderStats {
     pub arch: String,
     pub mode: ReadMode,
     pub concurrency: u32,
+    /// Objects read to the end.
     pub objects: u64,
+    /// Keys the listing returned (every page). A run that read fewer objects than it listed is
+    /// not a valid measurement. Optional: older readers and other languages omit it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listed: Option<u64>,
     pub bytes: u64,
     pub list_ms: f64,
     pub read_ms: f64,
     pub total_ms: f64,
     pub latency_ms: LatencyMs,
     pub retries: u64,
+    /// Objects that still failed after retries.
     pub errors: u64,
     pub cold_start: bool,
     pub reused_connections: bool,

@@ -67,6 +67,27 @@ fn default_results_prefix() -> String {
     DEFAULT_RESULTS_PREFIX.to_string()
 }
 
+/// What a correct reader answers for the data set, known at deploy time: the object count
+/// (`"1000"`), or with `find` the key of the object holding the string
+/// (`"bench/1000/00042.txt"`). A run whose `result` differs is not a valid measurement.
+/// A number (`{"result": 1000}`) is read as its text, as the collector reads a reader's
+/// numeric `result`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExpectedResult {
+    #[serde(deserialize_with = "text_or_number")]
+    pub result: String,
+}
+
+fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    match Value::deserialize(deserializer)? {
+        Value::String(text) => Ok(text),
+        Value::Number(number) => Ok(number.to_string()),
+        other => Err(serde::de::Error::custom(format!(
+            "result must be the expected result as text, found {other}"
+        ))),
+    }
+}
+
 /// `{"action": "record", ...}`: the state machine hands over one record as soon as it has it.
 /// The collector stores it at a key derived from (round, memory, target), so a retried record
 /// overwrites itself and the state payload never grows with the number of records.
@@ -77,6 +98,9 @@ pub struct RecordRequest {
     #[serde(flatten)]
     pub location: ResultsLocation,
     pub record: RunRecord,
+    /// The result a correct run gives; stored with the record, so the report can check it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected: Option<ExpectedResult>,
 }
 
 /// What the collector Lambda accepts. `report` without `runs` reads the records stored by the
@@ -86,6 +110,8 @@ pub struct RecordRequest {
 pub enum CollectorRequest {
     Record(RecordRequest),
     Report(ReportRequest),
+    /// Checks an execution's input before anything changes (see [`crate::validation`]).
+    Validate(crate::validation::ValidateRequest),
 }
 
 /// `{"action": "report", ...}`: aggregate one execution and write the outputs.
@@ -97,4 +123,58 @@ pub struct ReportRequest {
     /// The records inline (possibly nested arrays); when absent, the stored records are read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub runs: Option<Value>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn record_event(extra: Value) -> Value {
+        let mut event = json!({"action": "record",
+            "execution": {"id": "arn:x", "name": "e1", "startTime": "2026-11-20T06:00:00.000Z"},
+            "resultsBucket": "results",
+            "record": {"round": 1, "memoryMb": 128, "target": "rust", "ok": false, "error": "E"}});
+        if let (Some(event), Some(extra)) = (event.as_object_mut(), extra.as_object()) {
+            event.extend(extra.clone());
+        }
+        event
+    }
+
+    #[test]
+    fn a_record_request_carries_the_expected_result_when_given() {
+        let request: CollectorRequest =
+            serde_json::from_value(record_event(json!({"expected": {"result": "1000"}}))).unwrap();
+        let CollectorRequest::Record(record) = request else {
+            panic!("not a record request")
+        };
+        assert_eq!(
+            record.expected,
+            Some(ExpectedResult {
+                result: "1000".into()
+            })
+        );
+        assert_eq!(record.location.results_prefix, DEFAULT_RESULTS_PREFIX);
+    }
+
+    #[test]
+    fn without_expected_the_request_reads_and_writes_as_before() {
+        let event = record_event(json!({}));
+        let request: CollectorRequest = serde_json::from_value(event.clone()).unwrap();
+        let CollectorRequest::Record(record) = &request else {
+            panic!("not a record request")
+        };
+        assert_eq!(record.expected, None);
+        let written = serde_json::to_value(&request).unwrap();
+        assert!(written.get("expected").is_none(), "{written}");
+    }
+
+    #[test]
+    fn an_expected_count_may_be_a_number_but_not_anything_else() {
+        let number: ExpectedResult = serde_json::from_value(json!({"result": 1000})).unwrap();
+        assert_eq!(number.result, "1000");
+        let err = serde_json::from_value::<ExpectedResult>(json!({"result": [1]})).unwrap_err();
+        assert!(err.to_string().contains("expected result as text"), "{err}");
+        assert!(serde_json::from_value::<ExpectedResult>(json!({})).is_err());
+    }
 }

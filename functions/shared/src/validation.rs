@@ -1,0 +1,562 @@
+//! The check of an execution's effective input that the state machine cannot make itself, run by
+//! the collector (`{"action": "validate"}`) before anything is changed: every target an object
+//! with an object `payload` and an unqualified function of the stack's partition and region, the
+//! sweep's size against Step Functions' history limit (ASL cannot multiply), and the result the
+//! readers must return to count as a measurement.
+//!
+//! A bad input is answered `{"valid": false, "cause": "FIELD: ..."}`; the state machine then
+//! fails with `InvalidInput` and that cause, before the first memory update.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::arn::check_function_ref;
+use crate::input::{ExecutionInput, Target};
+use crate::records::ExpectedResult;
+use crate::{MAX_MEMORY_MB, MIN_MEMORY_MB};
+
+/// The most rounds one execution runs (`States.ArrayRange` makes at most 1000 items).
+pub const MAX_ROUNDS: u32 = 1000;
+
+/// `{"action": "validate", ...}` as the state machine sends it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidateRequest {
+    /// The input merged over the deployed defaults.
+    pub input: Value,
+    /// The execution input as given (to see which fields the user set).
+    pub given: Value,
+    pub limits: RunLimits,
+}
+
+/// What the definition bakes in for the check.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunLimits {
+    /// The stack's region: targets must be functions of this region (and its partition).
+    pub region: String,
+    pub history: HistoryBudget,
+}
+
+/// Execution history events of a run as a function of its size, counted on the rendered
+/// definition with a margin for polls and retries (see bench-statemachine's `budget`):
+/// `fixed + sizes x per_memory_size + targets x per_target + rounds x (per_round + sizes x
+/// (per_round_and_size + targets x per_configuration))`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct HistoryBudget {
+    pub fixed: u64,
+    /// Once per memory size (its check).
+    pub per_memory_size: u64,
+    /// Once per target (its original memory read, its restore).
+    pub per_target: u64,
+    pub per_round: u64,
+    pub per_round_and_size: u64,
+    /// Each (round, memory, target), with the margin.
+    pub per_configuration: u64,
+    /// Step Functions stops a STANDARD execution at this many events (25,000).
+    pub max: u64,
+}
+
+impl HistoryBudget {
+    /// The events a run of `rounds` x `sizes` x `targets` may need.
+    pub fn events(&self, rounds: u64, sizes: u64, targets: u64) -> u64 {
+        let per_size_in_round = self
+            .per_round_and_size
+            .saturating_add(targets.saturating_mul(self.per_configuration));
+        let per_round = self
+            .per_round
+            .saturating_add(sizes.saturating_mul(per_size_in_round));
+        self.fixed
+            .saturating_add(sizes.saturating_mul(self.per_memory_size))
+            .saturating_add(targets.saturating_mul(self.per_target))
+            .saturating_add(rounds.saturating_mul(per_round))
+    }
+
+    /// About how many (round, memory, target) configurations fit, for the error message.
+    pub fn max_configurations(&self) -> u64 {
+        let per = self.per_memory_size
+            + self.per_target
+            + self.per_round
+            + self.per_round_and_size
+            + self.per_configuration;
+        self.max.saturating_sub(self.fixed) / per.max(1)
+    }
+}
+
+/// The collector's answer: `{"valid": true, "expect": ...}` or `{"valid": false, "cause": ...}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ValidateAnswer {
+    pub valid: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cause: Option<String>,
+    /// What every reader must return to count as a measurement (`null`: not known, e.g. the
+    /// input points at other data and names no `expectedResult`). Always present when valid.
+    #[serde(default)]
+    pub expect: Option<ExpectedResult>,
+}
+
+impl ValidateAnswer {
+    /// The answer to a request: valid with the expected result, or the first problem.
+    pub fn for_request(request: &ValidateRequest) -> Self {
+        match validate(request) {
+            Ok(valid) => Self {
+                valid: true,
+                cause: None,
+                expect: valid.expect,
+            },
+            Err(cause) => Self {
+                valid: false,
+                cause: Some(cause.0),
+                expect: None,
+            },
+        }
+    }
+}
+
+/// A valid input, typed, and the result its readers must return.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ValidInput {
+    pub input: ExecutionInput,
+    pub expect: Option<ExpectedResult>,
+}
+
+/// Why an input cannot run: a cause that starts with the field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvalidInput(pub String);
+
+impl std::fmt::Display for InvalidInput {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+fn invalid(text: impl Into<String>) -> InvalidInput {
+    InvalidInput(text.into())
+}
+
+fn kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a text",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Checks the merged input of `request` against the limits.
+pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
+    if !request.given.is_object() {
+        return Err(invalid(format!(
+            "input: the execution input must be a JSON object such as {{}} or {{\"rounds\": 1}}, found {}",
+            kind(&request.given)
+        )));
+    }
+    let input = request
+        .input
+        .as_object()
+        .ok_or_else(|| invalid("input: the merged input is not an object"))?;
+    let field = |name: &str| input.get(name).unwrap_or(&Value::Null);
+
+    let targets = targets(field("targets"), &request.limits.region)?;
+    let memory_sizes = memory_sizes(field("memorySizes"))?;
+    let rounds = rounds(field("rounds"))?;
+    let warmup = field("warmup")
+        .as_bool()
+        .ok_or_else(|| invalid("warmup: give true or false"))?;
+    let text = |name: &str, may_be_empty: bool, example: &str| -> Result<String, InvalidInput> {
+        match field(name) {
+            Value::String(s) if may_be_empty || !s.is_empty() => Ok(s.clone()),
+            other => Err(invalid(format!(
+                "{name}: give {example}, or leave the field out to use the deployed one (found {})",
+                kind(other)
+            ))),
+        }
+    };
+    let bucket = text(
+        "bucket",
+        false,
+        "the name of the bucket holding the test objects",
+    )?;
+    let prefix = text(
+        "prefix",
+        true,
+        "the prefix of the test objects, e.g. \"bench/1000/\"",
+    )?;
+    let results_bucket = text("resultsBucket", false, "the name of the results bucket")?;
+    let results_prefix = text(
+        "resultsPrefix",
+        true,
+        "the prefix of the results, e.g. \"runs/\"",
+    )?;
+    let find = optional_text(field("find"), "find", "the text to look for, or null")?;
+    let label = optional_text(field("label"), "label", "a text")?.unwrap_or_default();
+    let expected_result = optional_text(
+        field("expectedResult"),
+        "expectedResult",
+        "the result every reader must return (the object count, or with `find` the key holding it), or null",
+    )?;
+
+    let budget = request.limits.history;
+    let events = budget.events(
+        u64::from(rounds),
+        memory_sizes.len() as u64,
+        targets.len() as u64,
+    );
+    if events > budget.max {
+        let configurations = u64::from(rounds) * memory_sizes.len() as u64 * targets.len() as u64;
+        return Err(invalid(format!(
+            "rounds x memorySizes x targets: {rounds} x {} x {} = {configurations} configurations need up to {events} execution history events, more than the {} Step Functions allows one execution; run at most about {} configurations per execution (fewer rounds, sizes or targets), or several executions",
+            memory_sizes.len(),
+            targets.len(),
+            budget.max,
+            budget.max_configurations()
+        )));
+    }
+
+    let expect = expectation(&request.given, expected_result.as_deref());
+    Ok(ValidInput {
+        input: ExecutionInput {
+            targets,
+            memory_sizes,
+            rounds,
+            warmup,
+            bucket,
+            prefix,
+            find,
+            results_bucket,
+            results_prefix,
+            label,
+            expected_result,
+        },
+        expect,
+    })
+}
+
+/// The expected result: what the input names, else the deployed one unless the input points the
+/// readers at other data (then it is not known).
+fn expectation(given: &Value, merged: Option<&str>) -> Option<ExpectedResult> {
+    let given_fields = given.as_object();
+    let named = given_fields.is_some_and(|g| g.contains_key("expectedResult"));
+    let other_data = given_fields.is_some_and(|g| {
+        ["bucket", "prefix", "find"]
+            .iter()
+            .any(|f| g.contains_key(*f))
+    });
+    if other_data && !named {
+        return None;
+    }
+    merged.map(|result| ExpectedResult {
+        result: result.to_owned(),
+    })
+}
+
+fn optional_text(value: &Value, name: &str, what: &str) -> Result<Option<String>, InvalidInput> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s.clone())),
+        other => Err(invalid(format!(
+            "{name}: give {what} (found {})",
+            kind(other)
+        ))),
+    }
+}
+
+fn targets(value: &Value, region: &str) -> Result<Vec<Target>, InvalidInput> {
+    let items = match value {
+        Value::Array(items) if !items.is_empty() => items,
+        _ => {
+            return Err(invalid(
+                "targets: give a non-empty list of targets, e.g. [{\"name\": \"rust\", \"functionName\": \"my-reader\"}], or leave the field out to use the deployed targets",
+            ))
+        }
+    };
+    let mut targets: Vec<Target> = Vec::with_capacity(items.len());
+    for (i, item) in items.iter().enumerate() {
+        let Value::Object(fields) = item else {
+            return Err(invalid(format!(
+                "targets[{i}]: each target must be an object such as {{\"name\": \"rust\", \"functionName\": \"my-reader\"}}, found {}",
+                kind(item)
+            )));
+        };
+        let name = match fields.get("name") {
+            Some(Value::String(n)) if !n.is_empty() => n.clone(),
+            _ => {
+                return Err(invalid(format!(
+                    "targets[{i}].name: every target needs a non-empty text name, e.g. \"rust\""
+                )))
+            }
+        };
+        if targets.iter().any(|t| t.name == name) {
+            return Err(invalid(format!(
+                "targets[{i}].name: \"{name}\" names two targets; give each target its own name (results are kept per name)"
+            )));
+        }
+        let function_name = match fields.get("functionName") {
+            Some(Value::String(f)) => f.clone(),
+            _ => {
+                return Err(invalid(format!(
+                    "targets[{i}].functionName: every target needs the name or ARN of its Lambda function"
+                )))
+            }
+        };
+        check_function_ref(&function_name, region).map_err(|why| {
+            invalid(format!(
+                "targets[{i}].functionName: `{function_name}` is {why}"
+            ))
+        })?;
+        let payload = match fields.get("payload") {
+            None => Map::new(),
+            Some(Value::Object(p)) => p.clone(),
+            Some(other) => {
+                return Err(invalid(format!(
+                    "targets[{i}].payload: must be an object merged into the reader event, such as {{\"mode\": \"sequential\"}}, or left out; found {}",
+                    kind(other)
+                )))
+            }
+        };
+        targets.push(Target {
+            name,
+            function_name,
+            payload,
+        });
+    }
+    Ok(targets)
+}
+
+fn memory_sizes(value: &Value) -> Result<Vec<u32>, InvalidInput> {
+    let items = match value {
+        Value::Array(items) if !items.is_empty() => items,
+        _ => {
+            return Err(invalid(
+                "memorySizes: give a non-empty list of sizes in MB, e.g. [128, 1024, 10240], or leave the field out to use the deployed sizes",
+            ))
+        }
+    };
+    let mut sizes: Vec<u32> = Vec::with_capacity(items.len());
+    for item in items {
+        let size = item
+            .as_u64()
+            .and_then(|s| u32::try_from(s).ok())
+            .filter(|s| (MIN_MEMORY_MB..=MAX_MEMORY_MB).contains(s))
+            .ok_or_else(|| {
+                invalid(format!(
+                    "memorySizes: {item} is not a whole number of MB from {MIN_MEMORY_MB} to {MAX_MEMORY_MB}; give sizes such as [128, 1024, 10240]"
+                ))
+            })?;
+        if sizes.contains(&size) {
+            return Err(invalid(format!(
+                "memorySizes: {size} is listed twice; list each size once (rounds repeat the sweep)"
+            )));
+        }
+        sizes.push(size);
+    }
+    Ok(sizes)
+}
+
+fn rounds(value: &Value) -> Result<u32, InvalidInput> {
+    value
+        .as_u64()
+        .and_then(|r| u32::try_from(r).ok())
+        .filter(|r| (1..=MAX_ROUNDS).contains(r))
+        .ok_or_else(|| {
+            invalid(format!(
+                "rounds: give a whole number of rounds from 1 to {MAX_ROUNDS}, e.g. 3"
+            ))
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    const BUDGET: HistoryBudget = HistoryBudget {
+        fixed: 40,
+        per_memory_size: 0,
+        per_target: 0,
+        per_round: 5,
+        per_round_and_size: 5,
+        per_configuration: 60,
+        max: 25_000,
+    };
+
+    fn defaults() -> Value {
+        json!({
+            "targets": [{"name": "rust", "functionName": "lambda-bench-s3-reader",
+                         "payload": {"mode": "concurrent", "concurrency": 64}}],
+            "memorySizes": [128, 1024],
+            "rounds": 3,
+            "warmup": true,
+            "bucket": "data", "prefix": "bench/1000/", "find": "MyMagicString",
+            "resultsBucket": "results", "resultsPrefix": "runs/",
+            "label": "default",
+            "expectedResult": "bench/1000/00042.txt"
+        })
+    }
+
+    /// The state machine's shallow merge of `given` over the defaults.
+    fn request(given: Value) -> ValidateRequest {
+        let mut input = defaults();
+        if let (Some(merged), Some(fields)) = (input.as_object_mut(), given.as_object()) {
+            for (k, v) in fields {
+                merged.insert(k.clone(), v.clone());
+            }
+        }
+        ValidateRequest {
+            input,
+            given,
+            limits: RunLimits {
+                region: "us-east-1".into(),
+                history: BUDGET,
+            },
+        }
+    }
+
+    fn cause(given: Value) -> String {
+        validate(&request(given.clone()))
+            .map(|_| String::new())
+            .unwrap_or_else(|e| e.0)
+    }
+
+    #[test]
+    fn the_defaults_are_valid_and_keep_the_deployed_expectation() {
+        let valid = validate(&request(json!({}))).expect("defaults are valid");
+        assert_eq!(valid.input.targets[0].payload["concurrency"], 64);
+        assert_eq!(valid.input.rounds, 3);
+        assert_eq!(
+            valid.expect,
+            Some(ExpectedResult {
+                result: "bench/1000/00042.txt".into()
+            })
+        );
+        let answer =
+            serde_json::to_value(ValidateAnswer::for_request(&request(json!({})))).expect("json");
+        assert_eq!(
+            answer,
+            json!({"valid": true, "expect": {"result": "bench/1000/00042.txt"}})
+        );
+    }
+
+    #[test]
+    fn payloads_and_targets_that_are_not_objects_are_named() {
+        let c = cause(json!({"targets": [{"name": "a", "functionName": "f", "payload": null}]}));
+        assert!(
+            c.starts_with("targets[0].payload: must be an object"),
+            "{c}"
+        );
+        assert!(c.ends_with("found null"), "{c}");
+        let c = cause(json!({"targets": [{"name": "a", "functionName": "f", "payload": [1]}]}));
+        assert!(c.ends_with("found a list"), "{c}");
+        let c = cause(json!({"targets": [{"name": "a"}]}));
+        assert!(
+            c.starts_with("targets[0].functionName: every target needs"),
+            "{c}"
+        );
+        let c = cause(json!({"targets": ["my-reader"]}));
+        assert!(
+            c.starts_with("targets[0]: each target must be an object"),
+            "{c}"
+        );
+        let c = cause(
+            json!({"targets": [{"name": "a", "functionName": "f"}, {"name": "a", "functionName": "g"}]}),
+        );
+        assert!(
+            c.starts_with("targets[1].name: \"a\" names two targets"),
+            "{c}"
+        );
+        // A target without a payload gets an empty one.
+        let valid = validate(&request(
+            json!({"targets": [{"name": "a", "functionName": "f"}]}),
+        ))
+        .expect("valid");
+        assert!(valid.input.targets[0].payload.is_empty());
+    }
+
+    #[test]
+    fn qualified_and_foreign_functions_are_refused_with_the_reason() {
+        let c = cause(json!({"targets": [{"name": "a", "functionName": "reader:live"}]}));
+        assert!(
+            c.starts_with("targets[0].functionName: `reader:live` is a qualified name"),
+            "{c}"
+        );
+        let c = cause(json!({"targets": [{"name": "a",
+            "functionName": "arn:aws-cn:lambda:us-east-1:111122223333:function:r"}]}));
+        assert!(c.contains("in partition aws-cn"), "{c}");
+    }
+
+    #[test]
+    fn the_input_itself_must_be_an_object() {
+        let mut r = request(json!({}));
+        r.given = json!([1, 2]);
+        let c = validate(&r).expect_err("array").0;
+        assert!(
+            c.starts_with("input: the execution input must be a JSON object"),
+            "{c}"
+        );
+    }
+
+    #[test]
+    fn scalar_fields_name_the_field() {
+        for (given, start) in [
+            (
+                json!({"memorySizes": [128, 64]}),
+                "memorySizes: 64 is not a whole number",
+            ),
+            (json!({"memorySizes": [256.5]}), "memorySizes: 256.5 is not"),
+            (
+                json!({"memorySizes": [256, 256]}),
+                "memorySizes: 256 is listed twice",
+            ),
+            (
+                json!({"memorySizes": []}),
+                "memorySizes: give a non-empty list",
+            ),
+            (json!({"rounds": 0}), "rounds: give a whole number"),
+            (json!({"rounds": 1.5}), "rounds: give a whole number"),
+            (json!({"warmup": "yes"}), "warmup: give true or false"),
+            (json!({"bucket": ""}), "bucket: give the name"),
+            (json!({"find": 3}), "find: give the text"),
+            (json!({"expectedResult": 1000}), "expectedResult: give"),
+        ] {
+            let c = cause(given.clone());
+            assert!(c.starts_with(start), "{given}: {c}");
+        }
+    }
+
+    #[test]
+    fn a_sweep_over_the_history_limit_is_refused_before_it_starts() {
+        // 40 + 1000 x (5 + 10 x (5 + 1 x 60)) = 655,040 events.
+        let c = cause(
+            json!({"rounds": 1000, "memorySizes": [128, 256, 512, 1024, 2048, 3008, 4096, 6144, 8192, 10240]}),
+        );
+        assert!(c.starts_with("rounds x memorySizes x targets: 1000 x 10 x 1 = 10000 configurations need up to 655040 execution history events, more than the 25000"), "{c}");
+        assert!(c.contains("at most about 356 configurations"), "{c}");
+        // Just under the limit passes: 40 + 38 x (5 + 10 x 65) = 24,930.
+        assert!(validate(&request(json!({"rounds": 38, "memorySizes": [128, 256, 512, 1024, 2048, 3008, 4096, 6144, 8192, 10240]}))).is_ok());
+        assert!(cause(json!({"rounds": 39, "memorySizes": [128, 256, 512, 1024, 2048, 3008, 4096, 6144, 8192, 10240]})).starts_with("rounds x memorySizes"));
+    }
+
+    #[test]
+    fn other_data_without_an_expectation_is_not_checked() {
+        let v = validate(&request(json!({"prefix": "other/"}))).expect("valid");
+        assert_eq!(v.expect, None);
+        let v = validate(&request(
+            json!({"prefix": "other/", "expectedResult": "10"}),
+        ))
+        .expect("valid");
+        assert_eq!(
+            v.expect,
+            Some(ExpectedResult {
+                result: "10".into()
+            })
+        );
+        let v = validate(&request(json!({"expectedResult": null}))).expect("valid");
+        assert_eq!(v.expect, None);
+        let v = validate(&request(json!({"rounds": 1}))).expect("valid");
+        assert!(v.expect.is_some());
+    }
+}
