@@ -5,9 +5,17 @@ use crate::error::Result;
 use crate::names::{StackNames, SCHEDULE_GROUP};
 use crate::resources::{bucket, function, role, schedule, state_machine};
 
-/// Deletes the schedule, state machine, functions, roles and buckets (emptied first) of `names`.
-/// Returns what existed and was removed, e.g. `IAM role lambda-bench-reader`.
+/// Deletes the schedule, state machine, functions, roles and buckets (emptied of every object
+/// version first) of `names`. Returns what existed and was removed, e.g. `IAM role
+/// lambda-bench-reader`. A bucket with one of the stack's names that lacks the stack's tag
+/// (`lambda-bench:stack`) stops it before anything is deleted
+/// ([`crate::DeployError::ForeignBucket`]).
 pub async fn destroy(c: &Clients, names: &StackNames) -> Result<Vec<String>> {
+    // Every bucket is checked first, so a refusal leaves the whole stack as it was (and a
+    // `deploy` that adds the tags, then `destroy` again, still works).
+    for b in [&names.data_bucket, &names.results_bucket] {
+        bucket::check_destroy(c, b, &names.stack).await?;
+    }
     let mut removed = Vec::new();
     let mut note = |existed: bool, what: String| {
         if existed {
@@ -38,7 +46,10 @@ pub async fn destroy(c: &Clients, names: &StackNames) -> Result<Vec<String>> {
         note(role::destroy(c, r).await?, format!("IAM role {r}"));
     }
     for b in [&names.data_bucket, &names.results_bucket] {
-        note(bucket::destroy(c, b).await?, format!("S3 bucket {b}"));
+        note(
+            bucket::destroy(c, b, &names.stack).await?,
+            format!("S3 bucket {b}"),
+        );
     }
     Ok(removed)
 }

@@ -11,7 +11,7 @@ use crate::error::Result;
 use crate::names::{StackNames, SCHEDULE_GROUP};
 use crate::package::Packages;
 use crate::policies;
-use crate::resources::bucket::BucketSpec;
+use crate::resources::bucket::{self, BucketSpec};
 use crate::resources::function::FunctionSpec;
 use crate::resources::objects::ObjectsSpec;
 use crate::resources::role::RoleSpec;
@@ -144,9 +144,13 @@ impl Stack {
             buckets: vec![
                 BucketSpec {
                     name: names.data_bucket.clone(),
+                    stack: names.stack.clone(),
+                    role: bucket::ROLE_DATA.to_owned(),
                 },
                 BucketSpec {
                     name: names.results_bucket.clone(),
+                    stack: names.stack.clone(),
+                    role: bucket::ROLE_RESULTS.to_owned(),
                 },
             ],
             objects: ObjectsSpec {
