@@ -41,12 +41,14 @@ pub fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> BenchmarkPlan
             bucket: names.data_bucket.clone(),
             prefix: names.data_prefix.clone(),
             find: Some(config.objects.magic.clone()),
+            expected_result: config.objects.seed_spec().magic_key(&names.data_prefix),
         },
         results: ResultsLocation {
             bucket: names.results_bucket.clone(),
             prefix: RESULTS_PREFIX.into(),
         },
         collector_function: names.function_arn(&names.collector_function),
+        state_machine_name: names.state_machine.clone(),
         account_id: names.account.clone(),
         region: names.region.clone(),
         ..BenchmarkPlan::default()

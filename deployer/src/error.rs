@@ -52,6 +52,33 @@ pub enum DeployError {
     )]
     BucketNameTaken { bucket: String },
 
+    /// A bucket with one of the stack's bucket names that this stack did not create: it lacks
+    /// the tag `lambda-bench:stack` = the stack name (destroy refuses to empty or delete it), or
+    /// it carries another stack's name (deploy refuses to take it over).
+    #[error(
+        "{command} refused: the bucket {bucket} was not created by the stack {stack}: {reason}. {fix}"
+    )]
+    ForeignBucket {
+        command: &'static str,
+        bucket: String,
+        stack: String,
+        reason: String,
+        fix: String,
+    },
+
+    /// `DeleteObjects` answered 200 but listed keys it could not delete (its per-key `Errors`).
+    #[error(
+        "s3://{bucket}: DeleteObjects could not delete {failed} of {requested} objects while {during}: {details}. AccessDenied means a missing `s3:DeleteObject`/`s3:DeleteObjectVersion` permission, or a bucket policy or Object Lock that protects them: fix that and run again"
+    )]
+    ObjectsNotDeleted {
+        bucket: String,
+        during: &'static str,
+        failed: usize,
+        requested: usize,
+        /// `KEY (version V): CODE: MESSAGE`, the first few, then how many more.
+        details: String,
+    },
+
     /// A resource exists with a property that cannot be changed in place.
     #[error("{resource}: {field} is {current} but the stack wants {desired}; {fix}")]
     Immutable {
@@ -93,6 +120,18 @@ pub enum DeployError {
         status: String,
         error: String,
         cause: String,
+    },
+
+    /// An execution of the stack's state machine is running: it changes the targets' memory, so
+    /// neither a deploy that updates a function nor a second run may start now.
+    #[error(
+        "{doing} would collide with the running execution(s) {} of {state_machine}, which change(s) the benchmarked functions' memory: wait for it to end (`cargo run --bin deploy -- run` shows the table of a finished one) or stop it in the Step Functions console, then try again",
+        executions.join(", ")
+    )]
+    ExecutionRunning {
+        state_machine: String,
+        executions: Vec<String>,
+        doing: String,
     },
 
     /// The deploy output (`stack.json`) is missing or unreadable; deploy first.
@@ -140,6 +179,8 @@ impl DeployError {
             Self::AccessDenied { .. } => "AccessDenied",
             Self::ArchitectureUnavailable { .. } => "ArchitectureUnavailable",
             Self::BucketNameTaken { .. } => "BucketNameTaken",
+            Self::ForeignBucket { .. } => "ForeignBucket",
+            Self::ObjectsNotDeleted { .. } => "ObjectsNotDeleted",
             Self::Immutable { .. } => "Immutable",
             Self::Aws { .. } => "Aws",
             Self::Request { .. } => "Request",
@@ -147,6 +188,7 @@ impl DeployError {
             Self::Package(_) => "Package",
             Self::Plan(_) => "Plan",
             Self::ExecutionFailed { .. } => "ExecutionFailed",
+            Self::ExecutionRunning { .. } => "ExecutionRunning",
             Self::NotDeployed { .. } => "NotDeployed",
             Self::Io { .. } => "Io",
         }

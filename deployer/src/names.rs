@@ -108,13 +108,7 @@ impl StackNames {
 
 /// `aws-cn` for China regions, `aws-us-gov` for GovCloud, `aws` elsewhere.
 pub fn partition_of(region: &str) -> &'static str {
-    if region.starts_with("cn-") {
-        "aws-cn"
-    } else if region.starts_with("us-gov-") {
-        "aws-us-gov"
-    } else {
-        "aws"
-    }
+    bench_types::arn::partition_for_region(region)
 }
 
 #[cfg(test)]

@@ -106,8 +106,22 @@ pub async fn plan(c: &Clients, stack: &Stack) -> Result<Planned> {
     })
 }
 
-/// Applies the planned changes in dependency order, printing each as it goes.
+/// Applies the planned changes in dependency order, printing each as it goes. Refuses, before
+/// changing anything, to touch the functions or the test objects while an execution runs.
 pub async fn apply(c: &Clients, stack: &Stack, planned: &Planned) -> Result<()> {
+    let touches_a_run = !planned.objects.0.is_no_change()
+        || planned
+            .functions
+            .iter()
+            .any(|change| !change.is_no_change());
+    if touches_a_run {
+        state_machine::ensure_no_run(
+            c,
+            &stack.state_machine.arn,
+            "updating the stack's functions or test objects",
+        )
+        .await?;
+    }
     let say = |kind: &str, name: &str, change: &Change| {
         if !change.is_no_change() {
             eprintln!("  {kind} {name}: {}", verb(change));

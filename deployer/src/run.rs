@@ -13,10 +13,14 @@ use serde_json::Value;
 
 use crate::aws::sdk_error::classify;
 use crate::aws::Clients;
+use crate::benchmark_plan::benchmark_plan;
 use crate::config::BenchConfig;
 use crate::error::{DeployError, Result};
+use crate::follow::{throttled, HistoryFollower};
 use crate::history::{record_from_task_parameters, record_time};
 use crate::names::{StackNames, RESULTS_PREFIX};
+use crate::resources::state_machine;
+use crate::restore::{self, Restored};
 use crate::table::{render_recommendations, render_table};
 
 /// How to run.
@@ -58,6 +62,9 @@ pub struct RunOutcome {
     pub cause: Option<String>,
     pub table: String,
     pub recommendations: String,
+    /// Functions `run` put back at their memory size of before the run, because the execution
+    /// ended FAILED, TIMED_OUT or ABORTED with them elsewhere.
+    pub restored: Vec<Restored>,
     /// The local folder holding the downloaded results.
     pub downloaded: Option<PathBuf>,
     pub downloaded_files: Vec<PathBuf>,
@@ -89,6 +96,8 @@ pub async fn run(
     opts: &RunOptions,
 ) -> Result<RunOutcome> {
     let name = opts.name.clone().unwrap_or_else(default_execution_name);
+    state_machine::ensure_no_run(c, &names.state_machine_arn(), "starting a run").await?;
+    let originals = restore::capture(c, &target_functions(&opts.input, config, names)).await?;
     let started = c
         .sfn
         .start_execution()
@@ -136,63 +145,46 @@ pub async fn run(
         .collect();
 
     let deadline = Instant::now() + opts.timeout;
-    let mut seen_events = 0i64;
+    let mut follower = HistoryFollower::default();
     let mut seen_configs = BTreeSet::new();
     let mut records: Vec<RunRecord> = Vec::new();
     let described = loop {
         // History first, then the status: a finished execution's history is then complete.
-        let mut pages = c
-            .sfn
-            .get_execution_history()
-            .execution_arn(&arn)
-            .into_paginator()
-            .send();
-        while let Some(page) = pages.next().await {
-            let page = page.map_err(|e| classify("states:GetExecutionHistory", e))?;
-            for event in page.events() {
-                if event.id() <= seen_events {
-                    continue;
-                }
-                seen_events = event.id();
-                let parameters = match event.r#type() {
-                    HistoryEventType::TaskScheduled => event
-                        .task_scheduled_event_details()
-                        .map(|d| d.parameters().to_owned()),
-                    HistoryEventType::LambdaFunctionScheduled => event
-                        .lambda_function_scheduled_event_details()
-                        .and_then(|d| d.input().map(str::to_owned)),
-                    _ => None,
-                };
-                let Some(record) = parameters.as_deref().and_then(record_from_task_parameters)
-                else {
-                    continue;
-                };
-                if !seen_configs.insert((record.round, record.memory_mb, record.target.clone())) {
-                    continue; // a retried record call
-                }
-                if let Some(bar) = usize::try_from(record.round)
-                    .ok()
-                    .and_then(|r| r.checked_sub(1))
-                    .and_then(|i| round_bars.get(i))
-                {
-                    bar.inc(1);
-                    bar.set_message(match record_time(&record) {
-                        Some(t) if record.ok => {
-                            format!("{} MB {}: {t:.3} s", record.memory_mb, record.target)
-                        }
-                        _ => format!("{} MB {}: failed", record.memory_mb, record.target),
-                    });
-                }
-                records.push(record);
+        for event in follower.new_events(c, &arn).await? {
+            let parameters = match event.r#type() {
+                HistoryEventType::TaskScheduled => event
+                    .task_scheduled_event_details()
+                    .map(|d| d.parameters().to_owned()),
+                HistoryEventType::LambdaFunctionScheduled => event
+                    .lambda_function_scheduled_event_details()
+                    .and_then(|d| d.input().map(str::to_owned)),
+                _ => None,
+            };
+            let Some(record) = parameters.as_deref().and_then(record_from_task_parameters) else {
+                continue;
+            };
+            if !seen_configs.insert((record.round, record.memory_mb, record.target.clone())) {
+                continue; // a retried record call
             }
+            if let Some(bar) = usize::try_from(record.round)
+                .ok()
+                .and_then(|r| r.checked_sub(1))
+                .and_then(|i| round_bars.get(i))
+            {
+                bar.inc(1);
+                bar.set_message(match record_time(&record) {
+                    Some(t) if record.ok => {
+                        format!("{} MB {}: {t:.3} s", record.memory_mb, record.target)
+                    }
+                    _ => format!("{} MB {}: failed", record.memory_mb, record.target),
+                });
+            }
+            records.push(record);
         }
-        let described = c
-            .sfn
-            .describe_execution()
-            .execution_arn(&arn)
-            .send()
-            .await
-            .map_err(|e| classify("states:DescribeExecution", e))?;
+        let described = throttled("states:DescribeExecution", || {
+            c.sfn.describe_execution().execution_arn(&arn).send()
+        })
+        .await?;
         if *described.status() != ExecutionStatus::Running {
             break described;
         }
@@ -217,7 +209,15 @@ pub async fn run(
         .and_then(Value::as_array)
         .map(|r| render_recommendations(r))
         .unwrap_or_default();
+    // The execution restores the memory itself when it can; when it ended otherwise, deploy does.
+    let restored = match described.status() {
+        ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted => {
+            restore::restore(c, &originals).await?
+        }
+        _ => Vec::new(),
+    };
     let mut outcome = RunOutcome {
+        restored,
         name: name.clone(),
         execution_arn: arn,
         status: described.status().as_str().to_owned(),
@@ -238,6 +238,22 @@ pub async fn run(
         outcome.downloaded = Some(local);
     }
     Ok(outcome)
+}
+
+/// The functions an execution with `input` sweeps: the input's targets, else the deployed ones.
+fn target_functions(input: &Value, config: &BenchConfig, names: &StackNames) -> Vec<String> {
+    match input.get("targets").and_then(Value::as_array) {
+        Some(targets) => targets
+            .iter()
+            .filter_map(|t| t.get("functionName").and_then(Value::as_str))
+            .map(str::to_owned)
+            .collect(),
+        None => benchmark_plan(config, names)
+            .targets
+            .into_iter()
+            .map(|t| t.function_name)
+            .collect(),
+    }
 }
 
 /// Downloads every object under `prefix` into `dir`, keeping the relative paths.
@@ -312,6 +328,12 @@ pub fn print_outcome(outcome: &RunOutcome) {
         outcome.records.len()
     );
     print!("{}", outcome.table);
+    for r in &outcome.restored {
+        println!(
+            "restored {} to {} MB (the execution left it at {} MB)",
+            r.function, r.to_mb, r.from_mb
+        );
+    }
     if !outcome.recommendations.is_empty() {
         println!("\nrecommendations:");
         print!("{}", outcome.recommendations);

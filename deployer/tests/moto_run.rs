@@ -10,7 +10,7 @@ use deployer::config::BenchConfig;
 use deployer::package::{Package, Packages};
 use deployer::run::RunOptions;
 use deployer::Deployer;
-use local_stack::moto::{MotoOptions, MotoServer};
+use local_stack::moto::{MotoOptions, MotoServer, StrictOptions, TokenBucket};
 use serde_json::json;
 
 /// Larger than Lambda's 6 MB response limit: the invoke fails (Function.ResponseSizeTooLarge).
@@ -18,13 +18,25 @@ fn oversized_answer() -> String {
     "x".repeat(6_000_100)
 }
 
+/// The collector's answer to the input check (it runs no code here).
+const VALID: &str = r#"{"valid": true, "expect": null}"#;
+
 fn reader(time: f64) -> String {
     json!({"lang": "stand-in", "detail": "queued", "result": "12", "time": time}).to_string()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() {
-    let moto = MotoServer::start(MotoOptions::simple_lambda())
+    // Strict moto with Step Functions' read APIs throttled far below AWS's quotas: `run` must
+    // back off and read the history incrementally rather than give up while the run goes on.
+    let strict = StrictOptions {
+        role_propagation: Duration::from_secs(2),
+        update_latency: Duration::from_millis(500),
+        describe_execution: TokenBucket::every(1, Duration::from_millis(700)),
+        execution_history: TokenBucket::every(1, Duration::from_millis(700)),
+        invoke: None,
+    };
+    let moto = MotoServer::start(MotoOptions::simple_lambda().with_strict(strict))
         .await
         .unwrap_or_else(|e| panic!("moto server did not start ({e}); run scripts/setup"));
     let sdk = moto.sdk_config().await;
@@ -48,7 +60,8 @@ async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() 
     };
     d.deploy(&packages, None).await.expect("deploy");
 
-    // Invokes in order: timed 128, record, timed 512 (fails), record, timed 1024, record, report.
+    // Invokes in order: the input check, timed 128, record, timed 512 (fails), record,
+    // timed 1024, record, report.
     let summary = json!({
         "executionName": "run-test", "resultsUri": "s3://r/runs/run-test/", "reportUri": "s3://r/runs/run-test/report.html",
         "summaryUri": "s3://r/runs/run-test/summary.json", "runs": 3, "failures": 1,
@@ -58,6 +71,7 @@ async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() 
             "balanced": {"memoryMb": 1024, "meanTimeS": 0.5, "costUsd": 0.0000085}}]
     });
     let answers = [
+        VALID.to_string(),
         reader(1.5),
         "{}".into(),
         oversized_answer(),
@@ -136,4 +150,105 @@ async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() 
     );
     assert!(local.join("charts/time.svg").is_file());
     assert_eq!(outcome.downloaded_files.len(), 2);
+}
+
+/// An execution stopped from outside (ABORTED) runs no restore state: `deploy run` puts the
+/// function back at the memory it had before the run.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_restores_the_memory_an_aborted_execution_left_behind() {
+    let moto = MotoServer::start(MotoOptions::simple_lambda())
+        .await
+        .unwrap_or_else(|e| panic!("moto server did not start ({e}); run scripts/setup"));
+    let sdk = moto.sdk_config().await;
+    let mut config = BenchConfig {
+        stack_name: "bench-abort".into(),
+        memory_sizes: vec![128, 256, 512, 768, 1536, 2048],
+        rounds: 20,
+        warmup: true,
+        ..BenchConfig::default()
+    };
+    config.objects.count = 3;
+    config.objects.min_size = 100;
+    config.objects.max_size = 200;
+    let d = Deployer::connect(config, &sdk, CallLog::default())
+        .await
+        .expect("connect");
+    let pkg = |bin: &str| Arc::new(Package::from_bootstrap(bin, b"stand-in").expect("zip"));
+    let packages = Packages {
+        reader: pkg("s3-reader"),
+        collector: pkg("collector"),
+    };
+    d.deploy(&packages, None).await.expect("deploy");
+    let reader_name = d.names.reader_function.clone();
+    let original = d.config.reader_memory_mb as i32;
+    moto.queue_simple_lambda_responses(&[VALID.to_string()])
+        .await
+        .expect("queue");
+
+    // Stop the execution as soon as the sweep has changed the reader's memory.
+    let execution_arn = d
+        .names
+        .state_machine_arn()
+        .replace(":stateMachine:", ":execution:")
+        + ":aborted-run";
+    let (lambda, sfn) = (d.clients.lambda.clone(), d.clients.sfn.clone());
+    let stopper = tokio::spawn(async move {
+        for _ in 0..600 {
+            let memory = lambda
+                .get_function_configuration()
+                .function_name(&reader_name)
+                .send()
+                .await
+                .ok()
+                .and_then(|c| c.memory_size);
+            if memory.is_some_and(|m| m != original) {
+                sfn.stop_execution()
+                    .execution_arn(&execution_arn)
+                    .send()
+                    .await
+                    .expect("stopped");
+                return memory;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        None
+    });
+    let outcome = d
+        .run(&RunOptions {
+            name: Some("aborted-run".into()),
+            poll_interval: Duration::from_millis(300),
+            timeout: Duration::from_secs(120),
+            ..RunOptions::default()
+        })
+        .await
+        .expect("run");
+    let left_at = stopper
+        .await
+        .expect("stopper")
+        .expect("the sweep changed the memory");
+    // AWS reports a stopped execution ABORTED; moto 5.2.5's interpreter fails it instead
+    // (States.Runtime): either way no restore state ran, and `run` restores.
+    assert!(
+        matches!(outcome.status.as_str(), "ABORTED" | "FAILED"),
+        "{} {:?} {:?}",
+        outcome.status,
+        outcome.error,
+        outcome.cause
+    );
+    assert_eq!(outcome.restored.len(), 1, "{:?}", outcome.restored);
+    assert_eq!(outcome.restored[0].to_mb, original);
+    assert_ne!(
+        outcome.restored[0].from_mb, original,
+        "left at {left_at} MB"
+    );
+    let now = d
+        .clients
+        .lambda
+        .get_function_configuration()
+        .function_name(&d.names.reader_function)
+        .send()
+        .await
+        .expect("configuration")
+        .memory_size;
+    assert_eq!(now, Some(original));
 }

@@ -7,13 +7,19 @@ pub const PLACEHOLDER_ACCOUNT: &str = "123456789012";
 /// The region of ARNs built at plan time.
 pub const PLACEHOLDER_REGION: &str = "us-east-1";
 
-/// `arn:aws:lambda:REGION:ACCOUNT:function:NAME`.
-pub fn function_arn(region: &str, account: &str, name: &str) -> String {
-    format!("arn:aws:lambda:{region}:{account}:function:{name}")
+pub use bench_types::arn::{function_arn, partition_for_region};
+
+/// `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME`.
+pub fn state_machine_arn(region: &str, account: &str, name: &str) -> String {
+    format!(
+        "arn:{}:states:{region}:{account}:stateMachine:{name}",
+        partition_for_region(region)
+    )
 }
 
 /// The unqualified function ARN for a function given by name or ARN: an ARN is kept (without a
-/// version or alias suffix), a name is qualified with `region` and `account`.
+/// version or alias suffix), a name is qualified with `region` and `account` (and the region's
+/// partition). Qualified and partial references are refused earlier (`check_plan`).
 pub fn qualify_function(name_or_arn: &str, region: &str, account: &str) -> String {
     if let Some(rest) = name_or_arn.strip_prefix("arn:") {
         // arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]

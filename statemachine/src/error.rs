@@ -13,6 +13,12 @@ pub enum PlanError {
     DuplicateTargetName { index: usize, name: String },
     #[error("targets[{index}].functionName: empty; give the function's name or ARN")]
     EmptyFunctionName { index: usize },
+    #[error("targets[{index}].functionName: `{value}` is {reason}")]
+    FunctionRef {
+        index: usize,
+        value: String,
+        reason: String,
+    },
     #[error("memorySizes: empty; give at least one size in MB, e.g. [128, 1024]")]
     NoMemorySizes,
     #[error("memorySizes[{index}]: {value} MB is outside {min}..={max}; Lambda accepts {min} to {max} MB")]

@@ -5,10 +5,12 @@
 //! - [`render`]: handlebars rendering of `templates/` into the definition.
 //! - [`definition_check`]: the validation pass on the rendered definition.
 //! - [`transitions`]: the state-transition count, walked on the rendered definition.
+//! - [`budget`]: the execution history a run needs, baked into the definition's input check.
 //! - [`policy`]: the IAM policy documents of the state machine role.
 //! - [`report`]: [`write_plan`] and [`PlanReport`].
 
 pub mod arn;
+pub mod budget;
 pub mod definition_check;
 pub mod error;
 pub mod plan;

@@ -1,11 +1,12 @@
 //! The typed benchmark plan: everything the generated state machine bakes in as its defaults,
 //! plus the settings that only exist at plan time (poll and retry policies, the collector).
 
+use bench_types::objects::SeedSpec;
 use bench_types::{MAGIC_STRING, SEED_MEMORY_SIZES};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use crate::arn::{function_arn, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION};
+use crate::arn::{function_arn, state_machine_arn, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION};
 
 /// The stack name the placeholder defaults are derived from (buckets, function names).
 pub const DEFAULT_STACK_NAME: &str = "lambda-bench";
@@ -32,6 +33,10 @@ pub struct DataLocation {
     pub prefix: String,
     /// The string to look for; `None` only counts the objects.
     pub find: Option<String>,
+    /// What a reader must return for its run to count (the object count, or with `find` the key
+    /// holding the string); `None`: not checked.
+    #[serde(default)]
+    pub expected_result: Option<String>,
 }
 
 /// Where the collector writes the results.
@@ -87,6 +92,8 @@ pub struct BenchmarkPlan {
     pub results: ResultsLocation,
     /// The collector Lambda (name or ARN).
     pub collector_function: String,
+    /// The state machine's own name: an execution checks that no other one is running.
+    pub state_machine_name: String,
     /// Account and region used to turn function names into ARNs for the IAM policy.
     pub account_id: String,
     pub region: String,
@@ -117,12 +124,14 @@ impl Default for BenchmarkPlan {
                 bucket: format!("{DEFAULT_STACK_NAME}-data"),
                 prefix: "bench/1000/".into(),
                 find: Some(MAGIC_STRING.into()),
+                expected_result: SeedSpec::seed_parity().magic_key("bench/1000/"),
             },
             results: ResultsLocation {
                 bucket: format!("{DEFAULT_STACK_NAME}-results"),
                 prefix: "runs/".into(),
             },
             collector_function: arn(&format!("{DEFAULT_STACK_NAME}-collector")),
+            state_machine_name: DEFAULT_STACK_NAME.into(),
             account_id: PLACEHOLDER_ACCOUNT.into(),
             region: PLACEHOLDER_REGION.into(),
             poll: PollPolicy {
@@ -176,7 +185,13 @@ impl BenchmarkPlan {
             "resultsBucket": self.results.bucket,
             "resultsPrefix": self.results.prefix,
             "label": self.label,
+            "expectedResult": self.data.expected_result,
         })
+    }
+
+    /// The state machine's own ARN.
+    pub fn state_machine_arn(&self) -> String {
+        state_machine_arn(&self.region, &self.account_id, &self.state_machine_name)
     }
 
     /// The number of (round, memory, target) configurations a run of the defaults measures.

@@ -2,13 +2,14 @@
 
 use std::collections::HashSet;
 
+use bench_types::arn::check_function_ref;
 use bench_types::{MAX_MEMORY_MB, MIN_MEMORY_MB};
 
 use crate::error::PlanError;
 use crate::plan::{BenchmarkPlan, RetryPolicy};
 
 /// The most rounds a run may have: `States.ArrayRange` makes at most 1000 items.
-pub const MAX_ROUNDS: u32 = 1000;
+pub use bench_types::validation::MAX_ROUNDS;
 
 /// Checks the plan; the first problem found is returned.
 pub fn check_plan(plan: &BenchmarkPlan) -> Result<(), PlanError> {
@@ -29,6 +30,13 @@ pub fn check_plan(plan: &BenchmarkPlan) -> Result<(), PlanError> {
         if target.function_name.trim().is_empty() {
             return Err(PlanError::EmptyFunctionName { index });
         }
+        check_function_ref(&target.function_name, &plan.region).map_err(|why| {
+            PlanError::FunctionRef {
+                index,
+                value: target.function_name.clone(),
+                reason: why.to_string(),
+            }
+        })?;
     }
     if plan.memory_sizes.is_empty() {
         return Err(PlanError::NoMemorySizes);

@@ -82,9 +82,14 @@ pub fn render_plan(plan: &BenchmarkPlan) -> Result<RenderedPlan, Error> {
     let definition = render_definition_value(plan)?;
     check_definition(&definition)?;
     let transitions = TransitionFigures::compute(plan, &definition)?;
-    // AWS usually needs one poll per update; a run that would not fit is refused here rather
-    // than cut off by Step Functions halfway (with the targets left at the wrong memory size).
-    let events = transitions.history_events_with_polls(1);
+    // A run that would not fit is refused here rather than cut off by Step Functions halfway
+    // (with the targets left at the wrong memory size); the same budget, with its margin for
+    // polls and retries, is what the definition checks an execution's input against.
+    let events = crate::budget::history_budget(plan)?.events(
+        u64::from(plan.rounds),
+        plan.memory_sizes.len() as u64,
+        plan.targets.len() as u64,
+    );
     if events > MAX_HISTORY_EVENTS {
         return Err(PlanError::HistoryTooLong {
             configurations: transitions.configurations,

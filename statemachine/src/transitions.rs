@@ -27,7 +27,10 @@ impl Scenario {
         let sizes = plan.memory_sizes.len() as u64;
         let after_update = if plan.warmup { "WarmUp" } else { "TimedInvoke" };
         let choices = [
+            ("CheckInputIsObject", "MergeInput"),
             ("ValidateInput", "ValidateMemorySizes"),
+            ("CheckValidation", "CheckNoOtherRun"),
+            ("CheckOtherRuns", "CaptureOriginals"),
             ("CheckMemorySize", "MemorySizeValid"),
             ("CheckTarget", "GetOriginalMemory"),
             ("CheckUpdate", after_update),

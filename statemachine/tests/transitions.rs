@@ -83,7 +83,7 @@ fn write_plan_writes_the_files_and_prints_the_figures() {
         assert!(text.contains(name), "the report lists {name}");
     }
     assert!(
-        text.contains("per (round, memory, target): 7.17 (215 for the 30 configurations"),
+        text.contains("per (round, memory, target): 7.33 (220 for the 30 configurations"),
         "{text}"
     );
 }

@@ -2,6 +2,7 @@
 
 pub mod call_log;
 pub mod clients;
+pub mod role_propagation;
 pub mod sdk_error;
 
 pub use call_log::{Call, CallLog};

@@ -11,6 +11,7 @@ use aws_sdk_lambda::types::{Architecture as LambdaArch, Environment, FunctionCod
 
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+use crate::aws::role_propagation::{retry_while_propagating, AssumingService};
 use crate::aws::sdk_error::{classify, code_of, is_not_found};
 use crate::aws::Clients;
 use crate::config::Architecture;
@@ -24,9 +25,6 @@ pub const RUNTIME: &str = "provided.al2023";
 pub const HANDLER: &str = "bootstrap";
 /// How long to wait for a function to become active or updated.
 const WAIT_LIMIT: Duration = Duration::from_secs(300);
-/// Retries while a new role propagates through IAM (AWS: usually seconds, at worst a minute or two).
-const ROLE_RETRY_ATTEMPTS: u32 = 30;
-const ROLE_RETRY_PAUSE: Duration = Duration::from_secs(4);
 
 /// What the stack wants of a function.
 #[derive(Debug, Clone, PartialEq)]
@@ -145,13 +143,6 @@ fn environment(spec: &FunctionSpec) -> Environment {
         .build()
 }
 
-/// True for the error Lambda gives while a new role is not yet usable.
-fn is_role_propagation(code: Option<&str>, message: &str) -> bool {
-    code == Some("InvalidParameterValueException")
-        && (message.contains("cannot be assumed")
-            || message.contains("role defined for the function"))
-}
-
 /// True for the error Lambda gives where the architecture is not offered.
 fn is_architecture_unavailable(code: Option<&str>, message: &str, arch: Architecture) -> bool {
     arch == Architecture::Arm64
@@ -177,6 +168,9 @@ pub async fn apply(c: &Clients, spec: &FunctionSpec, change: &Change) -> Result<
             Ok(())
         }
         Change::Update(_) => {
+            // Lambda refuses an update while another is in progress (ResourceConflictException),
+            // e.g. one a benchmark run or a previous deploy started moments ago.
+            wait_updated(c, &spec.name).await?;
             if CODE_FIELDS.iter().any(|f| change.touches(f)) {
                 c.lambda
                     .update_function_code()
@@ -197,7 +191,7 @@ pub async fn apply(c: &Clients, spec: &FunctionSpec, change: &Change) -> Result<
                 _ => false,
             };
             if config_changed {
-                with_role_retry(|| async {
+                retry_while_propagating(AssumingService::Lambda, || async {
                     c.lambda
                         .update_function_configuration()
                         .function_name(&spec.name)
@@ -221,7 +215,7 @@ pub async fn apply(c: &Clients, spec: &FunctionSpec, change: &Change) -> Result<
 }
 
 async fn create(c: &Clients, spec: &FunctionSpec) -> Result<()> {
-    let result = with_role_retry(|| async {
+    let result = retry_while_propagating(AssumingService::Lambda, || async {
         c.lambda
             .create_function()
             .function_name(&spec.name)
@@ -245,44 +239,6 @@ async fn create(c: &Clients, spec: &FunctionSpec) -> Result<()> {
     result
         .map(|_| ())
         .map_err(|e| arch_or_classify("lambda:CreateFunction", spec.architecture, c, e))
-}
-
-/// Runs `call` again while Lambda says the role cannot be assumed yet (bounded).
-async fn with_role_retry<T, E, F, Fut>(
-    mut call: F,
-) -> std::result::Result<
-    T,
-    aws_smithy_runtime_api::client::result::SdkError<
-        E,
-        aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-    >,
->
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<
-        Output = std::result::Result<
-            T,
-            aws_smithy_runtime_api::client::result::SdkError<
-                E,
-                aws_smithy_runtime_api::client::orchestrator::HttpResponse,
-            >,
-        >,
-    >,
-    E: aws_smithy_types::error::metadata::ProvideErrorMetadata,
-{
-    let mut attempt = 1;
-    loop {
-        match call().await {
-            Err(e)
-                if attempt < ROLE_RETRY_ATTEMPTS
-                    && is_role_propagation(code_of(&e), e.message().unwrap_or_default()) =>
-            {
-                attempt += 1;
-                tokio::time::sleep(ROLE_RETRY_PAUSE).await;
-            }
-            other => return other,
-        }
-    }
 }
 
 fn arch_or_classify<E>(
@@ -311,7 +267,9 @@ where
     classify(action, e)
 }
 
-async fn wait_updated(c: &Clients, name: &str) -> Result<()> {
+/// Waits until Lambda reports no update of `name` in progress (`LastUpdateStatus` not
+/// `InProgress`), at most [`WAIT_LIMIT`].
+pub(crate) async fn wait_updated(c: &Clients, name: &str) -> Result<()> {
     c.lambda
         .wait_until_function_updated_v2()
         .function_name(name)
@@ -343,15 +301,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn recognises_role_propagation_and_missing_arm64() {
-        assert!(is_role_propagation(
-            Some("InvalidParameterValueException"),
-            "The role defined for the function cannot be assumed by Lambda."
-        ));
-        assert!(!is_role_propagation(
-            Some("InvalidParameterValueException"),
-            "Unzipped size must be smaller"
-        ));
+    fn recognises_missing_arm64() {
         assert!(is_architecture_unavailable(
             Some("InvalidParameterValueException"),
             "Architecture arm64 is not supported in this region",

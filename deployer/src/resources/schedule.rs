@@ -1,19 +1,15 @@
 //! The optional EventBridge Scheduler schedule that starts the state machine.
 
-use std::time::Duration;
-
 use aws_sdk_scheduler::types::{
     FlexibleTimeWindow, FlexibleTimeWindowMode, ScheduleState as Enabled, Target,
 };
 use serde_json::Value;
 
-use crate::aws::sdk_error::{classify, code_of, is_not_found};
+use crate::aws::role_propagation::{retry_while_propagating, AssumingService};
+use crate::aws::sdk_error::{classify, is_not_found};
 use crate::aws::Clients;
 use crate::diff::{Change, FieldChange};
 use crate::error::{request_error, Result};
-
-const ROLE_RETRY_ATTEMPTS: u32 = 30;
-const ROLE_RETRY_PAUSE: Duration = Duration::from_secs(4);
 
 /// What the stack wants.
 #[derive(Debug, Clone, PartialEq)]
@@ -107,10 +103,6 @@ pub fn diff(spec: Option<&ScheduleSpec>, current: Option<&ScheduleState>) -> Cha
     }
 }
 
-fn is_role_propagation(code: Option<&str>, message: &str) -> bool {
-    code == Some("ValidationException") && message.contains("assume")
-}
-
 /// Creates, updates (a full replacement, as Scheduler's API is) or deletes as `change` says.
 pub async fn apply(
     c: &Clients,
@@ -135,8 +127,8 @@ pub async fn apply(
                 .map_err(|e| request_error("scheduler window", e))?;
             // CreateSchedule and UpdateSchedule take the same fields through different builder
             // types, so one macro sets them for both.
-            macro_rules! put_schedule {
-                ($builder:expr, $operation:literal) => {
+            macro_rules! send_schedule {
+                ($builder:expr) => {
                     $builder
                         .name(&spec.name)
                         .group_name(&spec.group)
@@ -145,36 +137,22 @@ pub async fn apply(
                         .target(target.clone())
                         .state(Enabled::Enabled)
                         .send()
-                        .await
-                        .map(|_| ())
-                        .map_err(|e| {
-                            (
-                                code_of(&e).map(str::to_owned),
-                                e.to_string(),
-                                classify($operation, e),
-                            )
-                        })
                 };
             }
-            let mut attempt = 1;
-            loop {
-                let result = if matches!(change, Change::Create) {
-                    put_schedule!(c.scheduler.create_schedule(), "scheduler:CreateSchedule")
-                } else {
-                    put_schedule!(c.scheduler.update_schedule(), "scheduler:UpdateSchedule")
-                };
-                match result {
-                    Ok(()) => return Ok(()),
-                    Err((code, text, _))
-                        if attempt < ROLE_RETRY_ATTEMPTS
-                            && is_role_propagation(code.as_deref(), &text) =>
-                    {
-                        attempt += 1;
-                        tokio::time::sleep(ROLE_RETRY_PAUSE).await;
-                    }
-                    Err((_, _, err)) => return Err(err),
-                }
+            if matches!(change, Change::Create) {
+                retry_while_propagating(AssumingService::Scheduler, || {
+                    send_schedule!(c.scheduler.create_schedule())
+                })
+                .await
+                .map_err(|e| classify("scheduler:CreateSchedule", e))?;
+            } else {
+                retry_while_propagating(AssumingService::Scheduler, || {
+                    send_schedule!(c.scheduler.update_schedule())
+                })
+                .await
+                .map_err(|e| classify("scheduler:UpdateSchedule", e))?;
             }
+            Ok(())
         }
     }
 }

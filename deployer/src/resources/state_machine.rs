@@ -1,18 +1,13 @@
 //! The STANDARD Step Functions state machine with the generated definition.
 
-use std::time::Duration;
-
 use aws_sdk_sfn::types::StateMachineType;
 use serde_json::Value;
 
-use crate::aws::sdk_error::{classify, code_of, is_not_found};
+use crate::aws::role_propagation::{retry_while_propagating, AssumingService};
+use crate::aws::sdk_error::{classify, is_not_found};
 use crate::aws::Clients;
 use crate::diff::{short, Change, FieldChange};
 use crate::error::{DeployError, Result};
-
-/// Retries while a new role is not yet assumable by Step Functions.
-const ROLE_RETRY_ATTEMPTS: u32 = 30;
-const ROLE_RETRY_PAUSE: Duration = Duration::from_secs(4);
 
 /// What the stack wants.
 #[derive(Debug, Clone, PartialEq)]
@@ -92,52 +87,73 @@ pub fn diff(spec: &StateMachineSpec, current: Option<&StateMachineState>) -> Res
     Ok(Change::from_fields(fields))
 }
 
-fn is_role_propagation(code: Option<&str>, message: &str) -> bool {
-    matches!(code, Some("AccessDeniedException" | "InvalidArn")) && message.contains("assume")
-}
-
 /// Creates or updates as `change` says.
 pub async fn apply(c: &Clients, spec: &StateMachineSpec, change: &Change) -> Result<()> {
     let definition = spec.definition.to_string();
     match change {
         Change::NoChange | Change::Delete => Ok(()),
         Change::Create => {
-            let mut attempt = 1;
-            loop {
-                let result = c
-                    .sfn
+            retry_while_propagating(AssumingService::StepFunctions, || {
+                c.sfn
                     .create_state_machine()
                     .name(&spec.name)
                     .definition(&definition)
                     .role_arn(&spec.role_arn)
                     .r#type(StateMachineType::Standard)
                     .send()
-                    .await;
-                match result {
-                    Ok(_) => return Ok(()),
-                    Err(e)
-                        if attempt < ROLE_RETRY_ATTEMPTS
-                            && is_role_propagation(code_of(&e), &e.to_string()) =>
-                    {
-                        attempt += 1;
-                        tokio::time::sleep(ROLE_RETRY_PAUSE).await;
-                    }
-                    Err(e) => return Err(classify("states:CreateStateMachine", e)),
-                }
-            }
+            })
+            .await
+            .map_err(|e| classify("states:CreateStateMachine", e))?;
+            Ok(())
         }
         Change::Update(_) => {
-            c.sfn
-                .update_state_machine()
-                .state_machine_arn(&spec.arn)
-                .definition(&definition)
-                .role_arn(&spec.role_arn)
-                .send()
-                .await
-                .map_err(|e| classify("states:UpdateStateMachine", e))?;
+            retry_while_propagating(AssumingService::StepFunctions, || {
+                c.sfn
+                    .update_state_machine()
+                    .state_machine_arn(&spec.arn)
+                    .definition(&definition)
+                    .role_arn(&spec.role_arn)
+                    .send()
+            })
+            .await
+            .map_err(|e| classify("states:UpdateStateMachine", e))?;
             Ok(())
         }
     }
+}
+
+/// The names of the executions of the state machine that are RUNNING (none when it does not
+/// exist). A running execution changes the targets' memory: deploy and run wait for none.
+pub async fn running_executions(c: &Clients, arn: &str) -> Result<Vec<String>> {
+    let mut names = Vec::new();
+    let mut pages = c
+        .sfn
+        .list_executions()
+        .state_machine_arn(arn)
+        .status_filter(aws_sdk_sfn::types::ExecutionStatus::Running)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        match page {
+            Ok(page) => names.extend(page.executions().iter().map(|e| e.name().to_owned())),
+            Err(e) if is_not_found(&e) => return Ok(Vec::new()),
+            Err(e) => return Err(classify("states:ListExecutions", e)),
+        }
+    }
+    Ok(names)
+}
+
+/// Fails with [`DeployError::ExecutionRunning`] while an execution of the state machine runs.
+pub async fn ensure_no_run(c: &Clients, arn: &str, doing: &str) -> Result<()> {
+    let running = running_executions(c, arn).await?;
+    if running.is_empty() {
+        return Ok(());
+    }
+    Err(DeployError::ExecutionRunning {
+        state_machine: arn.to_owned(),
+        executions: running,
+        doing: doing.to_owned(),
+    })
 }
 
 /// Deletes the state machine; a missing one is fine. Returns whether it existed.

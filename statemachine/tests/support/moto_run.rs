@@ -9,6 +9,10 @@ use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent};
 use bench_statemachine::{render_plan, BenchmarkPlan};
 use local_stack::moto::{MotoOptions, MotoServer};
 
+/// The collector's answer to the input check of a valid input (`{"action": "validate"}`): the
+/// simple backend runs no collector, so the tests queue its answer.
+pub const VALID_ANSWER: &str = r#"{"valid": true, "expect": {"result": "bench/1000/00042.txt"}}"#;
+
 /// The memory every function is created with, so a restore is visible.
 pub const ORIGINAL_MEMORY_MB: i32 = 777;
 
@@ -157,6 +161,23 @@ impl Stack {
     /// Starts an execution of the plan's state machine and waits until it ends.
     pub async fn run(&self, name: &str, input: &str) -> Outcome {
         self.run_machine(&self.state_machine_arn, name, input).await
+    }
+
+    /// Queues answers for the next invokes: the collector's input check passing (the first
+    /// invoke of an execution that gets that far), then `later` (every other invoke echoes).
+    pub async fn queue_valid_then(&self, later: &[String]) {
+        let mut answers = vec![VALID_ANSWER.to_string()];
+        answers.extend_from_slice(later);
+        self.moto
+            .queue_simple_lambda_responses(&answers)
+            .await
+            .expect("answers queued");
+    }
+
+    /// [`Self::run`] of an input that passes the collector's check.
+    pub async fn run_valid(&self, name: &str, input: &str) -> Outcome {
+        self.queue_valid_then(&[]).await;
+        self.run(name, input).await
     }
 
     /// Starts an execution with `input` and waits (bounded) until it is no longer running.
