@@ -194,3 +194,42 @@ fn ctrl_c_in_the_middle_stops_every_process() {
     std::thread::sleep(Duration::from_secs(1));
     assert_nothing_left(&ports_in(&lines));
 }
+
+/// `deploy selftest --local`, as CI runs the acceptance test a user runs in an account: the
+/// throwaway stack is deployed with a schedule on the strict local stack, run, checked, destroyed.
+#[test]
+fn selftest_passes_on_the_strict_local_stack() {
+    let started = Instant::now();
+    let output = Command::new(env!("CARGO_BIN_EXE_deploy"))
+        .args(["selftest", "--local", "--functions-dir"])
+        .arg(support::bin_dir())
+        .output()
+        .expect("run deploy selftest --local");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    println!(
+        "selftest --local: {:.1} s\n{stdout}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(output.status.success(), "{stdout}\n{stderr}");
+    for check in [
+        "[ok] deploy with a schedule",
+        "[ok] execution succeeded",
+        "[ok] every configuration ok at its memory size",
+        "[ok] report, summary and CSV written and downloaded",
+        "[ok] execution listed in runs/index.json",
+        "[ok] reader memory restored",
+        "[ok] destroy",
+        "[ok] nothing left after destroy",
+    ] {
+        assert!(stdout.contains(check), "missing {check:?}:\n{stdout}");
+    }
+    let cost: f64 = stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("cost (estimate): $"))
+        .and_then(|rest| rest.split_whitespace().next())
+        .and_then(|n| n.parse().ok())
+        .expect("a cost line");
+    assert!(cost > 0.0 && cost < 0.05, "cost {cost}");
+    assert!(stdout.trim_end().ends_with("selftest PASSED"), "{stdout}");
+}

@@ -8,6 +8,7 @@ mod support;
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
+use aws_sdk_lambda::client::Waiters;
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Architecture, FunctionCode, Runtime};
 use deployer::package::Package;
@@ -212,6 +213,14 @@ async fn target_failing_at_one_size(d: &Deployer, reader_bootstrap: &std::path::
         .send()
         .await
         .expect("create the failing target");
+    // A new function is Pending for a moment (strict mode, as on AWS): wait as a user would.
+    d.clients
+        .lambda
+        .wait_until_function_active_v2()
+        .function_name(function)
+        .wait(Duration::from_secs(60))
+        .await
+        .expect("the failing target becomes active");
 
     let input = json!({
         "warmup": false,
@@ -241,17 +250,48 @@ async fn target_failing_at_one_size(d: &Deployer, reader_bootstrap: &std::path::
     assert_eq!(memory_of(d, function).await, 300, "memory not restored");
 }
 
-/// Memory outside Lambda's range fails the execution early with `InvalidInput`.
+/// Inputs the definition cannot run fail early with `InvalidInput` and a cause naming the
+/// field, before any memory changes: the Choices' own checks (memory out of range) and the real
+/// collector's (a payload that is not an object, a qualified ARN, a sweep over the history limit).
 async fn bad_input_fails_with_invalid_input(d: &Deployer) {
-    let outcome = run(d, "e2e-bad-input", json!({"memorySizes": [64]}), None).await;
-    assert_eq!(outcome.status, "FAILED");
-    assert_eq!(
-        outcome.error.as_deref(),
-        Some("InvalidInput"),
-        "{:?}",
-        outcome.cause
-    );
-    assert!(outcome.records.is_empty(), "{:?}", outcome.records);
+    let reader = &d.names.reader_function;
+    let many_sizes: Vec<u32> = (0..10).map(|i| 128 + 512 * i).collect();
+    let cases = [
+        (
+            "e2e-bad-memory",
+            json!({"memorySizes": [64]}),
+            "memorySizes: 64 is not",
+        ),
+        (
+            "e2e-bad-payload",
+            json!({"targets": [{"name": "x", "functionName": reader, "payload": null}]}),
+            "targets[0].payload: must be an object",
+        ),
+        (
+            "e2e-bad-arn",
+            json!({"targets": [{"name": "x", "functionName": format!("{reader}:live")}]}),
+            "targets[0].functionName:",
+        ),
+        (
+            "e2e-too-long",
+            json!({"rounds": 1000, "memorySizes": many_sizes}),
+            "rounds x memorySizes x targets: 1000 x 10 x 2",
+        ),
+    ];
+    for (name, input, cause) in cases {
+        let outcome = run(d, name, input, None).await;
+        assert_eq!(outcome.status, "FAILED", "{name}");
+        assert_eq!(
+            outcome.error.as_deref(),
+            Some("InvalidInput"),
+            "{name}: {:?}",
+            outcome.cause
+        );
+        let got = outcome.cause.clone().unwrap_or_default();
+        assert!(got.starts_with(cause), "{name}: {got}");
+        assert!(outcome.records.is_empty(), "{:?}", outcome.records);
+        assert!(outcome.restored.is_empty(), "{name}: nothing to restore");
+    }
     assert_eq!(
         memory_of(d, &d.names.reader_function).await,
         d.config.reader_memory_mb as i32

@@ -33,6 +33,22 @@ pub enum Command {
     Plan(PlanArgs),
     /// Run the whole benchmark on this machine, no AWS account: local S3, moto, local Lambda runtime.
     Local(crate::local::LocalArgs),
+    /// Acceptance run: deploy a throwaway stack with a schedule, run 1 round x 2 memory sizes,
+    /// check records, report, index and restored memory, destroy it all, print the cost.
+    Selftest(SelftestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SelftestArgs {
+    /// Run against the strict local stack instead of the configured AWS account.
+    #[arg(long)]
+    pub local: bool,
+    /// With --local: take the function binaries from DIR instead of building them.
+    #[arg(long, value_name = "DIR", requires = "local")]
+    pub functions_dir: Option<PathBuf>,
+    /// With --local: switch off strict mode.
+    #[arg(long, requires = "local")]
+    pub lenient: bool,
 }
 
 #[derive(Debug, Args)]
@@ -59,6 +75,10 @@ pub struct PlanArgs {
     /// Folder for the definition and policy documents.
     #[arg(long, default_value = "out/plan")]
     pub out: PathBuf,
+    /// Also have Step Functions check the definition (ValidateStateMachineDefinition) when AWS
+    /// credentials are configured; skipped, with a note, when they are not.
+    #[arg(long)]
+    pub validate: bool,
 }
 
 /// Flags valid with every command.

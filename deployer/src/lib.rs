@@ -35,6 +35,7 @@ pub mod reconcile;
 pub mod resources;
 pub mod restore;
 pub mod run;
+pub mod selftest;
 pub mod stack;
 pub mod table;
 

@@ -26,7 +26,13 @@ pub async fn main() -> anyhow::Result<()> {
 pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
     let config = load_config(&cli.global)?;
     match cli.command.unwrap_or(Command::Deploy) {
-        Command::Plan(args) => plan(&config, &args),
+        Command::Plan(args) => {
+            plan(&config, &args)?;
+            if args.validate {
+                validate_definition(&config, &args.out).await?;
+            }
+            Ok(())
+        }
         Command::Diff => {
             let deployer = connect(config).await?;
             let packages = packages(&cli.global, &deployer.config)?;
@@ -57,6 +63,17 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Run(args) => run_command(config, &cli.global, &args).await,
         Command::Local(args) => crate::local::main(&cli.global, &args).await,
+        Command::Selftest(args) if args.local => {
+            crate::local::selftest(&cli.global, args.functions_dir.as_deref(), args.lenient).await
+        }
+        Command::Selftest(_) => {
+            let sdk = load_sdk_config(config.region.as_deref()).await?;
+            let packages = packages(&cli.global, &config)?;
+            let report = crate::selftest::selftest(&sdk, &config, &packages)
+                .await
+                .context("selftest")?;
+            finish_selftest(&report)
+        }
         Command::Destroy => {
             let deployer = connect(config).await?;
             eprintln!(
@@ -149,6 +166,61 @@ fn plan(config: &BenchConfig, args: &PlanArgs) -> anyhow::Result<()> {
         "(ARNs use account {PLACEHOLDER_ACCOUNT} in {region}: deploy fills in the real account)"
     );
     Ok(())
+}
+
+/// Prints the selftest's checks and cost; an error when a check failed.
+pub(crate) fn finish_selftest(report: &crate::selftest::SelftestReport) -> anyhow::Result<()> {
+    println!("{report}");
+    if report.passed() {
+        Ok(())
+    } else {
+        anyhow::bail!("selftest failed: see the checks above (the throwaway stack was destroyed)")
+    }
+}
+
+/// `plan --validate`: Step Functions' own check of the written definition, when credentials are
+/// configured (the check is free and changes nothing).
+async fn validate_definition(config: &BenchConfig, out: &Path) -> anyhow::Result<()> {
+    let path = out.join(bench_statemachine::report::DEFINITION_FILE);
+    let definition =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    let sdk = match load_sdk_config(config.region.as_deref()).await {
+        Ok(sdk) => sdk,
+        Err(e) => {
+            println!("validate: skipped ({e})");
+            return Ok(());
+        }
+    };
+    if let Err(e) = crate::aws::check_credentials(&sdk).await {
+        println!("validate: skipped ({e})");
+        return Ok(());
+    }
+    let answer = aws_sdk_sfn::Client::new(&sdk)
+        .validate_state_machine_definition()
+        .definition(definition)
+        .r#type(aws_sdk_sfn::types::StateMachineType::Standard)
+        .send()
+        .await
+        .map_err(|e| crate::aws::sdk_error::classify("states:ValidateStateMachineDefinition", e))?;
+    for d in answer.diagnostics() {
+        println!(
+            "validate: {} {} at {}: {}",
+            d.severity().as_str(),
+            d.code(),
+            d.location().unwrap_or("-"),
+            d.message()
+        );
+    }
+    match answer.result().as_str() {
+        "OK" => {
+            println!("validate: Step Functions accepts {}", path.display());
+            Ok(())
+        }
+        other => anyhow::bail!(
+            "validate: Step Functions answers {other} for {}",
+            path.display()
+        ),
+    }
 }
 
 fn write_json(path: &Path, value: &Value) -> anyhow::Result<()> {

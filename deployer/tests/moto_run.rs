@@ -25,28 +25,12 @@ fn reader(time: f64) -> String {
     json!({"lang": "stand-in", "detail": "queued", "result": "12", "time": time}).to_string()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() {
-    // Strict moto with Step Functions' read APIs throttled far below AWS's quotas: `run` must
-    // back off and read the history incrementally rather than give up while the run goes on.
-    let strict = StrictOptions {
-        role_propagation: Duration::from_secs(2),
-        update_latency: Duration::from_millis(500),
-        describe_execution: TokenBucket::every(1, Duration::from_millis(700)),
-        execution_history: TokenBucket::every(1, Duration::from_millis(700)),
-        invoke: None,
-    };
-    let moto = MotoServer::start(MotoOptions::simple_lambda().with_strict(strict))
+/// moto with `options`, and `config`'s stack (3 small objects, stand-in code) deployed on it.
+async fn deployed(options: MotoOptions, mut config: BenchConfig) -> (MotoServer, Deployer) {
+    let moto = MotoServer::start(options)
         .await
         .unwrap_or_else(|e| panic!("moto server did not start ({e}); run scripts/setup"));
     let sdk = moto.sdk_config().await;
-    let mut config = BenchConfig {
-        stack_name: "bench-run".into(),
-        memory_sizes: vec![128, 512, 1024],
-        rounds: 1,
-        warmup: false,
-        ..BenchConfig::default()
-    };
     config.objects.count = 3;
     config.objects.min_size = 100;
     config.objects.max_size = 200;
@@ -59,6 +43,31 @@ async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() 
         collector: pkg("collector"),
     };
     d.deploy(&packages, None).await.expect("deploy");
+    (moto, d)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() {
+    // Strict moto with Step Functions' read APIs throttled far below AWS's quotas: `run` must
+    // back off and read the history incrementally rather than give up while the run goes on.
+    let strict = StrictOptions {
+        role_propagation: Duration::from_secs(2),
+        update_latency: Duration::from_millis(500),
+        describe_execution: TokenBucket::every(1, Duration::from_millis(700)),
+        execution_history: TokenBucket::every(1, Duration::from_millis(700)),
+        invoke: None,
+    };
+    let (moto, d) = deployed(
+        MotoOptions::simple_lambda().with_strict(strict),
+        BenchConfig {
+            stack_name: "bench-run".into(),
+            memory_sizes: vec![128, 512, 1024],
+            rounds: 1,
+            warmup: false,
+            ..BenchConfig::default()
+        },
+    )
+    .await;
 
     // Invokes in order: the input check, timed 128, record, timed 512 (fails), record,
     // timed 1024, record, report.
@@ -156,29 +165,17 @@ async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() 
 /// function back at the memory it had before the run.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn run_restores_the_memory_an_aborted_execution_left_behind() {
-    let moto = MotoServer::start(MotoOptions::simple_lambda())
-        .await
-        .unwrap_or_else(|e| panic!("moto server did not start ({e}); run scripts/setup"));
-    let sdk = moto.sdk_config().await;
-    let mut config = BenchConfig {
-        stack_name: "bench-abort".into(),
-        memory_sizes: vec![128, 256, 512, 768, 1536, 2048],
-        rounds: 20,
-        warmup: true,
-        ..BenchConfig::default()
-    };
-    config.objects.count = 3;
-    config.objects.min_size = 100;
-    config.objects.max_size = 200;
-    let d = Deployer::connect(config, &sdk, CallLog::default())
-        .await
-        .expect("connect");
-    let pkg = |bin: &str| Arc::new(Package::from_bootstrap(bin, b"stand-in").expect("zip"));
-    let packages = Packages {
-        reader: pkg("s3-reader"),
-        collector: pkg("collector"),
-    };
-    d.deploy(&packages, None).await.expect("deploy");
+    let (moto, d) = deployed(
+        MotoOptions::simple_lambda(),
+        BenchConfig {
+            stack_name: "bench-abort".into(),
+            memory_sizes: vec![128, 256, 512, 768, 1536, 2048],
+            rounds: 20,
+            warmup: true,
+            ..BenchConfig::default()
+        },
+    )
+    .await;
     let reader_name = d.names.reader_function.clone();
     let original = d.config.reader_memory_mb as i32;
     moto.queue_simple_lambda_responses(&[VALID.to_string()])

@@ -17,13 +17,17 @@ fn no_wildcard_action_or_resource() {
             for action in statement["Action"].as_array().expect("actions") {
                 let action = action.as_str().expect("text");
                 assert!(!action.contains('*'), "{name}: wildcard action {action}");
-                assert!(action.starts_with("lambda:"), "{name}: {action}");
+                assert!(
+                    action.starts_with("lambda:") || action == "states:ListExecutions",
+                    "{name}: {action}"
+                );
             }
             for resource in statement["Resource"].as_array().expect("resources") {
                 let resource = resource.as_str().expect("text");
-                assert_ne!(resource, "*", "{name}");
+                assert!(!resource.contains('*'), "{name}: {resource}");
                 assert!(
-                    resource.starts_with("arn:aws:lambda:"),
+                    resource.starts_with("arn:aws:lambda:")
+                        || resource.starts_with("arn:aws:states:"),
                     "{name}: {resource}"
                 );
             }
@@ -48,18 +52,36 @@ fn targets_and_collector_get_exactly_what_the_definition_calls() {
         ])
     );
     assert_eq!(s[0]["Resource"], json!([reader, python]));
+    // Unqualified only: qualified targets are refused, the definition never invokes a version.
     assert_eq!(s[1]["Action"], json!(["lambda:InvokeFunction"]));
+    assert_eq!(s[1]["Resource"], json!([reader, python]));
+    assert_eq!(s[2]["Resource"], json!([collector]));
+    // Its own executions, for the one-run-at-a-time check.
+    assert_eq!(s[3]["Action"], json!(["states:ListExecutions"]));
     assert_eq!(
-        s[1]["Resource"],
-        json!([reader, format!("{reader}:*"), python, format!("{python}:*")])
-    );
-    assert_eq!(
-        s[2]["Resource"],
-        json!([collector, format!("{collector}:*")])
+        s[3]["Resource"],
+        json!(["arn:aws:states:us-east-1:123456789012:stateMachine:lambda-bench"])
     );
     let trust = state_machine_trust_policy(&plan);
     assert_eq!(
         trust["Statement"][0]["Principal"]["Service"],
         "states.amazonaws.com"
     );
+}
+
+#[test]
+fn every_arn_takes_the_partition_of_the_region() {
+    let (_, mut plan) = support::variants().remove(0);
+    plan.region = "cn-north-1".into();
+    for target in &mut plan.targets {
+        target.function_name = "reader".into();
+    }
+    plan.collector_function = "collector".into();
+    let policy = state_machine_role_policy(&plan);
+    for statement in statements(&policy) {
+        for resource in statement["Resource"].as_array().expect("resources") {
+            let resource = resource.as_str().expect("text");
+            assert!(resource.starts_with("arn:aws-cn:"), "{resource}");
+        }
+    }
 }

@@ -36,6 +36,7 @@ use crate::run::{RunOptions, RunOutcome};
 use crate::Deployer;
 use functions::BuildProfile;
 
+pub use local_stack::moto::StrictOptions;
 pub use stack::{LocalBench, LocalStackOptions, DEFAULT_S3_LATENCY};
 
 /// Flags of `deploy local` (the global flags such as `--rounds`, `--memory-sizes`, `--objects`,
@@ -53,6 +54,10 @@ pub struct LocalArgs {
     /// Latency local-s3 adds to every request, in milliseconds.
     #[arg(long, default_value_t = 20)]
     pub s3_latency_ms: u64,
+    /// Switch off strict mode (AWS's role propagation, update latency and API quotas, on by
+    /// default so that what fails on AWS fails here first). Faster, and less like AWS.
+    #[arg(long)]
+    pub lenient: bool,
     /// Folder the report is downloaded into (`DIR/EXECUTION-NAME/`).
     #[arg(long, default_value = "out/local-report")]
     pub report_dir: PathBuf,
@@ -94,12 +99,13 @@ async fn run_local(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> 
     let root = package::workspace_root();
     setup::ensure_setup(&root)?;
     let config = config::load(global, &root)?;
-    let packages = local_packages(&root, args)?;
+    let packages = local_packages(&root, args.functions_dir.as_deref(), args.release)?;
     let built = started.elapsed();
 
     let run_started = Instant::now();
     let options = LocalStackOptions {
         s3_latency: Duration::from_millis(args.s3_latency_ms),
+        strict: (!args.lenient).then(StrictOptions::default),
     };
     let bench = LocalBench::start(&options).await?;
     println!("local stack:");
@@ -109,8 +115,16 @@ async fn run_local(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> 
         args.s3_latency_ms
     );
     println!(
-        "  AWS    {} (moto: Lambda, Step Functions, IAM, STS)",
-        bench.moto_endpoint()
+        "  AWS    {} (moto: Lambda, Step Functions, IAM, STS; {})",
+        bench.moto_endpoint(),
+        match &options.strict {
+            Some(strict) => format!(
+                "strict: new roles usable after {} s, updates in progress {} s, Step Functions read quotas",
+                strict.role_propagation.as_secs_f64(),
+                strict.update_latency.as_secs_f64()
+            ),
+            None => "lenient (--lenient): no AWS timing".to_string(),
+        }
     );
     println!("  Lambda {} (local runtime)", bench.lambda.runtime.url());
     match bench.cpu_quota() {
@@ -142,16 +156,41 @@ async fn run_local(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> 
     Ok(())
 }
 
+/// `deploy selftest --local`: the acceptance run of [`crate::selftest`] against the local stack
+/// (strict unless `lenient`), with functions built for this machine.
+pub async fn selftest(
+    global: &GlobalArgs,
+    functions_dir: Option<&std::path::Path>,
+    lenient: bool,
+) -> anyhow::Result<()> {
+    let root = package::workspace_root();
+    setup::ensure_setup(&root)?;
+    let config = config::load(global, &root)?;
+    let packages = local_packages(&root, functions_dir, false)?;
+    let options = LocalStackOptions {
+        strict: (!lenient).then(StrictOptions::default),
+        ..LocalStackOptions::default()
+    };
+    let bench = LocalBench::start(&options).await?;
+    let report = crate::selftest::selftest(bench.sdk_config(), &config, &packages).await;
+    bench.shutdown().await;
+    crate::main_cli::finish_selftest(&report.context("selftest on the local stack")?)
+}
+
 /// `--functions-dir` binaries, else a build for this machine; stripped unless a release build
 /// (whose profile strips them already).
-fn local_packages(root: &std::path::Path, args: &LocalArgs) -> anyhow::Result<Packages> {
+fn local_packages(
+    root: &std::path::Path,
+    functions_dir: Option<&std::path::Path>,
+    release: bool,
+) -> anyhow::Result<Packages> {
     let staging = package::target_dir(root)
         .join("lambda-packages")
         .join("local");
-    match &args.functions_dir {
+    match functions_dir {
         Some(dir) => functions::package_binaries(dir, &staging, true),
         None => {
-            let profile = if args.release {
+            let profile = if release {
                 BuildProfile::Release
             } else {
                 BuildProfile::of_this_binary()

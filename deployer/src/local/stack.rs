@@ -9,6 +9,7 @@ use std::time::Duration;
 use anyhow::Context;
 use aws_config::SdkConfig;
 use local_s3::{LocalS3, ServerConfig};
+use local_stack::moto::StrictOptions;
 use local_stack::runtime::cgroup::CpuController;
 use local_stack::runtime::RuntimeOptions;
 use local_stack::LambdaStack;
@@ -23,12 +24,16 @@ pub const DEFAULT_S3_LATENCY: Duration = Duration::from_millis(20);
 pub struct LocalStackOptions {
     /// Added to every S3 request.
     pub s3_latency: Duration,
+    /// moto's strict mode (AWS's timing); `None` switches it off.
+    pub strict: Option<StrictOptions>,
 }
 
 impl Default for LocalStackOptions {
+    /// 20 ms per S3 request, strict mode with AWS-like defaults.
     fn default() -> Self {
         Self {
             s3_latency: DEFAULT_S3_LATENCY,
+            strict: Some(StrictOptions::default()),
         }
     }
 }
@@ -62,7 +67,7 @@ impl LocalBench {
             .await
             .context("starting local-s3")?;
         let s3_port = s3.addr().port();
-        let lambda = LambdaStack::start(RuntimeOptions::default())
+        let lambda = LambdaStack::start_with(RuntimeOptions::default(), options.strict.clone())
             .await
             .context(
                 "starting moto and the local Lambda runtime (run scripts/setup if moto is missing)",
