@@ -163,6 +163,9 @@ def install_bridge(bridge_url: str, cache: CodeCache) -> None:
             "region": function.region,
             "payload": payload,
         }
+        credentials = moto_strict.function_credentials(function)
+        if credentials is not None:
+            request["credentials"] = credentials
         data = json.dumps(request).encode("utf-8")
         http_request = urllib.request.Request(
             endpoint, data=data, method="POST", headers={"content-type": "application/json"}

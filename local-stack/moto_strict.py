@@ -313,6 +313,51 @@ def invocation_view(function: Any) -> Any:
     return function
 
 
+# Credentials of the functions' execution roles, issued as Lambda issues them (strict mode only):
+# (function ARN, role ARN) -> (monotonic expiry, the variables). Reused until 5 minutes before
+# they expire, as Lambda refreshes them.
+_ROLE_CREDENTIALS: dict[tuple[str, str], tuple[float, dict[str, str]]] = {}
+_ISSUE_ROLE_CREDENTIALS = False
+ROLE_CREDENTIALS_SECONDS = 3600
+
+
+def function_credentials(function: Any) -> dict[str, str] | None:
+    """Temporary credentials of the function's execution role (moto STS AssumeRole), as the
+    variables Lambda gives the runtime: `AWS_ACCESS_KEY_ID` (an `ASIA...` key),
+    `AWS_SECRET_ACCESS_KEY`, `AWS_SESSION_TOKEN`. `None` without strict mode (the runtime's test
+    keys stay) or when the function has no role."""
+    if not _ISSUE_ROLE_CREDENTIALS:
+        return None
+    role_arn = str(getattr(function, "role", "") or "")
+    if not role_arn:
+        return None
+    key = (str(function.function_arn), role_arn)
+    now = time.monotonic()
+    cached = _ROLE_CREDENTIALS.get(key)
+    if cached is not None and cached[0] - 300 > now:
+        return cached[1]
+    from moto.sts.models import sts_backends
+    from moto.utilities.utils import get_partition
+
+    account = role_arn.split(":")[4] if role_arn.count(":") >= 5 else str(function.account_id)
+    backend = sts_backends[account][get_partition(function.region)]
+    assumed = backend.assume_role(
+        region_name=function.region,
+        role_session_name=str(function.function_name)[:64],
+        role_arn=role_arn,
+        policy=None,
+        duration=ROLE_CREDENTIALS_SECONDS,
+        external_id=None,
+    )
+    variables = {
+        "AWS_ACCESS_KEY_ID": assumed.access_key_id,
+        "AWS_SECRET_ACCESS_KEY": assumed.secret_access_key,
+        "AWS_SESSION_TOKEN": assumed.session_token,
+    }
+    _ROLE_CREDENTIALS[key] = (now + ROLE_CREDENTIALS_SECONDS, variables)
+    return variables
+
+
 def snapshot(function: Any) -> Any:
     """A shallow copy of a LambdaFunction as it is now (updates replace its fields, never mutate
     them, apart from the `code` dict, which is copied too)."""
@@ -465,6 +510,9 @@ def install(config: StrictConfig) -> None:
             raise SystemExit(
                 f"moto's IAM Role no longer sets `{attribute}`: strict mode needs updating"
             )
+
+    global _ISSUE_ROLE_CREDENTIALS
+    _ISSUE_ROLE_CREDENTIALS = True
 
     def original(owner: Any, name: str) -> Callable[..., Any]:
         return originals[(owner, name)]

@@ -9,6 +9,9 @@ use crate::aws::Clients;
 use crate::error::Result;
 use crate::resources::function::wait_updated;
 
+/// Updates refused because another one is in progress, before giving up.
+const CONFLICT_ATTEMPTS: u32 = 10;
+
 /// A function's memory size before the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Original {
@@ -69,6 +72,7 @@ pub async fn restore(c: &Clients, originals: &[Original]) -> Result<Vec<Restored
         if now == original.memory_mb {
             continue;
         }
+        let mut attempt = 1;
         loop {
             match c
                 .lambda
@@ -80,7 +84,11 @@ pub async fn restore(c: &Clients, originals: &[Original]) -> Result<Vec<Restored
             {
                 Ok(_) => break,
                 // Another update started between the wait and this call.
-                Err(e) if e.code() == Some("ResourceConflictException") => {
+                Err(e)
+                    if attempt < CONFLICT_ATTEMPTS
+                        && e.code() == Some("ResourceConflictException") =>
+                {
+                    attempt += 1;
                     wait_updated(c, &original.function).await?;
                 }
                 Err(e) => return Err(classify("lambda:UpdateFunctionConfiguration", e)),

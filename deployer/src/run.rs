@@ -149,7 +149,12 @@ pub async fn run(
     let mut seen_configs = BTreeSet::new();
     let mut records: Vec<RunRecord> = Vec::new();
     let described = loop {
-        // History first, then the status: a finished execution's history is then complete.
+        // The status first, then the history: when the status says the execution ended, the
+        // history read after it is complete.
+        let described = throttled("states:DescribeExecution", || {
+            c.sfn.describe_execution().execution_arn(&arn).send()
+        })
+        .await?;
         for event in follower.new_events(c, &arn).await? {
             let parameters = match event.r#type() {
                 HistoryEventType::TaskScheduled => event
@@ -181,10 +186,6 @@ pub async fn run(
             }
             records.push(record);
         }
-        let described = throttled("states:DescribeExecution", || {
-            c.sfn.describe_execution().execution_arn(&arn).send()
-        })
-        .await?;
         if *described.status() != ExecutionStatus::Running {
             break described;
         }

@@ -853,3 +853,66 @@ async fn bad_buckets_are_refused_before_moto_starts() {
         .expect_err("a bucket that never refills");
     assert!(error.to_string().contains("Invoke bucket"), "{error}");
 }
+
+/// Functions run as their execution role, with Lambda's kind of credentials: a temporary
+/// `ASIA...` key and a session token from STS AssumeRole, which STS itself recognises as the
+/// role's session. (Lenient mode keeps the runtime's test keys.)
+#[tokio::test]
+async fn functions_get_their_roles_temporary_credentials() {
+    let runtime = LocalRuntime::start(RuntimeOptions::default())
+        .await
+        .expect("runtime");
+    let moto = MotoServer::start(
+        MotoOptions::with_bridge(runtime.url())
+            .with_strict(strict(Duration::ZERO, Duration::from_millis(200))),
+    )
+    .await
+    .expect("moto with bridge, strict");
+    let config = moto.sdk_config().await;
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    let role = role(&config, "reader-role", "lambda.amazonaws.com", false).await;
+    create_function(&lambda, "whoami", &role, 256, "one")
+        .await
+        .expect("CreateFunction");
+    wait_active(&lambda, "whoami").await;
+    let out = lambda
+        .invoke()
+        .function_name("whoami")
+        .payload(Blob::new("{}"))
+        .send()
+        .await
+        .expect("Invoke");
+    let answer =
+        json_of(std::str::from_utf8(out.payload().expect("payload").as_ref()).expect("utf-8"));
+    let credentials = &answer["credentials"];
+    let key = credentials["accessKeyId"].as_str().expect("a key");
+    assert!(key.starts_with("ASIA"), "a temporary key: {answer}");
+    assert!(credentials["sessionToken"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
+
+    let as_function = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .endpoint_url(moto.endpoint())
+        .region(aws_config::Region::new("us-east-1"))
+        .credentials_provider(aws_credential_types::Credentials::new(
+            key,
+            credentials["secretAccessKey"].as_str().expect("secret"),
+            credentials["sessionToken"].as_str().map(str::to_string),
+            None,
+            "function",
+        ))
+        .load()
+        .await;
+    let identity = aws_sdk_sts::Client::new(&as_function)
+        .get_caller_identity()
+        .send()
+        .await
+        .expect("GetCallerIdentity with the function's credentials");
+    assert_eq!(
+        identity.arn(),
+        Some(format!("arn:aws:sts::{ACCOUNT}:assumed-role/reader-role/whoami").as_str()),
+        "the function is the role's session"
+    );
+    drop(moto);
+    runtime.shutdown().await;
+}

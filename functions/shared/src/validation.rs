@@ -170,6 +170,9 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
     let text = |name: &str, may_be_empty: bool, example: &str| -> Result<String, InvalidInput> {
         match field(name) {
             Value::String(s) if may_be_empty || !s.is_empty() => Ok(s.clone()),
+            Value::String(_) => Err(invalid(format!(
+                "{name}: give {example}, or leave the field out to use the deployed one (found an empty text)"
+            ))),
             other => Err(invalid(format!(
                 "{name}: give {example}, or leave the field out to use the deployed one (found {})",
                 kind(other)

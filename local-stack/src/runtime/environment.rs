@@ -357,6 +357,15 @@ fn lambda_env(
     for (name, value) in reserved {
         env.insert(name.to_string(), value);
     }
+    if let Some(credentials) = &request.credentials {
+        for (name, value) in [
+            ("AWS_ACCESS_KEY_ID", &credentials.access_key_id),
+            ("AWS_SECRET_ACCESS_KEY", &credentials.secret_access_key),
+            ("AWS_SESSION_TOKEN", &credentials.session_token),
+        ] {
+            env.insert(name.to_string(), value.clone());
+        }
+    }
     env
 }
 
@@ -535,6 +544,11 @@ mod tests {
             code_sha256: "x".to_string(),
             region: "eu-west-1".to_string(),
             payload: "{}".to_string(),
+            credentials: Some(crate::runtime::protocol::RoleCredentials {
+                access_key_id: "ASIAROLE".to_string(),
+                secret_access_key: "secret".to_string(),
+                session_token: "token".to_string(),
+            }),
         };
         let settings = EnvironmentSettings {
             base_env: BTreeMap::from([("AWS_ACCESS_KEY_ID".to_string(), "base".to_string())]),
@@ -543,8 +557,18 @@ mod tests {
         let env = lambda_env(&request, &settings, "127.0.0.1:9");
         assert_eq!(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "512");
         assert_eq!(env["BUCKET"], "data");
-        assert_eq!(env["AWS_ACCESS_KEY_ID"], "fn");
         assert_eq!(env["AWS_LAMBDA_RUNTIME_API"], "127.0.0.1:9");
         assert_eq!(env["AWS_REGION"], "eu-west-1");
+        // The execution role's credentials are Lambda's to set, as on AWS.
+        assert_eq!(env["AWS_ACCESS_KEY_ID"], "ASIAROLE");
+        assert_eq!(env["AWS_SESSION_TOKEN"], "token");
+        // Without them (lenient mode) the function's own, then the base variables, apply.
+        let lenient = InvokeRequest {
+            credentials: None,
+            ..request
+        };
+        let env = lambda_env(&lenient, &settings, "127.0.0.1:9");
+        assert_eq!(env["AWS_ACCESS_KEY_ID"], "fn");
+        assert!(!env.contains_key("AWS_SESSION_TOKEN"));
     }
 }

@@ -28,6 +28,30 @@ pub struct InvokeRequest {
     pub region: String,
     /// The event, as JSON text.
     pub payload: String,
+    /// The execution role's temporary credentials (strict mode: the launcher assumes the role
+    /// with moto STS), given to a new environment as Lambda gives them. `None`: the runtime's
+    /// base variables (test keys) stay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credentials: Option<RoleCredentials>,
+}
+
+/// Temporary credentials, as the variables Lambda sets for the runtime.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleCredentials {
+    #[serde(rename = "AWS_ACCESS_KEY_ID")]
+    pub access_key_id: String,
+    #[serde(rename = "AWS_SECRET_ACCESS_KEY")]
+    pub secret_access_key: String,
+    #[serde(rename = "AWS_SESSION_TOKEN")]
+    pub session_token: String,
+}
+
+impl std::fmt::Debug for RoleCredentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RoleCredentials")
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 fn latest() -> String {

@@ -78,6 +78,7 @@ pub fn request(
         code_sha256: "test-code".to_string(),
         region: "us-east-1".to_string(),
         payload: payload.to_string(),
+        credentials: None,
     }
 }
 
