@@ -217,6 +217,7 @@ def main() -> None:
     die_with_parent()
     moto_sdk_params.install()
     moto_sdk_params.install_history_paging()
+    moto_sdk_params.install_session_lookup()
     if args.bridge:
         cache_root = args.code_cache or os.path.join(tempfile.gettempdir(), "local-stack-code")
         install_bridge(args.bridge, CodeCache(cache_root))

@@ -87,3 +87,40 @@ def install_history_paging() -> None:
         return ActionResult(page)
 
     cls.get_execution_history = get_execution_history
+
+
+SESSION_PATH = "/moto-api/local-stack/session"
+
+
+def install_session_lookup() -> None:
+    """`POST /moto-api/local-stack/session {"accessKeyId": ...}`: the session STS issued for a
+    temporary key (`secretAccessKey`, `sessionToken`, `roleArn`), 404 for an unknown one. It is
+    how local-s3 verifies a function's signature and finds its role, as S3 asks STS and IAM; an
+    endpoint of the local stack's own, not an AWS API."""
+    import json as json_module
+
+    from moto.moto_api._internal import urls
+    from moto.sts.models import sts_backends
+
+    def session(request, full_url, headers):  # type: ignore[no-untyped-def]
+        try:
+            body = request.data if hasattr(request, "data") else request.body
+            key = json_module.loads(body or b"{}").get("accessKeyId", "")
+        except ValueError:
+            return 400, {}, json_module.dumps({"error": "the body is not JSON"})
+        for account in list(sts_backends.keys()):
+            for partition in list(sts_backends[account].keys()):
+                backend = sts_backends[account][partition]
+                for assumed in list(getattr(backend, "assumed_roles", [])):
+                    if assumed.access_key_id == key:
+                        return 200, {"content-type": "application/json"}, json_module.dumps(
+                            {
+                                "secretAccessKey": assumed.secret_access_key,
+                                "sessionToken": assumed.session_token,
+                                "roleArn": assumed.role_arn,
+                                "expiration": assumed.expiration.isoformat(),
+                            }
+                        )
+        return 404, {}, json_module.dumps({"error": f"no session for {key}"})
+
+    urls.url_paths["{0}" + SESSION_PATH + "$"] = session

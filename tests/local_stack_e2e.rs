@@ -45,6 +45,10 @@ async fn the_benchmark_runs_end_to_end_on_the_local_stack_and_survives_failures(
     println!("failing target: {:.1} s", t.elapsed().as_secs_f64());
 
     let t = Instant::now();
+    s3_authorizes_each_role_like_s3(&bench, &deployer).await;
+    println!("S3 authorization: {:.1} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
     bad_input_fails_with_invalid_input(&deployer).await;
     println!("bad input: {:.1} s", t.elapsed().as_secs_f64());
 
@@ -371,4 +375,115 @@ async fn s3_killed_mid_run_is_a_recorded_failure(
         "memory not restored after the failure"
     );
     bench.restart_s3().await.expect("restart local-s3");
+}
+
+/// An S3 client signing as a session of `role` (STS AssumeRole on the local stack, as Lambda
+/// does for a function), or with `token` in place of the session's token.
+async fn s3_as_role(
+    bench: &deployer::local::LocalBench,
+    d: &Deployer,
+    role: &str,
+    token: Option<&str>,
+) -> aws_sdk_s3::Client {
+    let assumed = aws_sdk_sts::Client::new(bench.sdk_config())
+        .assume_role()
+        .role_arn(d.names.role_arn(role))
+        .role_session_name("e2e")
+        .send()
+        .await
+        .expect("AssumeRole")
+        .credentials
+        .expect("credentials");
+    let credentials = aws_credential_types::Credentials::new(
+        assumed.access_key_id(),
+        assumed.secret_access_key(),
+        Some(token.unwrap_or(assumed.session_token()).to_string()),
+        None,
+        "e2e",
+    );
+    let config = aws_sdk_s3::config::Builder::from(bench.sdk_config())
+        .credentials_provider(credentials)
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+fn code_of<E: aws_sdk_s3::error::ProvideErrorMetadata, R>(
+    result: Result<R, aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>>,
+) -> String {
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    match result {
+        Ok(_) => "ok".to_string(),
+        Err(e) => e
+            .code()
+            .map(str::to_string)
+            .or_else(|| {
+                e.raw_response()
+                    .map(|r| format!("HTTP {}", r.status().as_u16()))
+            })
+            .unwrap_or_else(|| "no code".to_string()),
+    }
+}
+
+/// In strict mode local-s3 decides as S3 with IAM: each role gets what its generated policy
+/// grants and nothing else, a missing key is 404 only to a role that may list it (else 403),
+/// and a temporary key needs its own session token.
+async fn s3_authorizes_each_role_like_s3(bench: &deployer::local::LocalBench, d: &Deployer) {
+    let (data, results) = (&d.names.data_bucket, &d.names.results_bucket);
+    let prefix = &d.names.data_prefix;
+    let reader = s3_as_role(bench, d, &d.names.reader_role, None).await;
+    let object = format!("{prefix}00000.txt");
+    let get = |c: &aws_sdk_s3::Client, bucket: &str, key: &str| {
+        c.get_object().bucket(bucket).key(key).send()
+    };
+    assert_eq!(code_of(get(&reader, data, &object).await), "ok");
+    assert_eq!(
+        code_of(get(&reader, data, &format!("{prefix}missing.txt")).await),
+        "NoSuchKey",
+        "the reader may list its prefix: a missing key there is a 404"
+    );
+    assert_eq!(
+        code_of(get(&reader, data, "elsewhere/missing.txt").await),
+        "AccessDenied",
+        "outside its prefix the reader may not list: 403, not 404"
+    );
+    assert_eq!(
+        code_of(get(&reader, results, "runs/index.json").await),
+        "AccessDenied"
+    );
+    let list = |c: &aws_sdk_s3::Client, bucket: &str, p: &str| {
+        c.list_objects_v2().bucket(bucket).prefix(p).send()
+    };
+    assert_eq!(code_of(list(&reader, data, prefix).await), "ok");
+    assert_eq!(code_of(list(&reader, data, "other/").await), "AccessDenied");
+    assert_eq!(
+        code_of(
+            reader
+                .put_object()
+                .bucket(data)
+                .key(format!("{prefix}planted.txt"))
+                .body(b"x".to_vec().into())
+                .send()
+                .await
+        ),
+        "AccessDenied"
+    );
+
+    let collector = s3_as_role(bench, d, &d.names.collector_role, None).await;
+    assert_eq!(
+        code_of(get(&collector, results, "runs/never-written.json").await),
+        "NoSuchKey",
+        "the collector's first read of a missing index is a 404 (its ListBucket grant covers runs/)"
+    );
+    assert_eq!(
+        code_of(get(&collector, results, "elsewhere.json").await),
+        "AccessDenied"
+    );
+    assert_eq!(
+        code_of(get(&collector, data, &object).await),
+        "AccessDenied"
+    );
+
+    let forged = s3_as_role(bench, d, &d.names.reader_role, Some("not-the-token")).await;
+    assert_eq!(code_of(get(&forged, data, &object).await), "InvalidToken");
 }

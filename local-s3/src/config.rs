@@ -64,6 +64,11 @@ pub struct ServerConfig {
     /// With `Some`, every request must carry a valid SigV4 signature of this key pair (checked
     /// by `s3s`, an implementation independent of the AWS SDK's); `None` accepts any credentials.
     pub signing_key: Option<SigningKey>,
+    /// Authorizes every request as S3 would with IAM (see [`crate::authorize`]); takes the
+    /// place of `signing_key`.
+    pub authorizer: Option<std::sync::Arc<dyn crate::authorize::Authorizer>>,
+    /// The partition of the ARNs the authorizer is asked about (default `aws`).
+    pub partition: Option<String>,
 }
 
 /// An access key and its secret.

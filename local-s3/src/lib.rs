@@ -12,6 +12,7 @@
 //!
 //! It listens on 127.0.0.1 only; [`LocalS3`] stops the server when dropped.
 
+pub mod authorize;
 pub mod backend;
 pub mod bucket_settings;
 pub mod config;
@@ -23,6 +24,7 @@ pub mod precise_sleep;
 pub mod seed;
 pub mod server;
 
+pub use authorize::{AccessRequest, Authorizer, KeyCredentials};
 pub use bench_types::objects::SeedSpec;
 pub use config::{FaultKind, ServerConfig, SigningKey};
 pub use error::Error;

@@ -86,7 +86,7 @@ impl Args {
             fault_kinds,
             failing_keys: self.fail_keys.clone(),
             root: self.root.clone(),
-            signing_key: None,
+            ..ServerConfig::default()
         })
     }
 

@@ -12,6 +12,7 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::{JoinHandle, JoinSet};
 
+use crate::authorize::{AccessBridge, AuthBridge};
 use crate::backend::LocalBackend;
 use crate::faults::FaultPlan;
 use crate::http_layer::FaultyService;
@@ -68,7 +69,14 @@ impl LocalS3 {
         let fs = s3s_fs::FileSystem::new(&root).map_err(|e| Error::Backend(format!("{e:?}")))?;
         let backend = LocalBackend::new(fs, &config.failing_keys);
         let mut builder = S3ServiceBuilder::new(backend);
-        if let Some(key) = &config.signing_key {
+        if let Some(authorizer) = &config.authorizer {
+            builder.set_auth(AuthBridge(Arc::clone(authorizer)));
+            builder.set_access(AccessBridge {
+                authorizer: Arc::clone(authorizer),
+                root: root.clone(),
+                partition: config.partition.clone().unwrap_or_else(|| "aws".into()),
+            });
+        } else if let Some(key) = &config.signing_key {
             builder.set_auth(s3s::auth::SimpleAuth::from_single(
                 key.access_key_id.clone(),
                 key.secret_access_key.clone(),
@@ -85,7 +93,7 @@ impl LocalS3 {
             .map_err(|source| Error::Bind { port, source })?;
         let (stop, stopped) = watch::channel(false);
         let service = FaultyService::new(s3_service, Arc::clone(&plan))
-            .checking_signatures(config.signing_key.is_some());
+            .checking_signatures(config.signing_key.is_some() || config.authorizer.is_some());
         let accept_task = tokio::spawn(accept_loop(listener, service, plan, stopped));
         tracing::info!(%addr, root = %root.display(), "local-s3 listening");
         Ok(LocalS3 {

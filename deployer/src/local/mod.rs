@@ -17,6 +17,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod authorizer;
 pub mod config;
 pub mod endpoints;
 pub mod functions;

@@ -8,13 +8,16 @@ use std::time::Duration;
 
 use anyhow::Context;
 use aws_config::SdkConfig;
-use local_s3::{LocalS3, ServerConfig};
+use std::sync::Arc;
+
+use local_s3::{Authorizer, LocalS3, ServerConfig};
 use local_stack::moto::StrictOptions;
 use local_stack::runtime::cgroup::CpuController;
 use local_stack::runtime::RuntimeOptions;
 use local_stack::LambdaStack;
 
-use super::endpoints::local_sdk_config;
+use super::authorizer::MotoIam;
+use super::endpoints::{local_sdk_config, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY};
 
 /// The S3 latency of the local run unless told otherwise (a same-region GET is about this).
 pub const DEFAULT_S3_LATENCY: Duration = Duration::from_millis(20);
@@ -58,20 +61,36 @@ impl LocalBench {
             .prefix("deploy-local-s3-")
             .tempdir()
             .context("creating the local S3 data folder")?;
+        let lambda = LambdaStack::start_with(RuntimeOptions::default(), options.strict.clone())
+            .await
+            .context(
+                "starting moto and the local Lambda runtime (run scripts/setup if moto is missing)",
+            )?;
+        // Strict mode: local-s3 authorizes every request by the caller's role, as S3 does.
+        let authorizer = match &options.strict {
+            Some(_) => {
+                let admin = lambda.moto.sdk_config().await;
+                let iam: Arc<dyn Authorizer> = Arc::new(MotoIam::new(
+                    &lambda.moto.endpoint(),
+                    &admin,
+                    // The deployer's keys: an administrator, as its own credentials are on AWS.
+                    LOCAL_ACCESS_KEY,
+                    LOCAL_SECRET_KEY,
+                ));
+                Some(iam)
+            }
+            None => None,
+        };
         let s3_config = ServerConfig {
             latency: options.s3_latency,
             root: Some(data.path().to_path_buf()),
+            authorizer,
             ..ServerConfig::default()
         };
         let s3 = LocalS3::start(s3_config.clone())
             .await
             .context("starting local-s3")?;
         let s3_port = s3.addr().port();
-        let lambda = LambdaStack::start_with(RuntimeOptions::default(), options.strict.clone())
-            .await
-            .context(
-                "starting moto and the local Lambda runtime (run scripts/setup if moto is missing)",
-            )?;
         lambda.runtime.set_base_env(BTreeMap::from([(
             "AWS_ENDPOINT_URL_S3".to_string(),
             s3.endpoint(),

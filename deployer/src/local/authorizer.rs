@@ -1,0 +1,227 @@
+//! The local stack's IAM, as local-s3 asks it in strict mode: which secret a key signs with (the
+//! admin's test key, or a session STS issued, looked up in moto), and whether the key's role may
+//! do what it asks (the role's inline and attached policies from moto's IAM, evaluated with
+//! `iam-rs`: explicit deny first, then an allow, else deny).
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_config::SdkConfig;
+use hyper::Method;
+use iam_rs::{
+    evaluate_policies, Arn, Context, ContextValue, Decision, IAMPolicy, IAMRequest, Principal,
+    PrincipalId,
+};
+use local_s3::{AccessRequest, Authorizer, KeyCredentials};
+use local_stack::http::HttpClient;
+use serde_json::{json, Value};
+
+use crate::resources::role::decode_policy;
+
+/// How long a role's policies are used before they are read again (IAM is eventually
+/// consistent on AWS too: a policy change takes a few seconds to apply).
+const POLICY_TTL: Duration = Duration::from_secs(2);
+/// The route of the moto launcher that answers which session a temporary key belongs to.
+const SESSION_ROUTE: &str = "/moto-api/local-stack/session";
+
+#[derive(Debug, Clone)]
+struct Session {
+    secret: String,
+    token: String,
+    role_arn: String,
+}
+
+/// Keys, sessions and role policies from moto.
+#[derive(Debug)]
+pub struct MotoIam {
+    session_url: String,
+    http: HttpClient,
+    iam: aws_sdk_iam::Client,
+    admin_key: String,
+    admin_secret: String,
+    sessions: Mutex<HashMap<String, Session>>,
+    policies: Mutex<HashMap<String, CachedPolicies>>,
+}
+
+/// A role's policies and when they were read.
+type CachedPolicies = (Instant, Arc<Vec<IAMPolicy>>);
+
+impl MotoIam {
+    /// `sdk` reaches moto's IAM with the admin's credentials (`admin_key`/`admin_secret`, which
+    /// are allowed everything, as the deployer's are on AWS).
+    pub fn new(moto_endpoint: &str, sdk: &SdkConfig, admin_key: &str, admin_secret: &str) -> Self {
+        Self {
+            session_url: format!("{moto_endpoint}{SESSION_ROUTE}"),
+            http: HttpClient::new(),
+            iam: aws_sdk_iam::Client::new(sdk),
+            admin_key: admin_key.to_owned(),
+            admin_secret: admin_secret.to_owned(),
+            sessions: Mutex::new(HashMap::new()),
+            policies: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn session(&self, access_key: &str) -> Option<Session> {
+        if let Some(s) = self.sessions.lock().ok()?.get(access_key) {
+            return Some(s.clone());
+        }
+        let answer = self
+            .http
+            .send_json(
+                Method::POST,
+                &self.session_url,
+                &json!({"accessKeyId": access_key}),
+            )
+            .await
+            .ok()?;
+        if answer.status != 200 {
+            return None;
+        }
+        let body: Value = serde_json::from_slice(&answer.body).ok()?;
+        let session = Session {
+            secret: body["secretAccessKey"].as_str()?.to_owned(),
+            token: body["sessionToken"].as_str()?.to_owned(),
+            role_arn: body["roleArn"].as_str()?.to_owned(),
+        };
+        if let Ok(mut sessions) = self.sessions.lock() {
+            sessions.insert(access_key.to_owned(), session.clone());
+        }
+        Some(session)
+    }
+
+    /// The role's inline and attached policies (cached for [`POLICY_TTL`]).
+    async fn role_policies(&self, role_arn: &str) -> Result<Arc<Vec<IAMPolicy>>, String> {
+        if let Some((at, policies)) = self
+            .policies
+            .lock()
+            .map_err(|e| e.to_string())?
+            .get(role_arn)
+        {
+            if at.elapsed() < POLICY_TTL {
+                return Ok(Arc::clone(policies));
+            }
+        }
+        let role = role_arn.rsplit('/').next().unwrap_or(role_arn);
+        let mut documents = Vec::new();
+        let inline = self
+            .iam
+            .list_role_policies()
+            .role_name(role)
+            .send()
+            .await
+            .map_err(|e| format!("ListRolePolicies {role}: {e:?}"))?;
+        for name in inline.policy_names() {
+            let policy = self
+                .iam
+                .get_role_policy()
+                .role_name(role)
+                .policy_name(name)
+                .send()
+                .await
+                .map_err(|e| format!("GetRolePolicy {role}/{name}: {e:?}"))?;
+            documents.push(decode_policy(policy.policy_document()));
+        }
+        let attached = self
+            .iam
+            .list_attached_role_policies()
+            .role_name(role)
+            .send()
+            .await
+            .map_err(|e| format!("ListAttachedRolePolicies {role}: {e:?}"))?;
+        for policy in attached.attached_policies() {
+            let Some(arn) = policy.policy_arn() else {
+                continue;
+            };
+            let version = self
+                .iam
+                .get_policy()
+                .policy_arn(arn)
+                .send()
+                .await
+                .ok()
+                .and_then(|p| p.policy.and_then(|p| p.default_version_id));
+            let Some(version) = version else { continue };
+            if let Ok(v) = self
+                .iam
+                .get_policy_version()
+                .policy_arn(arn)
+                .version_id(version)
+                .send()
+                .await
+            {
+                if let Some(doc) = v.policy_version.and_then(|v| v.document) {
+                    documents.push(decode_policy(&doc));
+                }
+            }
+        }
+        let policies: Vec<IAMPolicy> = documents
+            .iter()
+            .map(|d| {
+                IAMPolicy::from_json(&d.to_string()).map_err(|e| format!("policy of {role}: {e}"))
+            })
+            .collect::<Result<_, _>>()?;
+        let policies = Arc::new(policies);
+        if let Ok(mut cache) = self.policies.lock() {
+            cache.insert(role_arn.to_owned(), (Instant::now(), Arc::clone(&policies)));
+        }
+        Ok(policies)
+    }
+}
+
+/// The condition keys of a request as iam-rs takes them (`s3:max-keys` is a number).
+fn context_of(request: &AccessRequest) -> Context {
+    let mut context = Context::new();
+    for (key, value) in &request.context {
+        let value = match (key.as_str(), value.parse::<f64>()) {
+            ("s3:max-keys", Ok(n)) => ContextValue::Number(n),
+            _ => ContextValue::String(value.clone()),
+        };
+        context.insert(key.clone(), value);
+    }
+    context
+}
+
+#[async_trait::async_trait]
+impl Authorizer for MotoIam {
+    async fn credentials(&self, access_key: &str) -> Option<KeyCredentials> {
+        if access_key == self.admin_key {
+            return Some(KeyCredentials {
+                secret_access_key: self.admin_secret.clone(),
+                session_token: None,
+            });
+        }
+        self.session(access_key).await.map(|s| KeyCredentials {
+            secret_access_key: s.secret,
+            session_token: Some(s.token),
+        })
+    }
+
+    async fn allowed(&self, request: &AccessRequest) -> bool {
+        if request.access_key == self.admin_key {
+            return true;
+        }
+        let Some(session) = self.session(&request.access_key).await else {
+            return false;
+        };
+        let policies = match self.role_policies(&session.role_arn).await {
+            Ok(p) => p,
+            Err(e) => {
+                tracing::warn!(error = %e, "local-s3 authorization: the role's policies could not be read; denying");
+                return false;
+            }
+        };
+        let Ok(resource) = Arn::parse(&request.resource) else {
+            return false;
+        };
+        let iam_request = IAMRequest::new_with_context(
+            Principal::Aws(PrincipalId::String(session.role_arn.clone())),
+            request.action.as_str(),
+            resource,
+            context_of(request),
+        );
+        let decision = evaluate_policies(&policies, &iam_request);
+        tracing::debug!(action = %request.action, resource = %request.resource, ?decision, "local-s3 authorization");
+        matches!(decision, Ok(Decision::Allow))
+    }
+}
