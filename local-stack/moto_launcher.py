@@ -42,6 +42,7 @@ import zipfile
 
 import moto_sdk_params
 import moto_strict
+import moto_task_auth
 
 # The moto version whose internals the bridge patch was written against. Another version may have
 # moved `LambdaFunction.invoke`; the launcher refuses to start rather than silently not bridging.
@@ -223,6 +224,8 @@ def main() -> None:
         install_bridge(args.bridge, CodeCache(cache_root))
     if strict is not None:
         moto_strict.install(strict)
+        if args.bridge:
+            moto_task_auth.install(args.bridge)
 
     from moto.server import main as moto_main
 

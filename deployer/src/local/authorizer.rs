@@ -1,7 +1,7 @@
-//! The local stack's IAM, as local-s3 asks it in strict mode: which secret a key signs with (the
-//! admin's test key, or a session STS issued, looked up in moto), and whether the key's role may
-//! do what it asks (the role's inline and attached policies from moto's IAM, evaluated with
-//! `iam-rs`: explicit deny first, then an allow, else deny).
+//! The local stack's IAM in strict mode, as local-s3 and the Step Functions tasks ask it: which
+//! secret a key signs with (the admin's test key, or a session STS issued, looked up in moto),
+//! and whether a role may do what it asks (its inline and attached policies from moto's IAM,
+//! evaluated with `iam-rs`: explicit deny first, then an allow, else deny).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -15,6 +15,7 @@ use iam_rs::{
 };
 use local_s3::{AccessRequest, Authorizer, KeyCredentials};
 use local_stack::http::HttpClient;
+use local_stack::runtime::RoleAuthorizer;
 use serde_json::{json, Value};
 
 use crate::resources::role::decode_policy;
@@ -204,24 +205,46 @@ impl Authorizer for MotoIam {
         let Some(session) = self.session(&request.access_key).await else {
             return false;
         };
-        let policies = match self.role_policies(&session.role_arn).await {
+        self.decide(
+            &session.role_arn,
+            &request.action,
+            &request.resource,
+            context_of(request),
+        )
+        .await
+    }
+}
+
+#[async_trait::async_trait]
+impl RoleAuthorizer for MotoIam {
+    async fn allowed(&self, role_arn: &str, action: &str, resource: &str) -> bool {
+        self.decide(role_arn, action, resource, Context::new())
+            .await
+    }
+}
+
+impl MotoIam {
+    /// Whether the role's policies allow `action` on `resource` (an explicit deny wins; no
+    /// allow is a deny; policies that cannot be read deny).
+    async fn decide(&self, role_arn: &str, action: &str, resource: &str, context: Context) -> bool {
+        let policies = match self.role_policies(role_arn).await {
             Ok(p) => p,
             Err(e) => {
-                tracing::warn!(error = %e, "local-s3 authorization: the role's policies could not be read; denying");
+                tracing::warn!(error = %e, "authorization: the role's policies could not be read; denying");
                 return false;
             }
         };
-        let Ok(resource) = Arn::parse(&request.resource) else {
+        let Ok(resource_arn) = Arn::parse(resource) else {
             return false;
         };
-        let iam_request = IAMRequest::new_with_context(
-            Principal::Aws(PrincipalId::String(session.role_arn.clone())),
-            request.action.as_str(),
-            resource,
-            context_of(request),
+        let request = IAMRequest::new_with_context(
+            Principal::Aws(PrincipalId::String(role_arn.to_owned())),
+            action,
+            resource_arn,
+            context,
         );
-        let decision = evaluate_policies(&policies, &iam_request);
-        tracing::debug!(action = %request.action, resource = %request.resource, ?decision, "local-s3 authorization");
+        let decision = evaluate_policies(&policies, &request);
+        tracing::debug!(%role_arn, %action, %resource, ?decision, "authorization");
         matches!(decision, Ok(Decision::Allow))
     }
 }

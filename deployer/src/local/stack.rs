@@ -67,17 +67,20 @@ impl LocalBench {
                 "starting moto and the local Lambda runtime (run scripts/setup if moto is missing)",
             )?;
         // Strict mode: local-s3 authorizes every request by the caller's role, as S3 does.
+        // and the Step Functions tasks run as the state machine's role.
         let authorizer = match &options.strict {
             Some(_) => {
                 let admin = lambda.moto.sdk_config().await;
-                let iam: Arc<dyn Authorizer> = Arc::new(MotoIam::new(
+                let iam = Arc::new(MotoIam::new(
                     &lambda.moto.endpoint(),
                     &admin,
                     // The deployer's keys: an administrator, as its own credentials are on AWS.
                     LOCAL_ACCESS_KEY,
                     LOCAL_SECRET_KEY,
                 ));
-                Some(iam)
+                lambda.runtime.set_role_authorizer(iam.clone());
+                let s3: Arc<dyn Authorizer> = iam;
+                Some(s3)
             }
             None => None,
         };

@@ -68,9 +68,18 @@ impl Default for RuntimeOptions {
     }
 }
 
+/// Decides whether a role may perform an action on a resource (the state machine's role, for
+/// the tasks of moto's Step Functions interpreter: `POST /authorize`).
+#[async_trait::async_trait]
+pub trait RoleAuthorizer: Send + Sync + std::fmt::Debug + 'static {
+    async fn allowed(&self, role_arn: &str, action: &str, resource: &str) -> bool;
+}
+
 struct RuntimeState {
     pool: Pool,
     controller: CpuController,
+    /// Answers `POST /authorize`; without one every task is allowed.
+    authorizer: std::sync::RwLock<Option<Arc<dyn RoleAuthorizer>>>,
     /// Read for every new environment; [`LocalRuntime::set_base_env`] changes it.
     settings: std::sync::RwLock<EnvironmentSettings>,
 }
@@ -111,6 +120,7 @@ impl LocalRuntime {
         let state = Arc::new(RuntimeState {
             pool: Pool::default(),
             controller,
+            authorizer: std::sync::RwLock::new(None),
             settings: std::sync::RwLock::new(EnvironmentSettings {
                 base_env: options.base_env,
                 log_dir: log_dir.path().to_path_buf(),
@@ -155,6 +165,14 @@ impl LocalRuntime {
         }
     }
 
+    /// Sets who answers `POST /authorize {"roleArn", "action", "resource"}` (moto's strict
+    /// mode asks it before each Step Functions task).
+    pub fn set_role_authorizer(&self, authorizer: Arc<dyn RoleAuthorizer>) {
+        if let Ok(mut slot) = self.state.authorizer.write() {
+            *slot = Some(authorizer);
+        }
+    }
+
     /// Idle (warm) environments per function.
     pub async fn idle_environments(&self) -> std::collections::HashMap<String, usize> {
         self.state.pool.idle_counts().await
@@ -193,9 +211,29 @@ async fn handle(state: Arc<RuntimeState>, request: Request<Incoming>) -> HttpRes
                 Err(e) => bad_request(format!("the body is not an invoke request: {e}")),
             }
         }
+        (&Method::POST, "/authorize") => {
+            let body = match request.into_body().collect().await {
+                Ok(body) => body.to_bytes(),
+                Err(e) => return bad_request(format!("reading the body: {e}")),
+            };
+            let question: serde_json::Value = match serde_json::from_slice(&body) {
+                Ok(v) => v,
+                Err(e) => return bad_request(format!("the body is not JSON: {e}")),
+            };
+            let field = |name: &str| question[name].as_str().unwrap_or_default().to_owned();
+            let authorizer = state.authorizer.read().ok().and_then(|a| a.clone());
+            let allowed = match authorizer {
+                Some(a) => {
+                    a.allowed(&field("roleArn"), &field("action"), &field("resource"))
+                        .await
+                }
+                None => true,
+            };
+            respond_json(StatusCode::OK, &json!({"allowed": allowed}))
+        }
         (_, path) => respond_json(
             StatusCode::NOT_FOUND,
-            &json!({"error": format!("no route {path}: use POST /invoke or GET /health")}),
+            &json!({"error": format!("no route {path}: use POST /invoke, POST /authorize or GET /health")}),
         ),
     }
 }
