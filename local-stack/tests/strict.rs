@@ -916,3 +916,92 @@ async fn functions_get_their_roles_temporary_credentials() {
     drop(moto);
     runtime.shutdown().await;
 }
+
+/// A role authorizer that allows nothing: every task of the state machine is denied.
+#[derive(Debug)]
+struct DenyEverything;
+
+#[async_trait::async_trait]
+impl local_stack::runtime::RoleAuthorizer for DenyEverything {
+    async fn allowed(&self, _role: &str, _action: &str, _resource: &str) -> bool {
+        false
+    }
+}
+
+/// Step Functions tasks run as the state machine's role: a call its policies do not allow
+/// fails the task with the error AWS gives that integration, `Lambda.LambdaException` for the
+/// `aws-sdk:lambda` integration (AccessDenied is not in Lambda's API model) and
+/// `Lambda.AWSLambdaException` for the optimised `lambda:invoke`, with AWS's cause.
+#[tokio::test]
+async fn denied_tasks_fail_with_the_integrations_error() {
+    let runtime = LocalRuntime::start(RuntimeOptions::default())
+        .await
+        .expect("runtime");
+    runtime.set_role_authorizer(std::sync::Arc::new(DenyEverything));
+    let moto = MotoServer::start(
+        MotoOptions::with_bridge(runtime.url())
+            .with_strict(strict(Duration::ZERO, Duration::from_millis(200))),
+    )
+    .await
+    .expect("moto with bridge, strict");
+    let config = moto.sdk_config().await;
+    let lambda = aws_sdk_lambda::Client::new(&config);
+    let function_role = role(&config, "fn-role", "lambda.amazonaws.com", false).await;
+    create_function(&lambda, "echo", &function_role, 256, "one")
+        .await
+        .expect("CreateFunction");
+    wait_active(&lambda, "echo").await;
+    let machine_role = role(&config, "sm-role", "states.amazonaws.com", true).await;
+    let definition = json!({"StartAt": "Sdk", "States": {
+        "Sdk": {"Type": "Task", "Resource": "arn:aws:states:::aws-sdk:lambda:getFunctionConfiguration",
+                "Parameters": {"FunctionName": "echo"},
+                "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.sdkError", "Next": "Invoke"}],
+                "Next": "Invoke"},
+        "Invoke": {"Type": "Task", "Resource": "arn:aws:states:::lambda:invoke",
+                   "Parameters": {"FunctionName": "echo", "Payload": {}},
+                   "Catch": [{"ErrorEquals": ["States.ALL"], "ResultPath": "$.invokeError", "Next": "Done"}],
+                   "Next": "Done"},
+        "Done": {"Type": "Succeed"}}});
+    let sfn = aws_sdk_sfn::Client::new(&config);
+    let machine = sfn
+        .create_state_machine()
+        .name("denied")
+        .definition(definition.to_string())
+        .role_arn(&machine_role)
+        .send()
+        .await
+        .expect("CreateStateMachine")
+        .state_machine_arn;
+    let execution = sfn
+        .start_execution()
+        .state_machine_arn(&machine)
+        .name("denied")
+        .input("{}")
+        .send()
+        .await
+        .expect("StartExecution");
+    let done = wait_for_execution(&sfn, execution.execution_arn()).await;
+    let output: Value = serde_json::from_str(done.output().expect("output")).expect("json");
+    assert_eq!(
+        output["sdkError"]["Error"], "Lambda.LambdaException",
+        "{output}"
+    );
+    assert!(
+        output["sdkError"]["Cause"].as_str().is_some_and(|c| c.contains(
+            "assumed-role/sm-role/states-execution is not authorized to perform: lambda:GetFunctionConfiguration"
+        )),
+        "{output}"
+    );
+    assert_eq!(
+        output["invokeError"]["Error"], "Lambda.AWSLambdaException",
+        "{output}"
+    );
+    assert!(
+        output["invokeError"]["Cause"]
+            .as_str()
+            .is_some_and(|c| c.contains("is not authorized to perform: lambda:InvokeFunction")),
+        "{output}"
+    );
+    drop(moto);
+    runtime.shutdown().await;
+}

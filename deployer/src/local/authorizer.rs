@@ -234,17 +234,159 @@ impl MotoIam {
                 return false;
             }
         };
-        let Ok(resource_arn) = Arn::parse(resource) else {
-            return false;
+        let allowed = evaluate(&policies, role_arn, action, resource, context);
+        tracing::debug!(%role_arn, %action, %resource, allowed, "authorization");
+        allowed
+    }
+}
+
+/// IAM's decision for one request against a principal's identity policies: allowed only when a
+/// statement allows it and none denies it (an explicit deny wins; no allow is a deny).
+pub fn evaluate(
+    policies: &[IAMPolicy],
+    principal_arn: &str,
+    action: &str,
+    resource: &str,
+    context: Context,
+) -> bool {
+    let Ok(resource_arn) = Arn::parse(resource) else {
+        return false;
+    };
+    let request = IAMRequest::new_with_context(
+        Principal::Aws(PrincipalId::String(principal_arn.to_owned())),
+        action,
+        resource_arn,
+        context,
+    );
+    matches!(evaluate_policies(policies, &request), Ok(Decision::Allow))
+}
+
+#[cfg(test)]
+mod tests {
+    //! The evaluator against the cases of AWS's documented policy evaluation logic and S3's
+    //! condition keys that the stack relies on.
+    use super::*;
+
+    const ROLE: &str = "arn:aws:iam::123456789012:role/r";
+
+    fn policy(document: Value) -> IAMPolicy {
+        IAMPolicy::from_json(&document.to_string()).expect("a policy")
+    }
+
+    fn strings(pairs: &[(&str, &str)]) -> Context {
+        let mut c = Context::new();
+        for (k, v) in pairs {
+            c.insert((*k).to_string(), ContextValue::String((*v).to_string()));
+        }
+        c
+    }
+
+    #[test]
+    fn an_explicit_deny_overrides_any_allow_and_no_allow_is_a_deny() {
+        let allow_all_s3 = policy(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}));
+        let deny_secrets = policy(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/secret/*"}]}));
+        let both = [allow_all_s3.clone(), deny_secrets];
+        let get = |policies: &[IAMPolicy], key: &str| {
+            evaluate(
+                policies,
+                ROLE,
+                "s3:GetObject",
+                &format!("arn:aws:s3:::data/{key}"),
+                Context::new(),
+            )
         };
-        let request = IAMRequest::new_with_context(
-            Principal::Aws(PrincipalId::String(role_arn.to_owned())),
-            action,
-            resource_arn,
-            context,
+        assert!(get(&both, "bench/1.txt"));
+        assert!(!get(&both, "secret/1.txt"), "the explicit deny wins");
+        assert!(
+            !evaluate(
+                &[allow_all_s3],
+                ROLE,
+                "lambda:InvokeFunction",
+                "arn:aws:lambda:us-east-1:123456789012:function:f",
+                Context::new()
+            ),
+            "implicit deny"
         );
-        let decision = evaluate_policies(&policies, &request);
-        tracing::debug!(%role_arn, %action, %resource, ?decision, "authorization");
-        matches!(decision, Ok(Decision::Allow))
+    }
+
+    #[test]
+    fn the_readers_listing_grant_is_conditioned_on_the_prefix() {
+        let reader = policy(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::data",
+             "Condition": {"StringLike": {"s3:prefix": ["bench/*"]}}},
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::data/bench/*"}]}));
+        let list = |prefix: Option<&str>| {
+            let context = prefix.map_or_else(Context::new, |p| strings(&[("s3:prefix", p)]));
+            evaluate(
+                std::slice::from_ref(&reader),
+                ROLE,
+                "s3:ListBucket",
+                "arn:aws:s3:::data",
+                context,
+            )
+        };
+        assert!(list(Some("bench/200/")));
+        assert!(
+            list(Some("bench/200/00001.txt")),
+            "S3's 404 check lists with the key as prefix"
+        );
+        assert!(!list(Some("other/")));
+        assert!(!list(Some("")), "the whole bucket is not under bench/");
+        assert!(
+            !list(None),
+            "a condition on a key the request lacks does not match"
+        );
+        assert!(evaluate(
+            &[reader.clone()],
+            ROLE,
+            "s3:GetObject",
+            "arn:aws:s3:::data/bench/200/1.txt",
+            Context::new()
+        ));
+        assert!(!evaluate(
+            &[reader],
+            ROLE,
+            "s3:GetObject",
+            "arn:aws:s3:::data/other.txt",
+            Context::new()
+        ));
+    }
+
+    #[test]
+    fn numeric_conditions_and_not_action_follow_the_documented_semantics() {
+        let capped = policy(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::data",
+             "Condition": {"NumericLessThanEquals": {"s3:max-keys": "100"}}}]}));
+        let with_max = |n: f64| {
+            let mut c = Context::new();
+            c.insert("s3:max-keys".into(), ContextValue::Number(n));
+            evaluate(
+                std::slice::from_ref(&capped),
+                ROLE,
+                "s3:ListBucket",
+                "arn:aws:s3:::data",
+                c,
+            )
+        };
+        assert!(with_max(10.0));
+        assert!(!with_max(1000.0));
+        let not_iam = policy(json!({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}));
+        assert!(evaluate(
+            &[not_iam.clone()],
+            ROLE,
+            "s3:GetObject",
+            "arn:aws:s3:::data/k",
+            Context::new()
+        ));
+        assert!(!evaluate(
+            &[not_iam],
+            ROLE,
+            "iam:CreateRole",
+            "arn:aws:iam::123456789012:role/x",
+            Context::new()
+        ));
     }
 }
