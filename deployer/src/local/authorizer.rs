@@ -339,7 +339,7 @@ mod tests {
             "a condition on a key the request lacks does not match"
         );
         assert!(evaluate(
-            &[reader.clone()],
+            std::slice::from_ref(&reader),
             ROLE,
             "s3:GetObject",
             "arn:aws:s3:::data/bench/200/1.txt",
@@ -375,7 +375,7 @@ mod tests {
         let not_iam = policy(json!({"Version": "2012-10-17", "Statement": [
             {"Effect": "Allow", "NotAction": "iam:*", "Resource": "*"}]}));
         assert!(evaluate(
-            &[not_iam.clone()],
+            std::slice::from_ref(&not_iam),
             ROLE,
             "s3:GetObject",
             "arn:aws:s3:::data/k",
