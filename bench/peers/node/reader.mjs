@@ -5,7 +5,7 @@
 // (`maxSockets` = C), and C async workers pulling keys from one shared queue, so at most C
 // requests are in flight and no promise is created per object up front.
 //
-// Usage: node reader.mjs '<reader event JSON>'   (contract 2 of DESIGN.md)
+// Usage: node reader.mjs '<reader event JSON>'   (contract 2 in docs/ARCHITECTURE.md)
 // The endpoint comes from the standard AWS variables (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL).
 // Prints one result JSON line on stdout, the same shape as the Rust reader's.
 

@@ -4,7 +4,7 @@ Lists a prefix (every page) and reads every object to its end, either one after 
 (sequential) or concurrently: one aioboto3 client, one aiohttp connection pool of size C
 (`max_pool_connections`), and at most C requests in flight (an asyncio.Semaphore).
 
-Usage: python reader.py '<reader event JSON>'   (contract 2 of DESIGN.md)
+Usage: python reader.py '<reader event JSON>'   (contract 2 in docs/ARCHITECTURE.md)
 The endpoint comes from the standard AWS variables (AWS_ENDPOINT_URL_S3 / AWS_ENDPOINT_URL).
 Prints one result JSON line on stdout, the same shape as the Rust reader's.
 """

@@ -1,4 +1,4 @@
-//! The contracts between the parts of the benchmark (see DESIGN.md).
+//! The contracts between the parts of the benchmark (see docs/ARCHITECTURE.md).
 //!
 //! - [`input`]: contract 1, the execution input of the state machine.
 //! - [`reader`]: contract 2, the event a reader target gets and the result it returns.
