@@ -32,6 +32,7 @@ pub enum Command {
     /// Render the state machine and its IAM documents to files. No credentials, no AWS call.
     Plan(PlanArgs),
     /// Run the whole benchmark on this machine, no AWS account: local S3, moto, local Lambda runtime.
+    #[cfg(feature = "local")]
     Local(crate::local::LocalArgs),
     /// Acceptance run: deploy a throwaway stack with a schedule, run 1 round x 2 memory sizes,
     /// check records, report, index and restored memory, destroy it all, print the cost.

@@ -26,6 +26,7 @@ pub mod diff;
 pub mod error;
 pub mod follow;
 pub mod history;
+#[cfg(feature = "local")]
 pub mod local;
 pub mod names;
 pub mod outputs;

@@ -62,10 +62,16 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Run(args) => run_command(config, &cli.global, &args).await,
+        #[cfg(feature = "local")]
         Command::Local(args) => crate::local::main(&cli.global, &args).await,
+        #[cfg(feature = "local")]
         Command::Selftest(args) if args.local => {
             crate::local::selftest(&cli.global, args.functions_dir.as_deref(), args.lenient).await
         }
+        #[cfg(not(feature = "local"))]
+        Command::Selftest(args) if args.local => anyhow::bail!(
+            "selftest --local: this `deploy` was built without the `local` feature; build it with default features"
+        ),
         Command::Selftest(_) => {
             let sdk = load_sdk_config(config.region.as_deref()).await?;
             let packages = packages(&cli.global, &config)?;

@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-use rand::Rng;
 
 use crate::{FaultKind, ServerConfig};
 
@@ -31,7 +30,7 @@ impl FaultPlan {
             return self.latency;
         }
         let jitter_ns = u64::try_from(self.jitter.as_nanos()).unwrap_or(u64::MAX);
-        self.latency + Duration::from_nanos(rand::thread_rng().gen_range(0..=jitter_ns))
+        self.latency + Duration::from_nanos(fastrand::u64(0..=jitter_ns))
     }
 
     /// Whether this request fails, and how.
@@ -39,11 +38,10 @@ impl FaultPlan {
         if self.fault_rate <= 0.0 || self.kinds.is_empty() {
             return None;
         }
-        let mut rng = rand::thread_rng();
-        if rng.gen::<f64>() >= self.fault_rate {
+        if fastrand::f64() >= self.fault_rate {
             return None;
         }
-        Some(self.kinds[rng.gen_range(0..self.kinds.len())])
+        Some(self.kinds[fastrand::usize(..self.kinds.len())])
     }
 
     /// True when some requests will be answered by a TCP reset.

@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{ProvideErrorMetadata, SdkError};
-use rand::Rng;
 
 /// How often and how long to retry.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,7 +44,7 @@ impl RetryPolicy {
         let cap = exp.min(self.max_delay);
         let half = cap / 2;
         let jitter_ns = u64::try_from(half.as_nanos()).unwrap_or(u64::MAX);
-        half + Duration::from_nanos(rand::thread_rng().gen_range(0..=jitter_ns))
+        half + Duration::from_nanos(fastrand::u64(0..=jitter_ns))
     }
 }
 
