@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use bench_types::ReadMode;
 use serde::Serialize;
+use system::cgroup::{CpuController, CpuGroup, QuotaError};
+use system::time::utc_now_secs;
 
-use crate::cgroup::{CgroupFs, CpuGroup};
 use crate::chart::{self, ChartInput};
 use crate::listing;
 use crate::machine::{load_average, Machine};
@@ -24,6 +25,8 @@ use crate::table;
 pub const BUCKET: &str = "s3-bench-data";
 /// A prefix with no objects: the readers' start-up baseline lists it.
 pub const EMPTY_PREFIX: &str = "s3-bench-empty/";
+/// Prefix of the CPU quota groups: `s3-bench-PID-N`.
+const CGROUP_PREFIX: &str = "s3-bench-";
 
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
@@ -121,37 +124,10 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     let mut machine = Machine::describe(
         inputs.cores.reader_cores.len() + usize::from(inputs.cores.server_core.is_some()),
     );
-    let mut notes = Vec::new();
-    if cfg!(debug_assertions) {
-        notes.push("debug build of the harness (and of the reader and server unless --reader-bin / --server-bin name release builds); use --release for figures".to_owned());
-    }
-    if inputs.cores.server_core.is_none() {
-        notes.push("one core only: the server shares it with the readers".to_owned());
-    }
-    if inputs.cores.reader_cores.len() < 2 {
-        notes.push(format!(
-            "2-CPU quota not run by default: the readers have {} core(s) once the server has its own",
-            inputs.cores.reader_cores.len()
-        ));
-    }
+    let notes = run_notes(&inputs.cores);
 
     let prefix = format!("bench/{}/", plan.objects);
-    say(&format!(
-        "starting the S3 server: {} objects of {}-{} bytes, latency {} ms",
-        plan.objects, plan.min_size, plan.max_size, plan.latency_ms
-    ));
-    let server = S3Server::start(&ServerSpec {
-        bin: inputs.server_bin.clone(),
-        latency_ms: plan.latency_ms,
-        bucket: BUCKET.to_owned(),
-        prefix: prefix.clone(),
-        objects: plan.objects,
-        min_size: plan.min_size,
-        max_size: plan.max_size,
-        cores: inputs.cores.server_core.map(|c| vec![c]),
-        start_timeout: Duration::from_secs(300),
-    })
-    .await?;
+    let server = start_server(inputs, &prefix).await?;
     let proxy = CountingProxy::start(server.addr())
         .await
         .map_err(BenchError::Proxy)?;
@@ -163,97 +139,24 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
         list_s * 1000.0
     ));
 
-    let cgroups = CgroupFs::detect();
-    let cgroup_label = match &cgroups {
-        Ok(fs_) => fs_.version().to_owned(),
-        Err(e) => e.to_string(),
+    let controller = CpuController::detect();
+    controller.remove_stale_groups(CGROUP_PREFIX);
+    let context = RunContext {
+        inputs,
+        proxy: &proxy,
+        endpoint: &endpoint,
+        prefix: &prefix,
+        logs: &logs,
+        list_s,
     };
     let mut settings = Vec::new();
     let mut baselines = Vec::new();
     let mut cases = Vec::new();
     for &cpus in &plan.cpus {
-        let (group, note) = quota_group(&cgroups, cpus);
-        if let Some(note) = &note {
-            say(note);
-        }
-        let setting = SettingInfo {
-            cpus,
-            quota_applied: group.is_some(),
-            memory_mb: if cpus > 0.0 { memory_for_cpus(cpus) } else { 0 },
-            reader_cores: inputs.cores.reader_cores.clone(),
-            note,
-        };
-        let ctx = SettingContext {
-            inputs,
-            proxy: &proxy,
-            endpoint: &endpoint,
-            group: group.as_ref(),
-            setting: &setting,
-            logs: &logs,
-        };
-        let mut setting_baselines = Vec::new();
-        for &reader in &plan.readers {
-            let sample = ctx.baseline(reader).await;
-            say(&format!(
-                "[{cpus} CPU] {reader} start-up baseline: {:.3} s CPU, {:.1} MiB{}",
-                sample.usage.cpu_s(),
-                sample.usage.max_rss_kib as f64 / 1024.0,
-                sample
-                    .error
-                    .as_deref()
-                    .map(|e| format!(" FAILED: {e}"))
-                    .unwrap_or_default()
-            ));
-            setting_baselines.push(Baseline {
-                cpus,
-                reader,
-                sample,
-            });
-        }
-        let plan_cases = plan.cases();
-        let mut samples: Vec<Vec<RunSample>> = vec![Vec::new(); plan_cases.len()];
-        let max_runs = plan_cases.iter().map(|c| c.runs).max().unwrap_or(0);
-        for rep in 0..max_runs {
-            for (i, case) in plan_cases.iter().enumerate().filter(|(_, c)| rep < c.runs) {
-                let sample = ctx.case_run(case, &prefix, rep).await;
-                say(&format!(
-                    "[{cpus} CPU] {} {} C={} run {}/{}: {}",
-                    case.reader,
-                    mode_name(case.mode),
-                    case.concurrency,
-                    rep + 1,
-                    case.runs,
-                    match (&sample.error, sample.time_s) {
-                        (Some(e), _) => format!("FAILED: {e}"),
-                        (None, t) => format!(
-                            "{:.3} s, {:.3} s CPU, {:.1} MiB, {} conns",
-                            t.unwrap_or(0.0),
-                            sample.usage.cpu_s(),
-                            sample.usage.max_rss_kib as f64 / 1024.0,
-                            sample.connections
-                        ),
-                    }
-                ));
-                samples[i].push(sample);
-            }
-        }
-        for (case, runs) in plan_cases.iter().zip(samples) {
-            let baseline_cpu = setting_baselines
-                .iter()
-                .find(|b| b.reader == case.reader && b.sample.ok())
-                .map(|b| b.sample.usage.cpu_s());
-            cases.push(results::summarize(
-                cpus,
-                case,
-                runs,
-                plan,
-                list_s,
-                baseline_cpu,
-            ));
-        }
-        baselines.extend(setting_baselines);
-        settings.push(setting);
-        // `group` is dropped here: every run of this setting has exited, so it can be removed.
+        let outcome = context.measure_setting(&controller, cpus).await;
+        settings.push(outcome.info);
+        baselines.extend(outcome.baselines);
+        cases.extend(outcome.cases);
     }
     server.stop().await;
     drop(proxy);
@@ -262,11 +165,11 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     let goals = results::goals(&cases);
     machine.load_at_end = load_average();
     let results = BenchResults {
-        date_utc: utc_now(),
+        date_utc: utc_now_secs(),
         machine,
         plan: plan.clone(),
         cores: inputs.cores.clone(),
-        cgroup: cgroup_label,
+        cgroup: cgroup_label(&controller),
         latency_ms: plan.latency_ms,
         list_time_s: list_s,
         settings,
@@ -279,6 +182,59 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     Ok(results)
 }
 
+/// What the reader of the results should know about how this run was set up.
+fn run_notes(cores: &CoreLayout) -> Vec<String> {
+    let mut notes = Vec::new();
+    if cfg!(debug_assertions) {
+        notes.push("debug build of the harness (and of the reader and server unless --reader-bin / --server-bin name release builds); use --release for figures".to_owned());
+    }
+    if cores.server_core.is_none() {
+        notes.push("one core only: the server shares it with the readers".to_owned());
+    }
+    if cores.reader_cores.len() < 2 {
+        notes.push(format!(
+            "2-CPU quota not run by default: the readers have {} core(s) once the server has its own",
+            cores.reader_cores.len()
+        ));
+    }
+    notes
+}
+
+/// The S3 server on its own core, seeded with the plan's objects under `prefix`.
+async fn start_server(inputs: &BenchInputs, prefix: &str) -> Result<S3Server, BenchError> {
+    let plan = &inputs.plan;
+    say(&format!(
+        "starting the S3 server: {} objects of {}-{} bytes, latency {} ms",
+        plan.objects, plan.min_size, plan.max_size, plan.latency_ms
+    ));
+    Ok(S3Server::start(&ServerSpec {
+        bin: inputs.server_bin.clone(),
+        latency_ms: plan.latency_ms,
+        bucket: BUCKET.to_owned(),
+        prefix: prefix.to_owned(),
+        objects: plan.objects,
+        min_size: plan.min_size,
+        max_size: plan.max_size,
+        cores: inputs.cores.server_core.map(|c| vec![c]),
+        start_timeout: Duration::from_secs(300),
+    })
+    .await?)
+}
+
+/// `v1`, `v2`, or why no quota can be set.
+fn cgroup_label(controller: &CpuController) -> String {
+    match controller {
+        CpuController::Available { version, .. } => version.name().to_owned(),
+        CpuController::Unavailable { reason } => no_controller_note(reason),
+    }
+}
+
+fn no_controller_note(reason: &str) -> String {
+    format!(
+        "no writable cgroup CPU controller ({reason}); run as root on a machine with cgroups, or pass --cpus 0"
+    )
+}
+
 fn mode_name(mode: ReadMode) -> &'static str {
     match mode {
         ReadMode::Sequential => "sequential",
@@ -287,28 +243,19 @@ fn mode_name(mode: ReadMode) -> &'static str {
 }
 
 /// The quota group for `cpus`, or why there is none.
-fn quota_group(
-    cgroups: &Result<CgroupFs, crate::cgroup::QuotaError>,
-    cpus: f64,
-) -> (Option<CpuGroup>, Option<String>) {
+fn quota_group(controller: &CpuController, cpus: f64) -> (Option<CpuGroup>, Option<String>) {
     if cpus == 0.0 {
         return (None, Some("no CPU quota requested (--cpus 0)".to_owned()));
     }
-    let name = format!(
-        "s3-bench-{}-{}",
-        std::process::id(),
-        (cpus * 1000.0).round() as u64
-    );
-    match cgroups {
-        Ok(fs_) => match fs_.create(&name, cpus) {
-            Ok(group) => (Some(group), None),
-            Err(e) => (
-                None,
-                Some(format!(
-                    "quota {cpus} CPU could not be set, ran without it: {e}"
-                )),
-            ),
-        },
+    match controller.create_group(CGROUP_PREFIX, cpus) {
+        Ok(group) => (Some(group), None),
+        Err(QuotaError::Unavailable { reason }) => (
+            None,
+            Some(format!(
+                "quota {cpus} CPU could not be set, ran without it: {}",
+                no_controller_note(&reason)
+            )),
+        ),
         Err(e) => (
             None,
             Some(format!(
@@ -318,37 +265,155 @@ fn quota_group(
     }
 }
 
-struct SettingContext<'a> {
+/// What every setting of a run shares.
+struct RunContext<'a> {
     inputs: &'a BenchInputs,
     proxy: &'a CountingProxy,
     endpoint: &'a str,
+    /// Where the plan's objects are.
+    prefix: &'a str,
+    logs: &'a Path,
+    list_s: f64,
+}
+
+/// One CPU setting as it ran, with its figures.
+struct SettingOutcome {
+    info: SettingInfo,
+    baselines: Vec<Baseline>,
+    cases: Vec<CaseResult>,
+}
+
+impl RunContext<'_> {
+    /// Every reader's start-up baseline and every case at `cpus`, under a quota when one can be
+    /// set.
+    async fn measure_setting(&self, controller: &CpuController, cpus: f64) -> SettingOutcome {
+        let (mut group, note) = quota_group(controller, cpus);
+        if let Some(note) = &note {
+            say(note);
+        }
+        let info = SettingInfo {
+            cpus,
+            quota_applied: group.is_some(),
+            memory_mb: if cpus > 0.0 { memory_for_cpus(cpus) } else { 0 },
+            reader_cores: self.inputs.cores.reader_cores.clone(),
+            note,
+        };
+        let setting = SettingContext {
+            run: self,
+            group: group.as_ref(),
+            setting: &info,
+        };
+        let baselines = setting.baselines().await;
+        let plan_cases = self.inputs.plan.cases();
+        let samples = setting.case_samples(&plan_cases).await;
+        let cases = plan_cases
+            .iter()
+            .zip(samples)
+            .map(|(case, runs)| {
+                let baseline_cpu = baselines
+                    .iter()
+                    .find(|b| b.reader == case.reader && b.sample.ok())
+                    .map(|b| b.sample.usage.cpu_s());
+                results::summarize(
+                    cpus,
+                    case,
+                    runs,
+                    &self.inputs.plan,
+                    self.list_s,
+                    baseline_cpu,
+                )
+            })
+            .collect();
+        // Every run of this setting has exited, so its group can go.
+        if let Some(Err(e)) = group.as_mut().map(CpuGroup::remove) {
+            say(&format!("[{cpus} CPU] {e}"));
+        }
+        SettingOutcome {
+            info,
+            baselines,
+            cases,
+        }
+    }
+}
+
+/// One setting of a run: its quota group and its description.
+struct SettingContext<'a> {
+    run: &'a RunContext<'a>,
     group: Option<&'a CpuGroup>,
     setting: &'a SettingInfo,
-    logs: &'a Path,
 }
 
 impl SettingContext<'_> {
     fn spec(&self, command: Vec<String>, stem: String) -> RunSpec {
         RunSpec {
             command,
-            env: reader_env(self.endpoint, self.setting.memory_mb),
+            env: reader_env(self.run.endpoint, self.setting.memory_mb),
             cgroup_procs: self.group.map(CpuGroup::procs_file),
             cores: Some(self.setting.reader_cores.clone()).filter(|c| !c.is_empty()),
-            timeout: Duration::from_secs(self.inputs.plan.run_timeout_s),
-            log_stem: self.logs.join(stem),
+            timeout: Duration::from_secs(self.run.inputs.plan.run_timeout_s),
+            log_stem: self.run.logs.join(stem),
         }
+    }
+
+    /// Every reader's start-up baseline.
+    async fn baselines(&self) -> Vec<Baseline> {
+        let cpus = self.setting.cpus;
+        let mut baselines = Vec::new();
+        for &reader in &self.run.inputs.plan.readers {
+            let sample = self.baseline(reader).await;
+            say(&format!(
+                "[{cpus} CPU] {reader} start-up baseline: {:.3} s CPU, {:.1} MiB{}",
+                sample.usage.cpu_s(),
+                sample.usage.max_rss_kib as f64 / 1024.0,
+                sample
+                    .error
+                    .as_deref()
+                    .map(|e| format!(" FAILED: {e}"))
+                    .unwrap_or_default()
+            ));
+            baselines.push(Baseline {
+                cpus,
+                reader,
+                sample,
+            });
+        }
+        baselines
     }
 
     async fn baseline(&self, reader: ReaderKind) -> RunSample {
         let event = reader_event(BUCKET, EMPTY_PREFIX, ReadMode::Concurrent, 64);
-        let command = self.inputs.programs.command(reader, &event);
+        let command = self.run.inputs.programs.command(reader, &event);
         let stem = format!("cpu{}-{reader}-baseline", self.setting.cpus);
-        run_reader(&self.spec(command, stem), self.proxy, 0).await
+        run_reader(&self.spec(command, stem), self.run.proxy, 0).await
     }
 
-    async fn case_run(&self, case: &Case, prefix: &str, rep: u32) -> RunSample {
-        let event = reader_event(BUCKET, prefix, case.mode, case.concurrency);
-        let command = self.inputs.programs.command(case.reader, &event);
+    /// The runs of every case, interleaved (run 1 of every case, then run 2, ...) so that drift
+    /// on the machine spreads over all readers alike; `samples[i]` are the runs of `cases[i]`.
+    async fn case_samples(&self, cases: &[Case]) -> Vec<Vec<RunSample>> {
+        let mut samples: Vec<Vec<RunSample>> = vec![Vec::new(); cases.len()];
+        let max_runs = cases.iter().map(|c| c.runs).max().unwrap_or(0);
+        for rep in 0..max_runs {
+            for (i, case) in cases.iter().enumerate().filter(|(_, c)| rep < c.runs) {
+                let sample = self.case_run(case, rep).await;
+                say(&format!(
+                    "[{} CPU] {} {} C={} run {}/{}: {}",
+                    self.setting.cpus,
+                    case.reader,
+                    mode_name(case.mode),
+                    case.concurrency,
+                    rep + 1,
+                    case.runs,
+                    describe_sample(&sample)
+                ));
+                samples[i].push(sample);
+            }
+        }
+        samples
+    }
+
+    async fn case_run(&self, case: &Case, rep: u32) -> RunSample {
+        let event = reader_event(BUCKET, self.run.prefix, case.mode, case.concurrency);
+        let command = self.run.inputs.programs.command(case.reader, &event);
         let stem = format!(
             "cpu{}-{}-{}{}-r{}",
             self.setting.cpus,
@@ -359,10 +424,24 @@ impl SettingContext<'_> {
         );
         run_reader(
             &self.spec(command, stem),
-            self.proxy,
-            self.inputs.plan.objects,
+            self.run.proxy,
+            self.run.inputs.plan.objects,
         )
         .await
+    }
+}
+
+/// One run's figures (or its failure) for the progress log.
+fn describe_sample(sample: &RunSample) -> String {
+    match (&sample.error, sample.time_s) {
+        (Some(e), _) => format!("FAILED: {e}"),
+        (None, t) => format!(
+            "{:.3} s, {:.3} s CPU, {:.1} MiB, {} conns",
+            t.unwrap_or(0.0),
+            sample.usage.cpu_s(),
+            sample.usage.max_rss_kib as f64 / 1024.0,
+            sample.connections
+        ),
     }
 }
 
@@ -398,44 +477,33 @@ pub fn write_outputs(dir: &Path, results: &BenchResults) -> Result<(), BenchErro
     Ok(())
 }
 
-/// Now in UTC as `YYYY-MM-DDTHH:MM:SSZ`.
-pub fn utc_now() -> String {
-    let secs = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    utc_from_unix(secs)
-}
-
-/// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time (days to civil date after H. Hinnant).
-pub fn utc_from_unix(secs: u64) -> String {
-    let days = (secs / 86_400) as i64;
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
-    fn utc_dates() {
-        assert_eq!(utc_from_unix(0), "1970-01-01T00:00:00Z");
-        assert_eq!(utc_from_unix(951_782_400), "2000-02-29T00:00:00Z");
-        assert_eq!(utc_from_unix(1_795_000_000), "2026-11-18T11:06:40Z");
+    fn without_a_controller_the_note_says_how_to_run() {
+        let note = cgroup_label(&CpuController::Unavailable {
+            reason: "no cgroup v1 `cpu` or cgroup v2 mount found".into(),
+        });
+        assert!(note.contains("no cgroup v1"), "{note}");
+        assert!(note.contains("--cpus 0"), "{note}");
+        let (group, note) = quota_group(
+            &CpuController::Unavailable {
+                reason: "none here".into(),
+            },
+            0.58,
+        );
+        assert!(group.is_none());
+        assert!(note.is_some_and(|n| n.contains("none here") && n.contains("--cpus 0")));
+        let (group, note) = quota_group(
+            &CpuController::Unavailable {
+                reason: "none here".into(),
+            },
+            0.0,
+        );
+        assert!(group.is_none());
+        assert_eq!(note.as_deref(), Some("no CPU quota requested (--cpus 0)"));
     }
 
     #[test]

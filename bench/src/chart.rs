@@ -6,9 +6,9 @@ use std::path::Path;
 
 use plotters::prelude::*;
 
+use crate::lower_bound::lower_bound_s;
 use crate::readers::ReaderKind;
 use crate::results::CaseResult;
-use crate::stats::lower_bound_s;
 
 #[derive(Debug, thiserror::Error)]
 #[error("could not draw the chart {path}: {message}")]

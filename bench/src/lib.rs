@@ -6,15 +6,16 @@
 //! - [`server`], [`proxy`], [`listing`]: the S3 server (own core), the connection-counting proxy,
 //!   the list time of the lower bound.
 //! - [`peers`], [`readers`]: installing and running each reader.
-//! - [`cgroup`], [`measure`], [`runner`]: CPU quotas, the rusage wrapper, one measured run.
-//! - [`stats`], [`results`], [`table`], [`chart`]: figures, goals and outputs.
+//! - [`measure`], [`runner`]: the rusage wrapper (in a `system::cgroup` CPU quota), one measured
+//!   run.
+//! - [`lower_bound`], [`results`], [`table`], [`chart`]: figures, goals and outputs.
 //! - [`bench`]: one whole run.
 
 pub mod bench;
-pub mod cgroup;
 pub mod chart;
 pub mod cli;
 pub mod listing;
+pub mod lower_bound;
 pub mod machine;
 pub mod measure;
 pub mod peers;
@@ -24,5 +25,4 @@ pub mod readers;
 pub mod results;
 pub mod runner;
 pub mod server;
-pub mod stats;
 pub mod table;

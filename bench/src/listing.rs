@@ -4,8 +4,7 @@
 use std::time::Instant;
 
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
-
-use crate::stats::median;
+use bench_types::stats::median;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ListError {

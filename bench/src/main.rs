@@ -5,9 +5,11 @@ use clap::Parser;
 use s3_bench::bench::{self, BenchInputs, CoreLayout};
 use s3_bench::cli::{BenchArgs, Cli, Command};
 use s3_bench::measure::{allowed_cores, pin_to_cores, place_and_exec, run_measured};
-use s3_bench::peers::{build_workspace_bin, install_all, workspace_root};
+use s3_bench::peers::{build_workspace_bin, install_all};
 use s3_bench::plan::Plan;
 use s3_bench::table;
+use system::paths::workspace_root;
+use system::time::utc_now_secs;
 
 fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -32,7 +34,7 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     let out_dir = args.out.clone().unwrap_or_else(|| {
         workspace_root()
             .join("bench-results")
-            .join(bench::utc_now().replace(':', ""))
+            .join(utc_now_secs().replace(':', ""))
     });
     // Pin the harness (and so the proxy) to the server's core before any thread starts; the
     // readers are moved to the other cores by the measuring wrapper.

@@ -7,6 +7,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use system::paths::workspace_root;
+
 use crate::readers::ReaderPrograms;
 
 #[derive(Debug, thiserror::Error)]
@@ -36,12 +38,6 @@ pub enum InstallError {
 /// The `bench/peers` folder of this source tree.
 pub fn peers_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("peers")
-}
-
-/// The workspace root (the folder above `bench/`).
-pub fn workspace_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
 /// Runs `cmd`, returning its stdout; a missing program or a failure is an [`InstallError`].

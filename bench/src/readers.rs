@@ -166,7 +166,9 @@ pub fn reader_env(endpoint: &str, memory_mb: u32) -> Vec<(String, String)> {
 
 /// Lambda's memory size for a CPU share: 1769 MB is one vCPU.
 pub fn memory_for_cpus(cpus: f64) -> u32 {
-    (cpus * 1769.0).round().clamp(128.0, 10240.0) as u32
+    (cpus * system::cgroup::MB_PER_VCPU)
+        .round()
+        .clamp(128.0, 10240.0) as u32
 }
 
 #[cfg(test)]

@@ -2,13 +2,14 @@
 //! ratio to the lower bound, CPU per object, peak RSS, connections, the Rust / peer wall ratios,
 //! and the goals checked on them.
 
+use bench_types::stats::median;
 use bench_types::ReadMode;
 use serde::Serialize;
 
+use crate::lower_bound::lower_bound_s;
 use crate::plan::{Case, Plan};
 use crate::readers::ReaderKind;
 use crate::runner::RunSample;
-use crate::stats::{lower_bound_s, median};
 
 /// One CPU setting as it ran.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -5,9 +5,8 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
 use serde::{Deserialize, Serialize};
+use system::process::GroupChild;
 
 use crate::measure::{read_usage, ChildUsage};
 use crate::proxy::CountingProxy;
@@ -79,26 +78,18 @@ pub async fn run_reader(spec: &RunSpec, proxy: &CountingProxy, expect_objects: u
     cmd.envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        // Its own process group, so a timeout ends the wrapper and the reader together.
-        .process_group(0)
-        .kill_on_drop(true);
+        .stderr(Stdio::piped());
 
     proxy.take_accepted();
-    let child = match cmd.spawn() {
+    // Its own process group, so a timeout ends the wrapper and the reader together.
+    let child = match GroupChild::spawn(&mut cmd) {
         Ok(child) => child,
         Err(err) => return failed(format!("cannot start the measuring wrapper: {err}")),
     };
-    let group = child.id().and_then(|id| i32::try_from(id).ok());
     let output = match tokio::time::timeout(spec.timeout, child.wait_with_output()).await {
         Ok(Ok(output)) => output,
         Ok(Err(err)) => return failed(format!("waiting for the reader failed: {err}")),
-        Err(_) => {
-            if let Some(pgid) = group {
-                let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
-            }
-            return failed(format!("timed out after {} s", spec.timeout.as_secs()));
-        }
+        Err(_) => return failed(format!("timed out after {} s", spec.timeout.as_secs())),
     };
     let connections = proxy.take_accepted();
     let _ = std::fs::write(with_ext(&spec.log_stem, ".out"), &output.stdout);

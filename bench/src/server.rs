@@ -6,10 +6,9 @@ use std::path::PathBuf;
 use std::process::Stdio;
 use std::time::Duration;
 
-use nix::sys::signal::{killpg, Signal};
-use nix::unistd::Pid;
+use system::process::GroupChild;
 use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, ChildStdin, Command};
+use tokio::process::Command;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -64,13 +63,11 @@ impl ServerSpec {
     }
 }
 
-/// A running S3 server; stopped (its whole process group) when dropped.
+/// A running S3 server; its whole process group is killed when dropped. Its stdin stays open
+/// for `--exit-on-stdin-eof` as long as this value lives.
 #[derive(Debug)]
 pub struct S3Server {
-    child: Child,
-    /// Held open for `--exit-on-stdin-eof`.
-    _stdin: Option<ChildStdin>,
-    pgid: Option<i32>,
+    process: GroupChild,
     endpoint: String,
     addr: SocketAddr,
 }
@@ -97,16 +94,12 @@ impl S3Server {
         cmd.args(spec.args())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
-            .stderr(Stdio::inherit())
-            .process_group(0)
-            .kill_on_drop(true);
-        let mut child = cmd.spawn().map_err(|source| ServerError::Spawn {
+            .stderr(Stdio::inherit());
+        let mut process = GroupChild::spawn(&mut cmd).map_err(|source| ServerError::Spawn {
             program: spec.bin.display().to_string(),
             source,
         })?;
-        let pgid = child.id().and_then(|id| i32::try_from(id).ok());
-        let stdin = child.stdin.take();
-        let Some(stdout) = child.stdout.take() else {
+        let Some(stdout) = process.take_stdout() else {
             return Err(ServerError::NoEndpoint {
                 seconds: 0,
                 printed: "(no stdout)".into(),
@@ -124,10 +117,8 @@ impl S3Server {
             None
         })
         .await;
+        // On failure `process` is dropped, which kills the server's group.
         let Ok(Some((endpoint, addr))) = found else {
-            if let Some(pgid) = pgid {
-                let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
-            }
             return Err(ServerError::NoEndpoint {
                 seconds: spec.start_timeout.as_secs(),
                 printed: printed.join(" | "),
@@ -136,9 +127,7 @@ impl S3Server {
         // Keep draining its stdout so the server never blocks on a full pipe.
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         Ok(Self {
-            child,
-            _stdin: stdin,
-            pgid,
+            process,
             endpoint,
             addr,
         })
@@ -154,23 +143,7 @@ impl S3Server {
 
     /// Asks the server to stop (SIGTERM, so it can clean up) and waits up to 5 s, then kills it.
     pub async fn stop(mut self) {
-        if let Some(pgid) = self.pgid.take() {
-            let _ = killpg(Pid::from_raw(pgid), Signal::SIGTERM);
-            if tokio::time::timeout(Duration::from_secs(5), self.child.wait())
-                .await
-                .is_err()
-            {
-                let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
-            }
-        }
-    }
-}
-
-impl Drop for S3Server {
-    fn drop(&mut self) {
-        if let Some(pgid) = self.pgid {
-            let _ = killpg(Pid::from_raw(pgid), Signal::SIGKILL);
-        }
+        self.process.stop(Duration::from_secs(5)).await;
     }
 }
 

@@ -1,22 +1,24 @@
 //! The results as a table: aligned text for the terminal, Markdown for the README.
 
+use bench_types::text_table::{Align, TextTable};
 use bench_types::ReadMode;
 
 use crate::results::{CaseResult, Goal};
 
-const HEADERS: [&str; 12] = [
-    "CPUs",
-    "reader",
-    "mode",
-    "C",
-    "wall s",
-    "runs",
-    "/bound",
-    "CPU ms/obj",
-    "net ms/obj",
-    "RSS MiB",
-    "conns",
-    "rust/this",
+/// The columns: what the case is, left-aligned; its figures, right-aligned.
+const COLUMNS: [(&str, Align); 12] = [
+    ("CPUs", Align::Left),
+    ("reader", Align::Left),
+    ("mode", Align::Left),
+    ("C", Align::Right),
+    ("wall s", Align::Right),
+    ("runs", Align::Right),
+    ("/bound", Align::Right),
+    ("CPU ms/obj", Align::Right),
+    ("net ms/obj", Align::Right),
+    ("RSS MiB", Align::Right),
+    ("conns", Align::Right),
+    ("rust/this", Align::Right),
 ];
 
 fn num(v: Option<f64>, digits: usize) -> String {
@@ -52,57 +54,22 @@ fn row(c: &CaseResult) -> Vec<String> {
     ]
 }
 
+fn table(cases: &[CaseResult]) -> TextTable {
+    let mut table = TextTable::new(COLUMNS);
+    for case in cases {
+        table.push_row(row(case));
+    }
+    table
+}
+
 /// An aligned text table, one line per case.
 pub fn text_table(cases: &[CaseResult]) -> String {
-    let rows: Vec<Vec<String>> = cases.iter().map(row).collect();
-    let mut widths: Vec<usize> = HEADERS.iter().map(|h| h.len()).collect();
-    for r in &rows {
-        for (w, cell) in widths.iter_mut().zip(r) {
-            *w = (*w).max(cell.len());
-        }
-    }
-    let line = |cells: &[String]| {
-        cells
-            .iter()
-            .zip(&widths)
-            .enumerate()
-            .map(|(i, (c, w))| {
-                if i < 3 {
-                    format!("{c:<w$}")
-                } else {
-                    format!("{c:>w$}")
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("  ")
-    };
-    let headers: Vec<String> = HEADERS.iter().map(|h| (*h).to_owned()).collect();
-    let mut out = line(&headers);
-    out.push('\n');
-    out.push_str(&"-".repeat(out.len().saturating_sub(1)));
-    out.push('\n');
-    for r in &rows {
-        out.push_str(&line(r));
-        out.push('\n');
-    }
-    out
+    table(cases).render("  ")
 }
 
 /// The same as a Markdown table.
 pub fn markdown_table(cases: &[CaseResult]) -> String {
-    let mut out = format!("| {} |\n", HEADERS.join(" | "));
-    out.push_str(&format!(
-        "|{}\n",
-        HEADERS
-            .iter()
-            .enumerate()
-            .map(|(i, _)| if i < 3 { " --- |" } else { " ---: |" })
-            .collect::<String>()
-    ));
-    for c in cases {
-        out.push_str(&format!("| {} |\n", row(c).join(" | ")));
-    }
-    out
+    table(cases).markdown()
 }
 
 /// The goals, one line each: value, target, met.

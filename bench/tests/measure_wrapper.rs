@@ -4,8 +4,8 @@
 use std::path::Path;
 use std::process::Command;
 
-use s3_bench::cgroup::CgroupFs;
 use s3_bench::measure::{read_usage, ChildUsage};
+use system::cgroup::CpuController;
 
 fn measure(extra: &[&str], command: &[&str], usage_out: &Path) -> (i32, Option<ChildUsage>) {
     let status = Command::new(env!("CARGO_BIN_EXE_s3-bench"))
@@ -68,14 +68,12 @@ fn a_missing_program_is_a_clear_error() -> Result<(), Box<dyn std::error::Error>
 /// (root on Linux); without one there is nothing to test and the test says so.
 #[test]
 fn a_quota_caps_the_cpu_of_the_child() -> Result<(), Box<dyn std::error::Error>> {
-    let cgroups = match CgroupFs::detect() {
-        Ok(c) => c,
-        Err(e) => {
-            eprintln!("no cgroup CPU controller on this machine, quota not tested: {e}");
-            return Ok(());
-        }
-    };
-    let group = cgroups.create(&format!("s3-bench-test-{}", std::process::id()), 0.2)?;
+    let controller = CpuController::detect();
+    if let CpuController::Unavailable { reason } = &controller {
+        eprintln!("no cgroup CPU controller on this machine, quota not tested: {reason}");
+        return Ok(());
+    }
+    let group = controller.create_group("s3-bench-test-", 0.2)?;
     let dir = tempfile::tempdir()?;
     let out = dir.path().join("usage.json");
     let procs = group.procs_file();

@@ -115,7 +115,7 @@ fn load_config(global: &GlobalArgs) -> anyhow::Result<BenchConfig> {
             let path = if here.exists() {
                 here
             } else {
-                package::workspace_root().join(CONFIG_FILE)
+                system::paths::workspace_root().join(CONFIG_FILE)
             };
             BenchConfig::load(&path, false)?
         }
@@ -139,7 +139,7 @@ fn packages(global: &GlobalArgs, config: &BenchConfig) -> anyhow::Result<Package
                 "building both functions for {} (cargo lambda build --release; minutes the first time)",
                 config.architecture
             );
-            package::build(&package::workspace_root(), config.architecture)?
+            package::build(&system::paths::workspace_root(), config.architecture)?
         }
     };
     Ok(package::load(&dir)?)

@@ -72,12 +72,6 @@ pub struct Packages {
     pub collector: Arc<Package>,
 }
 
-/// The workspace root (this crate's parent folder).
-pub fn workspace_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
-}
-
 /// Cargo's target folder (`CARGO_TARGET_DIR`, else `<root>/target`).
 pub fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use bench_types::stats::mean;
+use bench_types::text_table::{Align, TextTable};
 use bench_types::RunRecord;
 use serde_json::Value;
 
@@ -18,7 +20,7 @@ pub struct Cell {
 
 impl Cell {
     pub fn mean(&self) -> Option<f64> {
-        (!self.times.is_empty()).then(|| self.times.iter().sum::<f64>() / self.times.len() as f64)
+        mean(&self.times)
     }
 
     fn render(&self) -> String {
@@ -48,37 +50,19 @@ pub fn cells(records: &[RunRecord]) -> BTreeMap<(u32, String), Cell> {
 /// A configuration whose every round failed shows `failed` (the seed's NaN).
 pub fn render_table(memory_sizes: &[u32], targets: &[String], records: &[RunRecord]) -> String {
     let cells = cells(records);
-    let mut header = vec!["memory (MB)".to_owned()];
-    header.extend(targets.iter().cloned());
-    let mut rows = vec![header];
+    let columns = std::iter::once("memory (MB)")
+        .chain(targets.iter().map(String::as_str))
+        .map(|header| (header, Align::Right));
+    let mut table = TextTable::new(columns);
     for &mb in memory_sizes {
-        let mut row = vec![mb.to_string()];
-        for t in targets {
-            row.push(
-                cells
-                    .get(&(mb, t.clone()))
-                    .map_or_else(|| "-".to_owned(), Cell::render),
-            );
-        }
-        rows.push(row);
+        let row = targets.iter().map(|t| {
+            cells
+                .get(&(mb, t.clone()))
+                .map_or_else(|| "-".to_owned(), Cell::render)
+        });
+        table.push_row(std::iter::once(mb.to_string()).chain(row));
     }
-    let widths: Vec<usize> = (0..rows[0].len())
-        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
-        .collect();
-    let mut out = String::new();
-    for (n, row) in rows.iter().enumerate() {
-        let line: Vec<String> = row
-            .iter()
-            .zip(&widths)
-            .map(|(text, w)| format!("{text:>w$}"))
-            .collect();
-        let _ = writeln!(out, "{}", line.join(" | "));
-        if n == 0 {
-            let rule: Vec<String> = widths.iter().map(|w| "-".repeat(*w)).collect();
-            let _ = writeln!(out, "{}", rule.join("-|-"));
-        }
-    }
-    out
+    table.render(" | ")
 }
 
 /// The collector's recommendations (fastest, cheapest, balanced memory size per target).

@@ -7,7 +7,7 @@ use deployer::package::{self, elf_machine, COLLECTOR_BIN, EM_AARCH64, READER_BIN
 
 #[test]
 fn arm64_packages_hold_aarch64_bootstraps() {
-    let root = package::workspace_root();
+    let root = system::paths::workspace_root();
     assert!(
         root.join(".venv/bin/cargo-lambda").exists() || root.join("scripts/setup").exists(),
         "cargo-lambda is missing: run scripts/setup"

@@ -5,7 +5,7 @@
 async fn plan_writes_the_definition_and_policies_without_aws() {
     let out = tempfile::tempdir().expect("tempdir");
     let dir = out.path().join("plan");
-    let config = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../bench.toml");
+    let config = system::paths::workspace_root().join("bench.toml");
     deployer::run_cli([
         "deploy".as_ref(),
         "plan".as_ref(),

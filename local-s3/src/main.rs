@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use clap::Parser;
 use local_s3::{FaultKind, LocalS3, SeedSpec, ServerConfig};
-use tokio::io::AsyncReadExt;
+use system::signal::stop_signal;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -115,7 +115,7 @@ async fn main() -> anyhow::Result<()> {
         .context("check --seed-min, --seed-max and --seed-magic")?;
 
     // Handlers first: a SIGTERM right after the endpoint line must stop us cleanly, not kill us.
-    let stop = stop_signals(args.exit_on_stdin_eof)?;
+    let stop = stop_signal(args.exit_on_stdin_eof).context("installing the signal handlers")?;
     let server = LocalS3::start_on_port(config, args.port)
         .await
         .context("starting local-s3")?;
@@ -138,35 +138,8 @@ async fn main() -> anyhow::Result<()> {
     stdout.flush().context("flushing stdout")?;
     drop(stdout);
 
-    stop.await;
+    let reason = stop.await;
+    tracing::info!("{reason}: stopping");
     server.shutdown().await;
     Ok(())
-}
-
-/// Installs the handlers now; the future completes on SIGINT, SIGTERM, or (when asked) EOF on
-/// stdin.
-fn stop_signals(exit_on_stdin_eof: bool) -> anyhow::Result<impl std::future::Future<Output = ()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut sigterm = signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
-    let mut sigint = signal(SignalKind::interrupt()).context("installing the SIGINT handler")?;
-    Ok(async move {
-        let stdin_eof = async {
-            if !exit_on_stdin_eof {
-                return std::future::pending::<()>().await;
-            }
-            let mut stdin = tokio::io::stdin();
-            let mut buf = [0u8; 1024];
-            // Bounded by the stream: ends at EOF or on a read error.
-            while let Ok(n) = stdin.read(&mut buf).await {
-                if n == 0 {
-                    break;
-                }
-            }
-        };
-        tokio::select! {
-            _ = sigterm.recv() => tracing::info!("SIGTERM: stopping"),
-            _ = sigint.recv() => tracing::info!("SIGINT: stopping"),
-            () = stdin_eof => tracing::info!("stdin closed: stopping"),
-        }
-    })
 }

@@ -60,6 +60,16 @@ pub enum Error {
 }
 
 impl Error {
+    /// A child process that could not be started: its log or the spawn itself.
+    pub(crate) fn spawn(what: &'static str, error: system::process::SpawnError) -> Self {
+        match error {
+            system::process::SpawnError::Log { path, source } => {
+                Error::io(format!("opening log {}", path.display()), source)
+            }
+            system::process::SpawnError::Spawn(source) => Error::Spawn { what, source },
+        }
+    }
+
     pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),

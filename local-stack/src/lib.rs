@@ -15,7 +15,6 @@ pub mod http;
 pub mod moto;
 pub mod paths;
 pub mod ports;
-pub mod process;
 pub mod runtime;
 pub mod serve;
 pub mod stack;

@@ -18,12 +18,12 @@ use aws_config::{BehaviorVersion, Region};
 use aws_credential_types::Credentials;
 use hyper::Method;
 use serde_json::{json, Value};
+use system::process::{read_tail, GroupChild};
 use tokio::process::Command;
 
 use crate::http::HttpClient;
 use crate::paths::{moto_launcher, venv_python};
 use crate::ports::free_loopback_port;
-use crate::process::GroupChild;
 use crate::Error;
 
 /// How long moto may take to import and bind (it is slow on a loaded 2-core machine).
@@ -32,6 +32,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(90);
 const PROBE_INTERVAL: Duration = Duration::from_millis(100);
 /// Fresh ports tried when moto exits during start (another process may have taken the port).
 const START_ATTEMPTS: usize = 3;
+/// How much of moto's log an error message quotes.
+const LOG_TAIL_BYTES: u64 = 4000;
 
 /// What kind of Lambda service moto offers, and whether it keeps AWS's timing.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -269,7 +271,8 @@ impl MotoServer {
         if let Some(strict) = &opts.strict {
             command.args(strict.launcher_args()?);
         }
-        let process = GroupChild::spawn("moto", command, &log_path)?;
+        let process = GroupChild::spawn_logged(&mut command, &log_path)
+            .map_err(|e| Error::spawn("moto", e))?;
         let mut server = MotoServer {
             process,
             port,
@@ -295,7 +298,7 @@ impl MotoServer {
                 return Err(Error::ExitedDuringStart {
                     what: "moto",
                     status,
-                    log_tail: self.process.log_tail(),
+                    log_tail: self.log_tail(),
                 });
             }
             match self.http.send_json(Method::POST, &url, &config).await {
@@ -307,7 +310,7 @@ impl MotoServer {
                     return Err(Error::NotReady {
                         what: "moto",
                         seconds: READY_TIMEOUT.as_secs(),
-                        log_tail: self.process.log_tail(),
+                        log_tail: self.log_tail(),
                     })
                 }
             }
@@ -348,7 +351,7 @@ impl MotoServer {
 
     /// The last few KB of moto's log, for error messages.
     pub fn log_tail(&self) -> String {
-        self.process.log_tail()
+        read_tail(&self.log_path(), LOG_TAIL_BYTES)
     }
 
     /// The process id of the launcher (the leader of the process group killed on drop).

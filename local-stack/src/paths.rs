@@ -3,13 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::Error;
+use system::paths::workspace_root;
 
-/// The workspace root: the parent of this crate's directory.
-pub fn workspace_root() -> PathBuf {
-    let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
-    manifest.parent().unwrap_or(manifest).to_path_buf()
-}
+use crate::Error;
 
 /// The Python interpreter of the venv that `scripts/setup` creates (with moto in it).
 pub fn venv_python() -> Result<PathBuf, Error> {

@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use local_stack::runtime::cgroup::CpuController;
 use local_stack::runtime::{LocalRuntime, RuntimeOptions};
 use serde_json::json;
+use system::cgroup::CpuController;
 
 mod common;
 use common::{code_dir, json_of, request};

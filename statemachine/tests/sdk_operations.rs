@@ -18,7 +18,7 @@ fn lambda_operation_dir() -> PathBuf {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args(["metadata", "--format-version", "1"])
-        .current_dir(support::workspace_root())
+        .current_dir(system::paths::workspace_root())
         .output()
         .expect("cargo metadata runs");
     assert!(

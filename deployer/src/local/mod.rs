@@ -70,8 +70,9 @@ pub struct LocalArgs {
 /// Runs `deploy local` to its end; every process it started is gone when this returns, also
 /// on Ctrl-C / SIGTERM (which make it return an error).
 pub async fn main(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> {
+    let stop = system::signal::stop_signal(false).context("installing the signal handlers")?;
     let interrupted = async {
-        let signal = wait_for_signal().await;
+        let signal = stop.await;
         eprintln!("\n{signal}: stopping the local stack");
         signal
     };
@@ -81,23 +82,9 @@ pub async fn main(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> {
     }
 }
 
-async fn wait_for_signal() -> &'static str {
-    use tokio::signal::unix::{signal, SignalKind};
-    match signal(SignalKind::terminate()) {
-        Ok(mut term) => tokio::select! {
-            _ = tokio::signal::ctrl_c() => "Ctrl-C",
-            _ = term.recv() => "SIGTERM",
-        },
-        Err(_) => {
-            let _ = tokio::signal::ctrl_c().await;
-            "Ctrl-C"
-        }
-    }
-}
-
 async fn run_local(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> {
     let started = Instant::now();
-    let root = package::workspace_root();
+    let root = system::paths::workspace_root();
     setup::ensure_setup(&root)?;
     let config = config::load(global, &root)?;
     let packages = local_packages(&root, args.functions_dir.as_deref(), args.release)?;
@@ -164,7 +151,7 @@ pub async fn selftest(
     functions_dir: Option<&std::path::Path>,
     lenient: bool,
 ) -> anyhow::Result<()> {
-    let root = package::workspace_root();
+    let root = system::paths::workspace_root();
     setup::ensure_setup(&root)?;
     let config = config::load(global, &root)?;
     let packages = local_packages(&root, functions_dir, false)?;

@@ -12,9 +12,9 @@ use std::sync::Arc;
 
 use local_s3::{Authorizer, LocalS3, ServerConfig};
 use local_stack::moto::StrictOptions;
-use local_stack::runtime::cgroup::CpuController;
 use local_stack::runtime::RuntimeOptions;
 use local_stack::LambdaStack;
+use system::cgroup::CpuController;
 
 use super::authorizer::MotoIam;
 use super::endpoints::{local_sdk_config, LOCAL_ACCESS_KEY, LOCAL_SECRET_KEY};

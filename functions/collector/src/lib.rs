@@ -23,7 +23,6 @@ pub mod recommend;
 pub mod records;
 pub mod report;
 pub mod scoring;
-pub mod stats;
 pub mod store;
 pub mod summary;
 

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeSet;
 
+use bench_types::stats::{describe, mean};
 use bench_types::ExecutionRef;
 use serde::Serialize;
 
@@ -14,7 +15,6 @@ use crate::pricing::Prices;
 use crate::recommend::{recommend, Choice, Recommendation};
 use crate::records::{Outcome, Run, RunStatus};
 use crate::scoring::total_scores;
-use crate::stats::{describe, mean};
 
 /// One target at one memory size.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -6,27 +6,18 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use bench_types::ExecutionRef;
 use collector::{write_report, DirStore};
 use common::*;
+use system::process::KillOnDrop;
 
 const WIDTH: u32 = 1280;
 const HEIGHT: u32 = 2400;
 /// Chromium renders a page in a few seconds; a hung browser is killed after this.
 const RENDER_TIMEOUT: Duration = Duration::from_secs(120);
-
-/// Kills the browser when the test ends, also when it panics.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 fn chromium() -> PathBuf {
     for name in ["chromium", "chromium-browser"] {

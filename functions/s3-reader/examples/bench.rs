@@ -16,7 +16,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -26,20 +26,15 @@ use nix::sched::{sched_setaffinity, CpuSet};
 use nix::sys::resource::{getrusage, UsageWho};
 use nix::unistd::Pid;
 use s3_reader::{read_objects, ClientFactory, GetClient, ReadRequest, RetryPolicy};
+use system::cgroup::machine_cpus;
+use system::process::KillOnDrop;
 
 const BUCKET: &str = "bench-data";
 
-/// Kills the server when the bench ends, also on error.
+/// The server, killed when the bench ends, also on error.
 struct Server {
-    child: Child,
+    child: KillOnDrop,
     endpoint: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn env_or<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
@@ -78,22 +73,23 @@ fn local_s3_binary() -> anyhow::Result<PathBuf> {
 /// Starts `local-s3` on CPU `cpu` (via `taskset`, when there is more than one CPU).
 fn start_server(cpu: usize, args: &[String]) -> anyhow::Result<Server> {
     let binary = local_s3_binary()?;
-    let mut cmd = if cpu_count() > 1 {
+    let mut cmd = if machine_cpus() > 1 {
         let mut c = Command::new("taskset");
         c.args(["-c", &cpu.to_string()]).arg(&binary);
         c
     } else {
         Command::new(&binary)
     };
-    let mut child = cmd
-        .args(args)
-        .arg("--exit-on-stdin-eof")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .context("starting local-s3 (is taskset installed?)")?;
-    let stdout = child.stdout.take().context("local-s3 stdout")?;
+    let mut child = KillOnDrop(
+        cmd.args(args)
+            .arg("--exit-on-stdin-eof")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("starting local-s3 (is taskset installed?)")?,
+    );
+    let stdout = child.0.stdout.take().context("local-s3 stdout")?;
     let mut line = String::new();
     BufReader::new(stdout)
         .read_line(&mut line)
@@ -104,10 +100,6 @@ fn start_server(cpu: usize, args: &[String]) -> anyhow::Result<Server> {
         .with_context(|| format!("local-s3 printed {line:?}, not endpoint=..."))?
         .to_owned();
     Ok(Server { child, endpoint })
-}
-
-fn cpu_count() -> usize {
-    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 fn pin_self_to(cpu: usize) -> anyhow::Result<()> {
@@ -156,10 +148,10 @@ fn main() -> anyhow::Result<()> {
         Ok(other) => bail!("BENCH_CLIENT={other:?}: use direct or sdk"),
     };
     let skip_sequential = std::env::var("BENCH_SKIP_SEQUENTIAL").is_ok_and(|v| v == "1");
-    let server_cpu = if cpu_count() > 1 { 1 } else { 0 };
+    let server_cpu = if machine_cpus() > 1 { 1 } else { 0 };
 
     println!("# s3-reader bench: {objects} objects of 1,000-50,000 bytes, {latency_ms} ms per request, concurrency {concurrency}, GETs {}", client.as_str());
-    println!("# machine: {} CPUs ({}), reader pinned to CPU 0 on a current-thread runtime, local-s3 on CPU {server_cpu}", cpu_count(), std::env::consts::ARCH);
+    println!("# machine: {} CPUs ({}), reader pinned to CPU 0 on a current-thread runtime, local-s3 on CPU {server_cpu}", machine_cpus(), std::env::consts::ARCH);
 
     let server = start_server(
         server_cpu,
@@ -221,9 +213,8 @@ fn main() -> anyhow::Result<()> {
     }
     // The run with the median ratio stands for all of them.
     runs.sort_by(|a, b| a.0.total_cmp(&b.0));
-    let mut cpus: Vec<f64> = runs.iter().map(|r| r.1).collect();
-    cpus.sort_by(f64::total_cmp);
-    let cpu_ms_per_object = cpus[cpus.len() / 2];
+    let cpus: Vec<f64> = runs.iter().map(|r| r.1).collect();
+    let cpu_ms_per_object = bench_types::stats::median(&cpus).unwrap_or(f64::NAN);
     let (ratio, _, outcome) = runs.swap_remove(runs.len() / 2);
     let rss = peak_rss_mb()?;
     println!(
@@ -244,7 +235,7 @@ fn main() -> anyhow::Result<()> {
         verdict(rss <= 40.0)
     );
     let mut lat = outcome.latencies_ms.clone();
-    let p = s3_reader::stats::percentiles(&mut lat);
+    let p = bench_types::stats::latency_percentiles(&mut lat);
     println!(
         "concurrent: GET latency p50 {:.1} p90 {:.1} p99 {:.1} max {:.1} ms",
         p.p50, p.p90, p.p99, p.max
@@ -295,10 +286,10 @@ fn main() -> anyhow::Result<()> {
         .block_on(client_factory(&tp_server.endpoint).clients(&tp_request))?
         .direct
         .context("a direct client")?;
-    let server_cpu0 = process_cpu_seconds(tp_server.child.id())?;
+    let server_cpu0 = process_cpu_seconds(tp_server.child.0.id())?;
     let (gets, secs) =
         runtime.block_on(load(direct, 64, Duration::from_secs_f64(throughput_secs)))?;
-    let server_cpu_ms = (process_cpu_seconds(tp_server.child.id())? - server_cpu0) * 1000.0;
+    let server_cpu_ms = (process_cpu_seconds(tp_server.child.0.id())? - server_cpu0) * 1000.0;
     let rate = gets as f64 / secs;
     println!(
         "local-s3 throughput: {gets} GETs of 25,000 bytes in {secs:.2} s = {rate:.0} GETs/s, server on 1 CPU (goal >= 5000: {}); server CPU {:.3} ms per GET ({:.0}% of its core)",

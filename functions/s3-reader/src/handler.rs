@@ -3,6 +3,7 @@
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
+use bench_types::stats::latency_percentiles;
 use bench_types::{ReadMode, ReaderResult, ReaderStats};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
@@ -12,7 +13,6 @@ use crate::error::ReaderError;
 use crate::read::read_objects;
 use crate::request::{GetClient, ReadRequest};
 use crate::retry::RetryPolicy;
-use crate::stats::percentiles;
 
 /// The reader: holds the client built at init and what is constant across invocations.
 #[derive(Debug)]
@@ -112,7 +112,7 @@ impl Reader {
             list_ms: outcome.list_ms,
             read_ms: outcome.read_ms,
             total_ms: outcome.total_ms,
-            latency_ms: percentiles(&mut outcome.latencies_ms),
+            latency_ms: latency_percentiles(&mut outcome.latencies_ms),
             retries: outcome.retries,
             errors: outcome.errors,
             cold_start,

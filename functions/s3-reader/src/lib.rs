@@ -19,7 +19,6 @@ pub mod handler;
 pub mod read;
 pub mod request;
 pub mod retry;
-pub mod stats;
 
 pub use client::{ClientFactory, InvocationClients};
 pub use error::{InvalidEvent, ReaderError};

@@ -11,19 +11,11 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{seeded, spec, workspace_root, BUCKET};
+use common::{seeded, spec, BUCKET};
 use local_s3::ServerConfig;
 use serde_json::Value;
-
-/// Kills the child when the test ends, also on panic.
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+use system::paths::workspace_root;
+use system::process::KillOnDrop;
 
 fn cargo_lambda() -> PathBuf {
     let path = workspace_root().join(".venv/bin/cargo-lambda");

@@ -20,6 +20,8 @@ pub mod logging;
 pub mod objects;
 pub mod reader;
 pub mod records;
+pub mod stats;
+pub mod text_table;
 pub mod validation;
 
 pub use errors::error_chain;

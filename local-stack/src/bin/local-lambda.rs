@@ -6,8 +6,7 @@ use std::collections::BTreeMap;
 use anyhow::{bail, Context, Result};
 use clap::Parser;
 use local_stack::runtime::{LocalRuntime, RuntimeOptions};
-use tokio::io::AsyncReadExt;
-use tokio::signal::unix::{signal, SignalKind};
+use system::signal::stop_signal;
 
 #[derive(Debug, Parser)]
 #[command(about = "Runs Lambda bootstrap binaries locally for the moto bridge (POST /invoke)")]
@@ -38,27 +37,14 @@ async fn main() -> Result<()> {
         ..RuntimeOptions::default()
     };
     options.base_env.extend(parse_env(&args.env)?);
+    let stop = stop_signal(args.exit_on_stdin_eof).context("installing the signal handlers")?;
     let runtime = LocalRuntime::start(options)
         .await
         .context("starting the local Lambda runtime")?;
     println!("listening on {}", runtime.url());
 
-    let mut terminate =
-        signal(SignalKind::terminate()).context("installing the SIGTERM handler")?;
-    let stdin_closed = async {
-        if args.exit_on_stdin_eof {
-            let mut stdin = tokio::io::stdin();
-            let mut buffer = [0u8; 256];
-            while matches!(stdin.read(&mut buffer).await, Ok(n) if n > 0) {}
-        } else {
-            std::future::pending::<()>().await;
-        }
-    };
-    tokio::select! {
-        _ = tokio::signal::ctrl_c() => tracing::info!("Ctrl-C: stopping"),
-        _ = terminate.recv() => tracing::info!("SIGTERM: stopping"),
-        () = stdin_closed => tracing::info!("stdin closed: stopping"),
-    }
+    let reason = stop.await;
+    tracing::info!("{reason}: stopping");
     runtime.shutdown().await;
     Ok(())
 }

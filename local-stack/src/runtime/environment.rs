@@ -10,14 +10,19 @@ use serde_json::json;
 use tokio::process::Command;
 use tokio::sync::oneshot;
 
-use super::cgroup::{machine_cpus, vcpus_for, CpuController, CpuGroup};
+use system::cgroup::{machine_cpus, vcpus_for_memory, CpuController, CpuGroup};
+use system::process::GroupChild;
+use system::time::utc_now_millis;
+
 use super::ids;
 use super::protocol::{CpuQuotaReport, InvokeRequest};
 use super::runtime_api::{InitError, Invocation, Outcome, RuntimeApi};
-use crate::process::GroupChild;
 
 /// Lambda gives the init phase (start to the first `/next`) 10 s.
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+/// Prefix of the cgroups of environments: `local-lambda-PID-N`; those of a runtime that no
+/// longer runs are removed at the next start.
+pub const CGROUP_PREFIX: &str = "local-lambda-";
 
 /// What makes two invocations share an environment: Lambda starts new environments when any of
 /// these change.
@@ -120,8 +125,12 @@ impl ExecutionEnvironment {
             sanitize(&request.function_name),
             ids::hex_token()
         ));
-        let process = GroupChild::spawn("bootstrap", command, &log_path)
-            .map_err(|e| ("Runtime.InvalidEntrypoint".to_string(), e.to_string()))?;
+        let process = GroupChild::spawn_logged(&mut command, &log_path).map_err(|e| {
+            (
+                "Runtime.InvalidEntrypoint".to_string(),
+                crate::Error::spawn("bootstrap", e).to_string(),
+            )
+        })?;
         tracing::info!(
             function = %request.function_name,
             memory = request.memory_size,
@@ -188,10 +197,7 @@ impl ExecutionEnvironment {
         }
         let max_memory_used_mb = self.process.pid().and_then(max_memory_used_mb);
         if self.broken {
-            self.process.kill().await;
-            if let Some(group) = self.cgroup.as_mut() {
-                group.remove();
-            }
+            self.stop().await;
         }
         let start_of_invoke = delivered_at.unwrap_or(submitted);
         InvocationRecord {
@@ -247,17 +253,23 @@ impl ExecutionEnvironment {
 
     /// Kills the process and removes its cgroup.
     pub async fn shutdown(mut self) {
+        self.stop().await;
+    }
+
+    async fn stop(&mut self) {
         self.process.kill().await;
         if let Some(group) = self.cgroup.as_mut() {
-            group.remove();
+            if let Err(error) = group.remove() {
+                tracing::warn!(%error, "could not remove the environment's cgroup");
+            }
         }
     }
 }
 
 /// Creates the cgroup for `memory_mb`, or reports why there is none.
 fn cpu_group(controller: &CpuController, memory_mb: u32) -> (Option<CpuGroup>, CpuQuotaReport) {
-    let vcpus = vcpus_for(memory_mb, machine_cpus());
-    match controller.create_group(memory_mb) {
+    let vcpus = vcpus_for_memory(memory_mb, machine_cpus());
+    match controller.create_group(CGROUP_PREFIX, vcpus) {
         Ok(group) => {
             let report = CpuQuotaReport {
                 applied: true,
@@ -270,7 +282,8 @@ fn cpu_group(controller: &CpuController, memory_mb: u32) -> (Option<CpuGroup>, C
             };
             (Some(group), report)
         }
-        Err(reason) => {
+        Err(error) => {
+            let reason = error.to_string();
             tracing::warn!(%reason, "running without a CPU quota");
             let report = CpuQuotaReport {
                 applied: false,
@@ -394,14 +407,14 @@ pub fn lambda_payload(ended: &Ended, request_id: &str, timeout: u32) -> (Bytes, 
             "Sandbox.Timedout",
             format!(
                 "{} {request_id} Task timed out after {timeout}.00 seconds",
-                rfc3339_now()
+                utc_now_millis()
             ),
         ),
         Ended::InitTimedOut => error(
             "Sandbox.Timedout",
             format!(
                 "{} {request_id} INIT timed out after {} seconds",
-                rfc3339_now(),
+                utc_now_millis(),
                 INIT_TIMEOUT.as_secs()
             ),
         ),
@@ -417,26 +430,6 @@ pub fn lambda_payload(ended: &Ended, request_id: &str, timeout: u32) -> (Bytes, 
             format!("RequestId: {request_id} Error: Runtime exited with error: {status}"),
         ),
     }
-}
-
-/// The UTC time as `YYYY-MM-DDTHH:MM:SS.mmmZ`, as Lambda prefixes its timeout message.
-fn rfc3339_now() -> String {
-    let ms = super::runtime_api::now_ms();
-    let (secs, millis) = (ms / 1000, ms % 1000);
-    let days = secs / 86_400;
-    let rem = secs % 86_400;
-    let (h, m, s) = (rem / 3600, rem % 3600 / 60, rem % 60);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{h:02}:{m:02}:{s:02}.{millis:03}Z")
 }
 
 /// Peak resident memory of `pid` in MB (VmHWM), while it still runs.

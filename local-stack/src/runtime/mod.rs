@@ -12,7 +12,6 @@
 //! # drop(moto); Ok(()) }
 //! ```
 
-pub mod cgroup;
 pub mod elf;
 pub mod environment;
 pub mod ids;
@@ -32,10 +31,10 @@ use serde_json::json;
 
 use crate::serve::{respond_json, serve, HttpResponse, ServerHandle};
 use crate::Error;
-use cgroup::{machine_cpus, vcpus_for, CpuController};
 use environment::{lambda_payload, EnvironmentKey, EnvironmentSettings, ExecutionEnvironment};
 use pool::Pool;
 use protocol::{CpuQuotaReport, InvokeAnswer, InvokeRequest};
+use system::cgroup::{machine_cpus, vcpus_for_memory, CpuController};
 
 /// Lambda's memory range in MB.
 const MEMORY_RANGE: std::ops::RangeInclusive<u32> = 128..=10_240;
@@ -104,7 +103,11 @@ impl std::fmt::Debug for LocalRuntime {
 impl LocalRuntime {
     /// Detects the CPU controller and starts serving on 127.0.0.1.
     pub async fn start(options: RuntimeOptions) -> Result<Self, Error> {
-        let controller = options.cpu_controller.unwrap_or_else(CpuController::detect);
+        let controller = options.cpu_controller.unwrap_or_else(|| {
+            let controller = CpuController::detect();
+            controller.remove_stale_groups(environment::CGROUP_PREFIX);
+            controller
+        });
         match &controller {
             CpuController::Available { version, parent } => {
                 tracing::info!(cgroup = version.label(), parent = %parent.display(), "CPU quotas on");
@@ -346,7 +349,7 @@ fn failure(
         cpu: CpuQuotaReport {
             applied: false,
             mechanism: "none".to_string(),
-            vcpus: vcpus_for(request.memory_size.clamp(1, 10_240), machine_cpus()),
+            vcpus: vcpus_for_memory(request.memory_size.clamp(1, 10_240), machine_cpus()),
             quota_us: None,
             period_us: None,
             group: None,

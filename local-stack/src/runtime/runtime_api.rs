@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex as StdMutex};
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 
 use bytes::Bytes;
 use http_body_util::BodyExt;
@@ -145,7 +145,7 @@ async fn next(state: &ApiState) -> HttpResponse {
             &json!({"errorType": "Runtime.Shutdown", "errorMessage": "environment shutting down"}),
         );
     };
-    let deadline_ms = now_ms() + invocation.timeout_ms;
+    let deadline_ms = system::time::unix_ms_now() + invocation.timeout_ms;
     if let Ok(mut in_flight) = state.in_flight.lock() {
         in_flight.insert(invocation.request_id.clone(), invocation.reply);
     }
@@ -214,11 +214,4 @@ fn error_type_of(header: Option<String>, body: &[u8]) -> String {
         .filter(|t| !t.is_empty())
         .or(header.filter(|h| !h.is_empty()))
         .unwrap_or_else(|| "Runtime.Unknown".to_string())
-}
-
-/// Milliseconds since the Unix epoch.
-pub fn now_ms() -> u64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| u64::try_from(d.as_millis()).unwrap_or(u64::MAX))
 }

@@ -9,15 +9,7 @@ use std::path::PathBuf;
 use bench_statemachine::arn::{function_arn, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION};
 use bench_statemachine::{BenchmarkPlan, TargetSpec};
 use serde_json::{Map, Value};
-
-/// The workspace root, derived from this crate's manifest directory.
-pub fn workspace_root() -> PathBuf {
-    let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    manifest
-        .parent()
-        .expect("the statemachine crate lives inside the workspace")
-        .to_path_buf()
-}
+use system::paths::workspace_root;
 
 /// A node tool installed by `scripts/setup`; panics with the fix when it is missing.
 pub fn node_tool(name: &str) -> PathBuf {

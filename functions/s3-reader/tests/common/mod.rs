@@ -2,8 +2,6 @@
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use std::path::PathBuf;
-
 use local_s3::{LocalS3, SeedSpec, ServerConfig};
 use s3_reader::{ClientFactory, Reader};
 
@@ -53,13 +51,4 @@ pub fn reader_for(server: &LocalS3) -> Reader {
 /// What `LocalS3::client()` signs with.
 pub fn local_credentials() -> aws_sdk_s3::config::Credentials {
     aws_sdk_s3::config::Credentials::new("local", "local", None, None, "test")
-}
-
-/// `<workspace root>`, derived from this crate's manifest dir.
-pub fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-        .ancestors()
-        .nth(2)
-        .unwrap()
-        .to_path_buf()
 }

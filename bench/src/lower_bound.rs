@@ -1,20 +1,5 @@
-//! Small statistics: the median of runs and the physical lower bound of a read.
-
-/// The median (mean of the two middle values for an even count); `None` when empty or when a
-/// value is not a number.
-pub fn median(values: &[f64]) -> Option<f64> {
-    if values.is_empty() || values.iter().any(|v| v.is_nan()) {
-        return None;
-    }
-    let mut sorted = values.to_vec();
-    sorted.sort_by(f64::total_cmp);
-    let mid = sorted.len() / 2;
-    Some(if sorted.len().is_multiple_of(2) {
-        (sorted[mid - 1] + sorted[mid]) / 2.0
-    } else {
-        sorted[mid]
-    })
-}
+//! The physical lower bound of a read: no reader can beat the listing plus one request latency
+//! per round of GETs. (The statistics of runs are `bench_types::stats`.)
 
 /// The fastest any reader can list and read `objects` objects with at most `concurrency` GETs in
 /// flight when every request takes `latency_s`: the listing, then ceil(N / C) rounds of GETs.
@@ -26,14 +11,6 @@ pub fn lower_bound_s(list_s: f64, objects: u64, concurrency: u32, latency_s: f64
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn median_of_odd_even_and_empty() {
-        assert_eq!(median(&[3.0, 1.0, 2.0]), Some(2.0));
-        assert_eq!(median(&[4.0, 1.0, 2.0, 3.0]), Some(2.5));
-        assert_eq!(median(&[]), None);
-        assert_eq!(median(&[1.0, f64::NAN]), None);
-    }
 
     #[test]
     fn lower_bound_counts_rounds_of_requests() {
