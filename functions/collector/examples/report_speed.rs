@@ -6,7 +6,7 @@
 //! `cargo run [--release] -p collector --example report_speed [-- REPEATS]`
 #![allow(clippy::unwrap_used)]
 
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::time::Instant;

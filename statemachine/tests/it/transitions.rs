@@ -1,0 +1,120 @@
+//! The state-transition figures, walked on the rendered definitions.
+
+use bench_statemachine::transitions::{count_transitions, Scenario};
+use bench_statemachine::{
+    render_plan, write_plan, BenchmarkPlan, Error, PlanError, TargetSpec, MAX_HISTORY_EVENTS,
+};
+
+#[test]
+fn a_default_run_costs_at_most_8_transitions_per_configuration() {
+    let plan = BenchmarkPlan::default();
+    let t = render_plan(&plan).expect("renders").transitions;
+    println!(
+        "default run: {} transitions for {} configurations = {:.2} per (round, memory, target); +{} per extra poll",
+        t.per_run, t.configurations, t.per_configuration, t.per_extra_poll
+    );
+    assert_eq!(t.configurations, 30);
+    assert!(
+        t.per_configuration <= 8.0,
+        "budget exceeded: {:.2}",
+        t.per_configuration
+    );
+    // Each extra poll is CountPoll, WaitForUpdate, GetConfiguration and CheckUpdate again.
+    assert_eq!(t.per_extra_poll, 4);
+}
+
+#[test]
+fn the_walk_follows_the_plan_shape() {
+    // Each extra round, size or target adds exactly the states of its Map item; the warm-up
+    // adds one state per configuration.
+    let figures = |plan: &BenchmarkPlan| render_plan(plan).expect("renders").transitions.per_run;
+    let base = BenchmarkPlan {
+        rounds: 1,
+        memory_sizes: vec![128],
+        ..BenchmarkPlan::default()
+    };
+    let one = figures(&base);
+    let two_rounds = figures(&BenchmarkPlan {
+        rounds: 2,
+        ..base.clone()
+    });
+    let no_warmup = figures(&BenchmarkPlan {
+        warmup: false,
+        ..base.clone()
+    });
+    // One configuration: SetMemory, CheckUpdate, WarmUp, TimedInvoke, RecordRun + the Targets
+    // and MemorySizes Map entries = 7 per round.
+    assert_eq!(two_rounds - one, 7);
+    assert_eq!(one - no_warmup, 1);
+}
+
+#[test]
+fn the_walk_refuses_a_scenario_that_does_not_fit() {
+    let plan = BenchmarkPlan::default();
+    let definition = render_plan(&plan).expect("renders").definition;
+    let mut scenario = Scenario::happy_path(&plan);
+    scenario
+        .choices
+        .insert("ValidateInput".into(), "InvalidRounds".into());
+    let err = count_transitions(&definition, &scenario).expect_err("a Fail is not a happy path");
+    assert!(err.to_string().contains("InvalidRounds"), "{err}");
+    let mut scenario = Scenario::happy_path(&plan);
+    scenario.map_items.remove("Targets");
+    assert!(count_transitions(&definition, &scenario).is_err());
+}
+
+#[test]
+fn write_plan_writes_the_files_and_prints_the_figures() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out = dir.path().join("plan");
+    let report = write_plan(&BenchmarkPlan::default(), &out).expect("writes");
+    let text = report.to_string();
+    println!("{text}");
+    for name in [
+        "statemachine.asl.json",
+        "statemachine-role-policy.json",
+        "statemachine-trust-policy.json",
+    ] {
+        let path = out.join(name);
+        let content = std::fs::read_to_string(&path).expect("written");
+        serde_json::from_str::<serde_json::Value>(&content).expect("valid JSON");
+        assert!(text.contains(name), "the report lists {name}");
+    }
+    assert!(
+        text.contains("per (round, memory, target): 7.33 (220 for the 30 configurations"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_run_too_long_for_the_execution_history_is_refused() {
+    let t = render_plan(&BenchmarkPlan::default())
+        .expect("renders")
+        .transitions;
+    // A poll is CountPoll (2 events), WaitForUpdate (2), GetConfiguration (5), CheckUpdate (2).
+    assert_eq!(t.history_events_per_extra_poll, 11);
+    assert!(t.history_events_with_polls(1) < MAX_HISTORY_EVENTS);
+
+    let mut big = BenchmarkPlan {
+        rounds: 10,
+        ..BenchmarkPlan::default()
+    };
+    big.targets = (0..7)
+        .map(|i| TargetSpec {
+            name: format!("t{i}"),
+            ..BenchmarkPlan::default().targets[0].clone()
+        })
+        .collect();
+    let err = render_plan(&big).expect_err("700 configurations do not fit in 25,000 events");
+    assert!(
+        matches!(
+            err,
+            Error::Plan(PlanError::HistoryTooLong {
+                configurations: 700,
+                ..
+            })
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("700 configurations"), "{err}");
+}

@@ -1,0 +1,17 @@
+//! What the integration tests of several crates share, so that each idea is written once:
+//! golden files ([`golden`]), S3 listings and reads ([`s3`], feature `s3`), and the IAM roles,
+//! functions and Step Functions executions the moto tests set up ([`iam`], [`lambda`],
+//! [`sfn`], feature `moto`).
+//!
+//! A dev-dependency only. Its helpers panic with a message instead of returning errors: a
+//! failed set-up is a failed test.
+
+pub mod golden;
+#[cfg(feature = "moto")]
+pub mod iam;
+#[cfg(feature = "moto")]
+pub mod lambda;
+#[cfg(feature = "s3")]
+pub mod s3;
+#[cfg(feature = "moto")]
+pub mod sfn;

@@ -1,0 +1,530 @@
+//! The whole benchmark on the local stack (local-s3 with 20 ms per request, moto's Step
+//! Functions interpreter, the local Lambda runtime running this build's real `s3-reader` and
+//! `collector`), deployed with the normal deploy code: one sweep that must succeed with every
+//! check of issue 6, then the failure paths on the same stack, each followed by a working rerun.
+
+use crate::support;
+
+use std::collections::BTreeMap;
+use std::time::{Duration, Instant};
+
+use aws_sdk_lambda::primitives::Blob;
+use aws_sdk_lambda::types::{Architecture, FunctionCode, Runtime};
+use deployer::package::Package;
+use deployer::Deployer;
+use serde_json::json;
+
+use support::{get_json, list_keys, memory_of, records_of, run};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_benchmark_runs_end_to_end_on_the_local_stack_and_survives_failures() {
+    let staging = tempfile::tempdir().expect("tempdir");
+    let packages = support::packages(staging.path());
+    let config = support::small_config("e2e");
+    let (mut bench, deployer) = support::start_and_deploy(config, &packages).await;
+    println!(
+        "local stack: S3 {} moto {}",
+        bench.s3_endpoint(),
+        bench.moto_endpoint()
+    );
+    if let Err(reason) = bench.cpu_quota() {
+        println!("no CPU quota: {reason}");
+    }
+
+    let t = Instant::now();
+    successful_sweep(&deployer, "e2e-ok").await;
+    println!("successful sweep: {:.1} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    target_failing_at_one_size(
+        &bench,
+        &deployer,
+        &packages,
+        &staging.path().join("s3-reader").join("bootstrap"),
+    )
+    .await;
+    println!("failing target: {:.1} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    s3_authorizes_each_role_like_s3(&bench, &deployer).await;
+    println!("S3 authorization: {:.1} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    bad_input_fails_with_invalid_input(&deployer).await;
+    println!("bad input: {:.1} s", t.elapsed().as_secs_f64());
+
+    let t = Instant::now();
+    s3_killed_mid_run_is_a_recorded_failure(&mut bench, &deployer).await;
+    println!("S3 killed: {:.1} s", t.elapsed().as_secs_f64());
+
+    // A rerun after all of the above (S3 restarted, same data): deploy changes nothing it must
+    // not, and the sweep succeeds again.
+    let t = Instant::now();
+    deployer.deploy(&packages, None).await.expect("redeploy");
+    successful_sweep(&deployer, "e2e-rerun").await;
+    println!("rerun: {:.1} s", t.elapsed().as_secs_f64());
+
+    bench.shutdown().await;
+}
+
+/// Every check of a good sweep.
+async fn successful_sweep(d: &Deployer, name: &str) {
+    let out = tempfile::tempdir().expect("tempdir");
+    let outcome = run(d, name, json!({"label": "e2e"}), Some(out.path())).await;
+    println!("{name}:\n{}{}", outcome.table, outcome.recommendations);
+    assert_eq!(
+        outcome.status, "SUCCEEDED",
+        "{name}: {:?} {:?}",
+        outcome.error, outcome.cause
+    );
+    let sizes = &d.config.memory_sizes;
+    assert_eq!(
+        outcome.records.len(),
+        sizes.len() * 2,
+        "{:?}",
+        outcome.records
+    );
+
+    // Every record ok, and the memory really reached the function.
+    let mut means: BTreeMap<(u32, String), f64> = BTreeMap::new();
+    for r in &outcome.records {
+        assert!(r.ok, "{name}: record not ok: {r:?}");
+        let output = r
+            .output
+            .as_ref()
+            .expect("ok record has the reader's output");
+        assert_eq!(
+            output["stats"]["memoryMb"].as_u64(),
+            Some(u64::from(r.memory_mb)),
+            "the reader ran with another memory size than configured: {output}"
+        );
+        // Every object read, and the magic string found in one of them (`find` is on).
+        assert_eq!(output["stats"]["objects"].as_u64(), Some(60), "{output}");
+        assert!(
+            output["result"]
+                .as_str()
+                .is_some_and(|k| k.starts_with(&d.names.data_prefix)),
+            "{output}"
+        );
+        let time = output["time"].as_f64().expect("time");
+        means.insert((r.memory_mb, r.target.clone()), time);
+    }
+    // The concurrent target beats the sequential one at every size.
+    for &mb in sizes {
+        let c = means[&(mb, "concurrent".to_string())];
+        let s = means[&(mb, "sequential".to_string())];
+        println!("{mb} MB: concurrent {c:.3} s, sequential {s:.3} s");
+        assert!(
+            c < s,
+            "{mb} MB: concurrent {c} s is not faster than sequential {s} s"
+        );
+    }
+
+    // Every collector object is in local S3, and summary.json agrees with runs.json.
+    let bucket = &d.names.results_bucket;
+    let folder = format!("runs/{name}/");
+    let keys = list_keys(&d.clients.s3, bucket, &folder).await;
+    for file in [
+        "runs.json",
+        "summary.json",
+        "runs.csv",
+        "summary.csv",
+        "report.html",
+    ] {
+        assert!(
+            keys.contains(&format!("{folder}{file}")),
+            "{file} missing in s3://{bucket}/{folder}: {keys:?}"
+        );
+    }
+    assert!(
+        keys.iter().any(|k| k.ends_with(".svg")),
+        "no chart: {keys:?}"
+    );
+    let index = get_json(&d.clients.s3, bucket, "runs/index.json").await;
+    assert!(
+        index["executions"]
+            .as_array()
+            .is_some_and(|e| e.iter().any(|x| x["name"] == json!(name))),
+        "{name} not in index.json: {index}"
+    );
+    let runs = get_json(&d.clients.s3, bucket, &format!("{folder}runs.json")).await;
+    let summary = get_json(&d.clients.s3, bucket, &format!("{folder}summary.json")).await;
+    let records = records_of(&runs);
+    assert_eq!(records.len(), outcome.records.len(), "{runs}");
+    assert_eq!(summary["runs"].as_u64(), Some(records.len() as u64));
+    assert_eq!(summary["failures"].as_u64(), Some(0));
+    for cell in summary["cells"].as_array().expect("cells") {
+        let (target, mb) = (&cell["target"], &cell["memoryMb"]);
+        let times: Vec<f64> = records
+            .iter()
+            .filter(|r| &r["target"] == target && &r["memoryMb"] == mb)
+            .filter_map(|r| r["output"]["time"].as_f64())
+            .collect();
+        assert_eq!(cell["runs"].as_u64(), Some(times.len() as u64), "{cell}");
+        let mean = times.iter().sum::<f64>() / times.len() as f64;
+        let reported = cell["meanTimeS"].as_f64().expect("meanTimeS");
+        assert!(
+            (reported - mean).abs() < 1e-9,
+            "{cell}: mean of runs.json is {mean}"
+        );
+    }
+    // The local copy of the report is the one in S3.
+    let local = outcome.downloaded.expect("downloaded");
+    assert!(local.join("report.html").is_file());
+    assert_eq!(outcome.downloaded_files.len(), keys.len());
+
+    // The original memory is restored.
+    assert_eq!(
+        memory_of(d, &d.names.reader_function).await,
+        d.config.reader_memory_mb as i32
+    );
+}
+
+/// A target (this build's reader behind a script that exits at 512 MB) fails at one size: that
+/// configuration is recorded as failed, the sweep completes, its memory is restored. Given only
+/// in the input, the state machine's role may not touch it: the execution fails at its first
+/// call on it, as on AWS, before any change; once it is in the config and deployed, it runs.
+async fn target_failing_at_one_size(
+    bench: &deployer::local::LocalBench,
+    d: &Deployer,
+    packages: &deployer::package::Packages,
+    reader_bootstrap: &std::path::Path,
+) {
+    let function = "e2e-fails-at-512";
+    let script = format!(
+        "#!/bin/sh\nif [ \"$AWS_LAMBDA_FUNCTION_MEMORY_SIZE\" = 512 ]; then\n  echo 'e2e: this target fails at 512 MB' >&2\n  exit 3\nfi\nexec '{}'\n",
+        reader_bootstrap.display()
+    );
+    let package = Package::from_bootstrap(function, script.as_bytes()).expect("zip");
+    let arch = match d.config.architecture {
+        deployer::config::Architecture::X86_64 => Architecture::X8664,
+        deployer::config::Architecture::Arm64 => Architecture::Arm64,
+    };
+    let _ = d
+        .clients
+        .lambda
+        .delete_function()
+        .function_name(function)
+        .send()
+        .await;
+    d.clients
+        .lambda
+        .create_function()
+        .function_name(function)
+        .runtime(Runtime::Providedal2023)
+        .handler("bootstrap")
+        .architectures(arch)
+        .memory_size(300)
+        .timeout(60)
+        .role(d.names.role_arn(&d.names.reader_role))
+        .code(
+            FunctionCode::builder()
+                .zip_file(Blob::new(package.zip))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create the failing target");
+    // A new function is Pending for a moment (strict mode, as on AWS): wait as a user would.
+    test_support::lambda::wait_active(&d.clients.lambda, function).await;
+
+    let input = json!({
+        "warmup": false,
+        "targets": [{"name": "flaky", "functionName": function,
+                     "payload": {"mode": "concurrent", "concurrency": 16}}]
+    });
+    let denied = run(d, "e2e-not-deployed", input.clone(), None).await;
+    assert_eq!(denied.status, "FAILED", "{:?}", denied.cause);
+    assert_eq!(
+        denied.error.as_deref(),
+        Some("Lambda.LambdaException"),
+        "{:?}",
+        denied.cause
+    );
+    let cause = denied.cause.clone().unwrap_or_default();
+    assert!(
+        cause.contains("is not authorized to perform: lambda:GetFunctionConfiguration"),
+        "{cause}"
+    );
+    assert!(denied.records.is_empty());
+    assert_eq!(memory_of(d, function).await, 300, "nothing changed");
+
+    // In the config and deployed, the role covers it.
+    let mut config = d.config.clone();
+    config.targets.push(deployer::config::TargetConfig {
+        name: "flaky".into(),
+        function: Some(function.into()),
+        mode: Some("concurrent".into()),
+        concurrency: Some(16),
+    });
+    let d = &Deployer::connect(
+        config,
+        bench.sdk_config(),
+        deployer::aws::CallLog::default(),
+    )
+    .await
+    .expect("connect");
+    d.deploy(packages, None)
+        .await
+        .expect("deploy with the flaky target");
+    // A changed policy takes a moment to apply (IAM is eventually consistent; the local stack
+    // reads a role's policies again after 2 s).
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let outcome = run(d, "e2e-fails-at-512", input, None).await;
+    println!("failing target:\n{}", outcome.table);
+    assert_eq!(
+        outcome.status, "SUCCEEDED",
+        "{:?} {:?}",
+        outcome.error, outcome.cause
+    );
+    let seen: Vec<(u32, bool)> = outcome
+        .records
+        .iter()
+        .map(|r| (r.memory_mb, r.ok))
+        .collect();
+    assert_eq!(seen, [(512, false), (1769, true)], "{:?}", outcome.records);
+    let failed = &outcome.records[0];
+    let why = format!("{:?} {:?}", failed.error, failed.cause);
+    assert!(
+        why.contains("Runtime.ExitError") || why.contains("exit status"),
+        "{why}"
+    );
+    assert!(outcome.table.contains("failed"), "{}", outcome.table);
+    assert_eq!(memory_of(d, function).await, 300, "memory not restored");
+}
+
+/// Inputs the definition cannot run fail early with `InvalidInput` and a cause naming the
+/// field, before any memory changes: the Choices' own checks (memory out of range) and the real
+/// collector's (a payload that is not an object, a qualified ARN, a sweep over the history limit).
+async fn bad_input_fails_with_invalid_input(d: &Deployer) {
+    let reader = &d.names.reader_function;
+    let many_sizes: Vec<u32> = (0..10).map(|i| 128 + 512 * i).collect();
+    let cases = [
+        (
+            "e2e-bad-memory",
+            json!({"memorySizes": [64]}),
+            "memorySizes: 64 is not",
+        ),
+        (
+            "e2e-bad-payload",
+            json!({"targets": [{"name": "x", "functionName": reader, "payload": null}]}),
+            "targets[0].payload: must be an object",
+        ),
+        (
+            "e2e-bad-arn",
+            json!({"targets": [{"name": "x", "functionName": format!("{reader}:live")}]}),
+            "targets[0].functionName:",
+        ),
+        (
+            "e2e-too-long",
+            json!({"rounds": 1000, "memorySizes": many_sizes}),
+            "rounds x memorySizes x targets: 1000 x 10 x ",
+        ),
+    ];
+    for (name, input, cause) in cases {
+        let outcome = run(d, name, input, None).await;
+        assert_eq!(outcome.status, "FAILED", "{name}");
+        assert_eq!(
+            outcome.error.as_deref(),
+            Some("InvalidInput"),
+            "{name}: {:?}",
+            outcome.cause
+        );
+        let got = outcome.cause.clone().unwrap_or_default();
+        assert!(got.starts_with(cause), "{name}: {got}");
+        assert!(outcome.records.is_empty(), "{:?}", outcome.records);
+        assert!(outcome.restored.is_empty(), "{name}: nothing to restore");
+    }
+    assert_eq!(
+        memory_of(d, &d.names.reader_function).await,
+        d.config.reader_memory_mb as i32
+    );
+}
+
+/// S3 stops while the sweep runs: the execution ends (no hang) with the failure recorded.
+async fn s3_killed_mid_run_is_a_recorded_failure(
+    bench: &mut deployer::local::LocalBench,
+    d: &Deployer,
+) {
+    let name = "e2e-s3-killed";
+    let runner = {
+        let d = d.clone();
+        tokio::spawn(async move { run(&d, name, json!({"warmup": false}), None).await })
+    };
+    // Wait for the first timed invocation to finish, then stop S3 (bounded wait).
+    let arn = d
+        .names
+        .state_machine_arn()
+        .replace(":stateMachine:", ":execution:")
+        + ":"
+        + name;
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        assert!(
+            Instant::now() < deadline,
+            "the execution never invoked the reader"
+        );
+        let invoked = match d
+            .clients
+            .sfn
+            .get_execution_history()
+            .execution_arn(&arn)
+            .reverse_order(true)
+            .max_results(1000)
+            .send()
+            .await
+        {
+            Ok(history) => history
+                .events()
+                .iter()
+                .filter(|e| e.r#type().as_str() == "TaskSucceeded")
+                .filter(|e| {
+                    e.task_succeeded_event_details()
+                        .and_then(|d| d.output())
+                        .is_some_and(|o| o.contains("\"lang\""))
+                })
+                .count(),
+            Err(_) => 0,
+        };
+        if invoked >= 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    bench.stop_s3().await;
+    let outcome = tokio::time::timeout(Duration::from_secs(300), runner)
+        .await
+        .expect("the execution hung after S3 stopped")
+        .expect("runner task");
+    println!(
+        "S3 killed: {} {:?} {:?}\n{}",
+        outcome.status, outcome.error, outcome.cause, outcome.table
+    );
+    let recorded_failure = outcome.status == "FAILED" || outcome.records.iter().any(|r| !r.ok);
+    assert!(
+        recorded_failure,
+        "no failure recorded: {:?}",
+        outcome.records
+    );
+    assert_ne!(
+        outcome.status, "SUCCEEDED",
+        "the collector cannot have written its report"
+    );
+    assert_eq!(
+        memory_of(d, &d.names.reader_function).await,
+        d.config.reader_memory_mb as i32,
+        "memory not restored after the failure"
+    );
+    bench.restart_s3().await.expect("restart local-s3");
+}
+
+/// An S3 client signing as a session of `role` (STS AssumeRole on the local stack, as Lambda
+/// does for a function), or with `token` in place of the session's token.
+async fn s3_as_role(
+    bench: &deployer::local::LocalBench,
+    d: &Deployer,
+    role: &str,
+    token: Option<&str>,
+) -> aws_sdk_s3::Client {
+    let assumed = aws_sdk_sts::Client::new(bench.sdk_config())
+        .assume_role()
+        .role_arn(d.names.role_arn(role))
+        .role_session_name("e2e")
+        .send()
+        .await
+        .expect("AssumeRole")
+        .credentials
+        .expect("credentials");
+    let credentials = aws_credential_types::Credentials::new(
+        assumed.access_key_id(),
+        assumed.secret_access_key(),
+        Some(token.unwrap_or(assumed.session_token()).to_string()),
+        None,
+        "e2e",
+    );
+    let config = aws_sdk_s3::config::Builder::from(bench.sdk_config())
+        .credentials_provider(credentials)
+        .force_path_style(true)
+        .build();
+    aws_sdk_s3::Client::from_conf(config)
+}
+
+fn code_of<E: aws_sdk_s3::error::ProvideErrorMetadata, R>(
+    result: Result<R, aws_sdk_s3::error::SdkError<E, aws_sdk_s3::config::http::HttpResponse>>,
+) -> String {
+    use aws_sdk_s3::error::ProvideErrorMetadata;
+    match result {
+        Ok(_) => "ok".to_string(),
+        Err(e) => e
+            .code()
+            .map(str::to_string)
+            .or_else(|| {
+                e.raw_response()
+                    .map(|r| format!("HTTP {}", r.status().as_u16()))
+            })
+            .unwrap_or_else(|| "no code".to_string()),
+    }
+}
+
+/// In strict mode local-s3 decides as S3 with IAM: each role gets what its generated policy
+/// grants and nothing else, a missing key is 404 only to a role that may list it (else 403),
+/// and a temporary key needs its own session token.
+async fn s3_authorizes_each_role_like_s3(bench: &deployer::local::LocalBench, d: &Deployer) {
+    let (data, results) = (&d.names.data_bucket, &d.names.results_bucket);
+    let prefix = &d.names.data_prefix;
+    let reader = s3_as_role(bench, d, &d.names.reader_role, None).await;
+    let object = format!("{prefix}00000.txt");
+    let get = |c: &aws_sdk_s3::Client, bucket: &str, key: &str| {
+        c.get_object().bucket(bucket).key(key).send()
+    };
+    assert_eq!(code_of(get(&reader, data, &object).await), "ok");
+    assert_eq!(
+        code_of(get(&reader, data, &format!("{prefix}missing.txt")).await),
+        "NoSuchKey",
+        "the reader may list its prefix: a missing key there is a 404"
+    );
+    assert_eq!(
+        code_of(get(&reader, data, "elsewhere/missing.txt").await),
+        "AccessDenied",
+        "outside its prefix the reader may not list: 403, not 404"
+    );
+    assert_eq!(
+        code_of(get(&reader, results, "runs/index.json").await),
+        "AccessDenied"
+    );
+    let list = |c: &aws_sdk_s3::Client, bucket: &str, p: &str| {
+        c.list_objects_v2().bucket(bucket).prefix(p).send()
+    };
+    assert_eq!(code_of(list(&reader, data, prefix).await), "ok");
+    assert_eq!(code_of(list(&reader, data, "other/").await), "AccessDenied");
+    assert_eq!(
+        code_of(
+            reader
+                .put_object()
+                .bucket(data)
+                .key(format!("{prefix}planted.txt"))
+                .body(b"x".to_vec().into())
+                .send()
+                .await
+        ),
+        "AccessDenied"
+    );
+
+    let collector = s3_as_role(bench, d, &d.names.collector_role, None).await;
+    assert_eq!(
+        code_of(get(&collector, results, "runs/never-written.json").await),
+        "NoSuchKey",
+        "the collector's first read of a missing index is a 404 (its ListBucket grant covers runs/)"
+    );
+    assert_eq!(
+        code_of(get(&collector, results, "elsewhere.json").await),
+        "AccessDenied"
+    );
+    assert_eq!(
+        code_of(get(&collector, data, &object).await),
+        "AccessDenied"
+    );
+
+    let forged = s3_as_role(bench, d, &d.names.reader_role, Some("not-the-token")).await;
+    assert_eq!(code_of(get(&forged, data, &object).await), "InvalidToken");
+}
