@@ -3,14 +3,19 @@
 use crate::aws::Clients;
 use crate::error::Result;
 use crate::names::{StackNames, SCHEDULE_GROUP};
+use crate::progress::{Event, Reporter};
 use crate::resources::{bucket, function, role, schedule, state_machine};
 
 /// Deletes the schedule, state machine, functions, roles and buckets (emptied of every object
 /// version first) of `names`. Returns what existed and was removed, e.g. `IAM role
-/// lambda-bench-reader`. A bucket with one of the stack's names that lacks the stack's tag
+/// lambda-bench-reader`, each also reported as it goes ([`Event::Deleted`]). A bucket with one of the stack's names that lacks the stack's tag
 /// (`lambda-bench:stack`) stops it before anything is deleted
 /// ([`crate::DeployError::ForeignBucket`]).
-pub async fn destroy(c: &Clients, names: &StackNames) -> Result<Vec<String>> {
+pub async fn destroy(
+    c: &Clients,
+    names: &StackNames,
+    reporter: &dyn Reporter,
+) -> Result<Vec<String>> {
     // Every bucket is checked first, so a refusal leaves the whole stack as it was (and a
     // `deploy` that adds the tags, then `destroy` again, still works).
     for b in [&names.data_bucket, &names.results_bucket] {
@@ -19,8 +24,8 @@ pub async fn destroy(c: &Clients, names: &StackNames) -> Result<Vec<String>> {
     let mut removed = Vec::new();
     let mut note = |existed: bool, what: String| {
         if existed {
-            eprintln!("  deleted {what}");
-            removed.push(what);
+            removed.push(what.clone());
+            reporter.report(Event::Deleted { what });
         }
     };
     note(

@@ -14,20 +14,21 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
+use crate::aws::retry::{retry, Backoff};
 use crate::aws::sdk_error::classify;
 use crate::aws::Clients;
 use crate::error::Result;
 
-/// The first pause after a throttled call; it doubles up to [`MAX_PAUSE`].
-const FIRST_PAUSE: Duration = Duration::from_millis(500);
-const MAX_PAUSE: Duration = Duration::from_secs(30);
+/// Pauses after a throttled call: from half a second, doubling up to 30 s, for as long as the
+/// execution runs.
+const BACKOFF: Backoff = Backoff::doubling(Duration::from_millis(500), Duration::from_secs(30));
 /// Events per history page (the most Step Functions returns).
 const PAGE_SIZE: i32 = 1000;
 
-/// True for the error codes of a throttled call.
-pub fn is_throttling(code: Option<&str>) -> bool {
+/// True when `error` says the call was throttled.
+pub fn is_throttled<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> bool {
     matches!(
-        code,
+        error.code(),
         Some(
             "ThrottlingException"
                 | "TooManyRequestsException"
@@ -37,40 +38,17 @@ pub fn is_throttling(code: Option<&str>) -> bool {
     )
 }
 
-/// Runs `call` until it is not throttled, pausing with exponential backoff in between; any
-/// other error is returned classified as `action` (IAM notation).
+/// Runs `call` until it is not throttled, pausing with [`BACKOFF`] in between; any other error
+/// is returned classified as `action` (IAM notation).
 pub async fn throttled<T, E, F, Fut>(action: &str, call: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
-    retry_throttled(FIRST_PAUSE, MAX_PAUSE, call)
+    retry(BACKOFF, is_throttled, call)
         .await
         .map_err(|e| classify(action, e))
-}
-
-/// [`throttled`] with explicit pauses, unclassified (the unit tests use short pauses).
-pub async fn retry_throttled<T, E, F, Fut>(
-    first: Duration,
-    max: Duration,
-    mut call: F,
-) -> std::result::Result<T, SdkError<E, HttpResponse>>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata,
-{
-    let mut pause = first;
-    loop {
-        match call().await {
-            Err(e) if is_throttling(e.code()) => {
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(max);
-            }
-            other => return other,
-        }
-    }
 }
 
 /// Reads an execution's history incrementally: each call returns only the events not returned
@@ -140,8 +118,9 @@ mod tests {
 
     #[tokio::test]
     async fn throttled_calls_are_retried_and_other_errors_are_not() {
+        let quick = Backoff::doubling(Duration::from_millis(1), Duration::from_millis(4));
         let mut calls = 0;
-        let result = retry_throttled(Duration::from_millis(1), Duration::from_millis(4), || {
+        let result = retry(quick, is_throttled, || {
             calls += 1;
             let n = calls;
             async move {
@@ -156,12 +135,11 @@ mod tests {
         assert_eq!(result.expect("sixth call"), 6);
 
         let mut calls = 0;
-        let result: std::result::Result<u32, _> =
-            retry_throttled(Duration::from_millis(1), Duration::from_millis(4), || {
-                calls += 1;
-                async { Err(error("ExecutionDoesNotExist")) }
-            })
-            .await;
+        let result: std::result::Result<u32, _> = retry(quick, is_throttled, || {
+            calls += 1;
+            async { Err(error("ExecutionDoesNotExist")) }
+        })
+        .await;
         assert_eq!(
             result.expect_err("not retried").code(),
             Some("ExecutionDoesNotExist")

@@ -3,7 +3,9 @@
 //! The stack is declared as values ([`stack::Stack`]); deploy reads what exists, computes a
 //! typed difference ([`diff::StackDiff`]) and applies only that ([`reconcile`]). `diff` prints
 //! the difference without applying it, `run` starts and follows an execution, `destroy` removes
-//! everything, `plan` renders the state machine without AWS.
+//! everything, `plan` renders the state machine without AWS. The library prints nothing: it
+//! reports its progress as [`progress::Event`]s to the reporter its caller gives
+//! ([`Deployer::with_reporter`]); the `deploy` binary renders them on the terminal.
 //!
 //! Library use (what the tests do against moto):
 //! ```no_run
@@ -32,6 +34,7 @@ pub mod names;
 pub mod outputs;
 pub mod package;
 pub mod policies;
+pub mod progress;
 pub mod reconcile;
 pub mod resources;
 pub mod restore;
@@ -43,6 +46,7 @@ pub mod table;
 mod main_cli;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use aws_config::{Region, SdkConfig};
 
@@ -54,6 +58,7 @@ use diff::StackDiff;
 use names::StackNames;
 use outputs::StackOutputs;
 use package::Packages;
+use progress::{SharedReporter, Silent};
 use stack::Stack;
 
 /// The entry of `cargo run --bin deploy`.
@@ -71,12 +76,15 @@ where
     main_cli::run_cli(cli::Cli::try_parse_from(args)?).await
 }
 
-/// A configuration connected to an account: the clients and the stack's names.
+/// A configuration connected to an account: the clients, the stack's names, and where the
+/// progress of its commands goes.
 #[derive(Debug, Clone)]
 pub struct Deployer {
     pub clients: Clients,
     pub config: BenchConfig,
     pub names: StackNames,
+    /// Receives the progress of deploy, run and destroy ([`Silent`] unless replaced).
+    pub reporter: SharedReporter,
 }
 
 /// What a deploy did.
@@ -106,7 +114,13 @@ impl Deployer {
             clients,
             config,
             names,
+            reporter: Arc::new(Silent),
         })
+    }
+
+    /// This deployer reporting its progress to `reporter`.
+    pub fn with_reporter(self, reporter: SharedReporter) -> Self {
+        Self { reporter, ..self }
     }
 
     /// The declared stack with the code of `packages`.
@@ -130,7 +144,7 @@ impl Deployer {
         let stack = self.stack(packages)?;
         let planned = reconcile::plan(&self.clients, &stack).await?;
         let diff = planned.diff(&stack);
-        reconcile::apply(&self.clients, &stack, &planned).await?;
+        reconcile::apply(&self.clients, &stack, &planned, self.reporter.as_ref()).await?;
         let outputs = StackOutputs::new(&stack);
         let stack_file = out_dir.map(|dir| outputs.write(dir)).transpose()?;
         Ok(DeployReport {
@@ -142,11 +156,18 @@ impl Deployer {
 
     /// Removes everything; returns what existed.
     pub async fn destroy(&self) -> Result<Vec<String>> {
-        destroy::destroy(&self.clients, &self.names).await
+        destroy::destroy(&self.clients, &self.names, self.reporter.as_ref()).await
     }
 
     /// Starts an execution and follows it to its end.
     pub async fn run(&self, opts: &run::RunOptions) -> Result<run::RunOutcome> {
-        run::run(&self.clients, &self.names, &self.config, opts).await
+        run::run(
+            &self.clients,
+            &self.names,
+            &self.config,
+            opts,
+            self.reporter.as_ref(),
+        )
+        .await
     }
 }

@@ -1,6 +1,12 @@
 //! The binary's flow: configuration, then the command. Errors carry context for the terminal.
+//! This module and its children are the only ones that print: the library reports its progress
+//! to [`terminal::Terminal`].
+
+mod outcome;
+mod terminal;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -13,7 +19,10 @@ use crate::config::BenchConfig;
 use crate::names::StackNames;
 use crate::outputs::STACK_FILE;
 use crate::package::{self, Packages};
+use crate::progress::{Reporter, SharedReporter};
 use crate::{policies, run, Deployer};
+use outcome::{print_outcome, succeeded};
+use terminal::Terminal;
 
 /// The configuration file looked for when `--config` is not given.
 const CONFIG_FILE: &str = "bench.toml";
@@ -25,6 +34,7 @@ pub async fn main() -> anyhow::Result<()> {
 /// Runs one parsed command line.
 pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
     let config = load_config(&cli.global)?;
+    let reporter: SharedReporter = Arc::new(Terminal::default());
     match cli.command.unwrap_or(Command::Deploy) {
         Command::Plan(args) => {
             plan(&config, &args)?;
@@ -34,8 +44,8 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Diff => {
-            let deployer = connect(config).await?;
-            let packages = packages(&cli.global, &deployer.config)?;
+            let deployer = connect(config, reporter).await?;
+            let packages = packages(&cli.global, &deployer)?;
             let diff = deployer
                 .diff(&packages)
                 .await
@@ -44,8 +54,8 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Deploy => {
-            let deployer = connect(config).await?;
-            let packages = packages(&cli.global, &deployer.config)?;
+            let deployer = connect(config, reporter).await?;
+            let packages = packages(&cli.global, &deployer)?;
             eprintln!(
                 "deploying stack {} to {}",
                 deployer.names.stack, deployer.names.region
@@ -61,12 +71,31 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Run(args) => run_command(config, &cli.global, &args).await,
+        Command::Run(args) => run_command(config, &cli.global, &args, reporter).await,
         #[cfg(feature = "local")]
-        Command::Local(args) => crate::local::main(&cli.global, &args).await,
+        Command::Local(args) => {
+            let local = crate::local::main(&cli.global, &args, reporter).await?;
+            print_outcome(&local.outcome);
+            println!(
+                "\ntimes: setup and build {:.1} s, local stack + deploy + run {:.1} s, total {:.1} s",
+                local.setup_and_build.as_secs_f64(),
+                local.stack_deploy_and_run.as_secs_f64(),
+                local.total.as_secs_f64()
+            );
+            succeeded(local.outcome)?;
+            println!("local stack stopped; nothing is left running");
+            Ok(())
+        }
         #[cfg(feature = "local")]
         Command::Selftest(args) if args.local => {
-            crate::local::selftest(&cli.global, args.functions_dir.as_deref(), args.lenient).await
+            let report = crate::local::selftest(
+                &cli.global,
+                args.functions_dir.as_deref(),
+                args.lenient,
+                reporter,
+            )
+            .await?;
+            finish_selftest(&report)
         }
         #[cfg(not(feature = "local"))]
         Command::Selftest(args) if args.local => anyhow::bail!(
@@ -74,14 +103,14 @@ pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
         ),
         Command::Selftest(_) => {
             let sdk = load_sdk_config(config.region.as_deref()).await?;
-            let packages = packages(&cli.global, &config)?;
-            let report = crate::selftest::selftest(&sdk, &config, &packages)
+            let packages = build_or_load(&cli.global, &config, reporter.as_ref())?;
+            let report = crate::selftest::selftest(&sdk, &config, &packages, reporter)
                 .await
                 .context("selftest")?;
             finish_selftest(&report)
         }
         Command::Destroy => {
-            let deployer = connect(config).await?;
+            let deployer = connect(config, reporter).await?;
             eprintln!(
                 "destroying stack {} in {}",
                 deployer.names.stack, deployer.names.region
@@ -125,13 +154,24 @@ fn load_config(global: &GlobalArgs) -> anyhow::Result<BenchConfig> {
     Ok(config)
 }
 
-async fn connect(config: BenchConfig) -> anyhow::Result<Deployer> {
+async fn connect(config: BenchConfig, reporter: SharedReporter) -> anyhow::Result<Deployer> {
     let sdk = load_sdk_config(config.region.as_deref()).await?;
-    Ok(Deployer::connect(config, &sdk, CallLog::default()).await?)
+    Ok(Deployer::connect(config, &sdk, CallLog::default())
+        .await?
+        .with_reporter(reporter))
+}
+
+/// The packages `deployer` deploys (see [`build_or_load`]).
+fn packages(global: &GlobalArgs, deployer: &Deployer) -> anyhow::Result<Packages> {
+    build_or_load(global, &deployer.config, deployer.reporter.as_ref())
 }
 
 /// Prebuilt packages from `--package-dir`, else a release build for the configured architecture.
-fn packages(global: &GlobalArgs, config: &BenchConfig) -> anyhow::Result<Packages> {
+fn build_or_load(
+    global: &GlobalArgs,
+    config: &BenchConfig,
+    reporter: &dyn Reporter,
+) -> anyhow::Result<Packages> {
     let dir = match &global.package_dir {
         Some(dir) => dir.clone(),
         None => {
@@ -139,7 +179,7 @@ fn packages(global: &GlobalArgs, config: &BenchConfig) -> anyhow::Result<Package
                 "building both functions for {} (cargo lambda build --release; minutes the first time)",
                 config.architecture
             );
-            package::build(&system::paths::workspace_root(), config.architecture)?
+            package::build(&system::paths::workspace_root(), config.architecture, reporter)?
         }
     };
     Ok(package::load(&dir)?)
@@ -175,7 +215,7 @@ fn plan(config: &BenchConfig, args: &PlanArgs) -> anyhow::Result<()> {
 }
 
 /// Prints the selftest's checks and cost; an error when a check failed.
-pub(crate) fn finish_selftest(report: &crate::selftest::SelftestReport) -> anyhow::Result<()> {
+fn finish_selftest(report: &crate::selftest::SelftestReport) -> anyhow::Result<()> {
     println!("{report}");
     if report.passed() {
         Ok(())
@@ -239,6 +279,7 @@ async fn run_command(
     config: BenchConfig,
     global: &GlobalArgs,
     args: &RunArgs,
+    reporter: SharedReporter,
 ) -> anyhow::Result<()> {
     let mut input: Value = serde_json::from_str(&args.input)
         .context("--input: not JSON; give an object such as '{\"rounds\": 1}'")?;
@@ -248,7 +289,7 @@ async fn run_command(
     if let Some(label) = &args.label {
         object.insert("label".into(), Value::from(label.as_str()));
     }
-    let deployer = connect(config).await?;
+    let deployer = connect(config, reporter).await?;
     let opts = run::RunOptions {
         name: args.name.clone(),
         input,
@@ -257,15 +298,6 @@ async fn run_command(
         timeout: Duration::from_secs(args.timeout_minutes.saturating_mul(60)),
     };
     let outcome = deployer.run(&opts).await.context("running the benchmark")?;
-    run::print_outcome(&outcome);
-    if outcome.status != "SUCCEEDED" {
-        return Err(crate::DeployError::ExecutionFailed {
-            name: outcome.name,
-            status: outcome.status,
-            error: outcome.error.unwrap_or_default(),
-            cause: outcome.cause.unwrap_or_default(),
-        }
-        .into());
-    }
-    Ok(())
+    print_outcome(&outcome);
+    succeeded(outcome)
 }

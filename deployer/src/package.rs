@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Architecture;
 use crate::error::{DeployError, Result};
+use crate::progress::{Event, Reporter};
 
 /// The reader's binary target (crate `s3-reader`).
 pub const READER_BIN: &str = "s3-reader";
@@ -85,14 +86,17 @@ pub fn package_dir(root: &Path, arch: Architecture) -> PathBuf {
 }
 
 /// Builds both functions in release mode for `arch` with cargo-lambda and returns the package
-/// folder. Runs `scripts/setup` first when cargo-lambda is missing. Cargo's own caching makes a
-/// second build of unchanged sources quick.
-pub fn build(root: &Path, arch: Architecture) -> Result<PathBuf> {
+/// folder. Runs `scripts/setup` first when cargo-lambda is missing (reported: it takes minutes).
+/// Cargo's own caching makes a second build of unchanged sources quick.
+pub fn build(root: &Path, arch: Architecture, reporter: &dyn Reporter) -> Result<PathBuf> {
     let venv_bin = root.join(".venv").join("bin");
     let cargo_lambda = venv_bin.join("cargo-lambda");
     if !cargo_lambda.exists() {
         let setup = root.join("scripts").join("setup");
-        eprintln!("cargo-lambda is missing: running {}", setup.display());
+        reporter.report(Event::SetupStarted {
+            missing: vec!["cargo-lambda".to_owned()],
+            script: setup.clone(),
+        });
         let status = Command::new(&setup)
             .current_dir(root)
             .status()

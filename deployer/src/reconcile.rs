@@ -1,8 +1,9 @@
 //! Reads what exists, computes the difference to the declared [`Stack`], and applies only it.
 
 use crate::aws::Clients;
-use crate::diff::{Change, StackDiff};
+use crate::diff::{Change, ResourceChange, StackDiff};
 use crate::error::Result;
+use crate::progress::{Event, Reporter};
 use crate::resources::bucket::{self, BucketState};
 use crate::resources::function::{self, FunctionState};
 use crate::resources::objects::{self, ObjectsPlan};
@@ -38,11 +39,7 @@ impl Planned {
         for (spec, change) in stack.buckets.iter().zip(&self.buckets) {
             d.push(KIND_BUCKET, &spec.name, change.clone());
         }
-        d.push(
-            KIND_OBJECTS,
-            format!("s3://{}/{}", stack.objects.bucket, stack.objects.prefix),
-            self.objects.0.clone(),
-        );
+        d.push(KIND_OBJECTS, objects_name(stack), self.objects.0.clone());
         for (spec, (_, change)) in stack.roles.iter().zip(&self.roles) {
             d.push(KIND_ROLE, &spec.name, change.clone());
         }
@@ -106,9 +103,20 @@ pub async fn plan(c: &Clients, stack: &Stack) -> Result<Planned> {
     })
 }
 
-/// Applies the planned changes in dependency order, printing each as it goes. Refuses, before
-/// changing anything, to touch the functions or the test objects while an execution runs.
-pub async fn apply(c: &Clients, stack: &Stack, planned: &Planned) -> Result<()> {
+/// How the diff and the progress name the test objects: `s3://bucket/prefix`.
+fn objects_name(stack: &Stack) -> String {
+    format!("s3://{}/{}", stack.objects.bucket, stack.objects.prefix)
+}
+
+/// Applies the planned changes in dependency order, reporting each as it begins
+/// ([`Event::Changing`]). Refuses, before changing anything, to touch the functions or the test
+/// objects while an execution runs.
+pub async fn apply(
+    c: &Clients,
+    stack: &Stack,
+    planned: &Planned,
+    reporter: &dyn Reporter,
+) -> Result<()> {
     let touches_a_run = !planned.objects.0.is_no_change()
         || planned
             .functions
@@ -122,9 +130,13 @@ pub async fn apply(c: &Clients, stack: &Stack, planned: &Planned) -> Result<()> 
         )
         .await?;
     }
-    let say = |kind: &str, name: &str, change: &Change| {
+    let say = |kind: &'static str, name: &str, change: &Change| {
         if !change.is_no_change() {
-            eprintln!("  {kind} {name}: {}", verb(change));
+            reporter.report(Event::Changing(ResourceChange {
+                kind,
+                name: name.to_owned(),
+                change: change.clone(),
+            }));
         }
     };
     for (spec, change) in stack.buckets.iter().zip(&planned.buckets) {
@@ -132,8 +144,8 @@ pub async fn apply(c: &Clients, stack: &Stack, planned: &Planned) -> Result<()> 
         bucket::apply(c, spec, change).await?;
     }
     if !planned.objects.0.is_no_change() {
-        say(KIND_OBJECTS, &stack.objects.prefix, &planned.objects.0);
-        objects::apply(c, &stack.objects, &planned.objects.1).await?;
+        say(KIND_OBJECTS, &objects_name(stack), &planned.objects.0);
+        objects::apply(c, &stack.objects, &planned.objects.1, reporter).await?;
     }
     for (spec, (state, change)) in stack.roles.iter().zip(&planned.roles) {
         say(KIND_ROLE, &spec.name, change);
@@ -184,20 +196,4 @@ pub async fn apply(c: &Clients, stack: &Stack, planned: &Planned) -> Result<()> 
         }
     }
     Ok(())
-}
-
-fn verb(change: &Change) -> String {
-    match change {
-        Change::Create => "creating".into(),
-        Change::Update(fields) => format!(
-            "updating {}",
-            fields
-                .iter()
-                .map(|f| f.field.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-        Change::Delete => "deleting".into(),
-        Change::NoChange => "unchanged".into(),
-    }
 }

@@ -2,15 +2,17 @@
 //! do it itself: an execution that ends ABORTED or TIMED_OUT runs no further state, and one that
 //! fails outside the sweep's Catch (e.g. the collector is gone) may not reach its restore states.
 
-use aws_smithy_types::error::metadata::ProvideErrorMetadata;
+use std::time::Duration;
 
+use crate::aws::retry::{retry, Backoff};
 use crate::aws::sdk_error::{classify, is_not_found};
 use crate::aws::Clients;
-use crate::error::Result;
+use crate::error::{DeployError, Result};
 use crate::resources::function::wait_updated;
 
-/// Updates refused because another one is in progress, before giving up.
-const CONFLICT_ATTEMPTS: u32 = 10;
+/// Attempts of an update refused because another one is in progress; each waits for that one
+/// to end first, so no pause is needed.
+const AFTER_CONFLICT: Backoff = Backoff::fixed(Duration::ZERO, 10);
 
 /// A function's memory size before the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,6 +48,11 @@ pub async fn capture(c: &Clients, functions: &[String]) -> Result<Vec<Original>>
     Ok(originals)
 }
 
+/// True when Lambda refused an update because another one is in progress.
+fn is_conflict(error: &DeployError) -> bool {
+    matches!(error, DeployError::Aws { code, .. } if code == "ResourceConflictException")
+}
+
 async fn memory_of(c: &Clients, function: &str) -> Result<Option<i32>> {
     match c
         .lambda
@@ -72,28 +79,18 @@ pub async fn restore(c: &Clients, originals: &[Original]) -> Result<Vec<Restored
         if now == original.memory_mb {
             continue;
         }
-        let mut attempt = 1;
-        loop {
-            match c
-                .lambda
+        // Another update may start between the wait and the call: wait again, then retry.
+        retry(AFTER_CONFLICT, is_conflict, || async {
+            wait_updated(c, &original.function).await?;
+            c.lambda
                 .update_function_configuration()
                 .function_name(&original.function)
                 .memory_size(original.memory_mb)
                 .send()
                 .await
-            {
-                Ok(_) => break,
-                // Another update started between the wait and this call.
-                Err(e)
-                    if attempt < CONFLICT_ATTEMPTS
-                        && e.code() == Some("ResourceConflictException") =>
-                {
-                    attempt += 1;
-                    wait_updated(c, &original.function).await?;
-                }
-                Err(e) => return Err(classify("lambda:UpdateFunctionConfiguration", e)),
-            }
-        }
+                .map_err(|e| classify("lambda:UpdateFunctionConfiguration", e))
+        })
+        .await?;
         wait_updated(c, &original.function).await?;
         restored.push(Restored {
             function: original.function.clone(),

@@ -1,14 +1,15 @@
-//! `deploy run`: starts an execution, follows its history with progress bars, prints the
-//! seed-style table and the recommendations, and downloads the report.
+//! `deploy run`: starts an execution, follows its history (reporting each finished
+//! configuration), renders the seed-style table and the recommendations, and downloads the
+//! report.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use aws_sdk_sfn::types::{ExecutionStatus, HistoryEventType};
+use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
+use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent, HistoryEventType};
 use aws_smithy_types::date_time::Format;
 use bench_types::RunRecord;
-use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 use serde_json::Value;
 
 use crate::aws::sdk_error::classify;
@@ -19,6 +20,7 @@ use crate::error::{DeployError, Result};
 use crate::follow::{throttled, HistoryFollower};
 use crate::history::{record_from_task_parameters, record_time};
 use crate::names::{StackNames, RESULTS_PREFIX};
+use crate::progress::{Event, Reporter};
 use crate::resources::state_machine;
 use crate::restore::{self, Restored};
 use crate::table::{render_recommendations, render_table};
@@ -88,28 +90,87 @@ pub fn default_execution_name() -> String {
     format!("run-{stamp}")
 }
 
-/// Starts the execution and follows it to its end.
+/// Starts the execution and follows it to its end, reporting its records as they come.
 pub async fn run(
     c: &Clients,
     names: &StackNames,
     config: &BenchConfig,
     opts: &RunOptions,
+    reporter: &dyn Reporter,
 ) -> Result<RunOutcome> {
     let name = opts.name.clone().unwrap_or_else(default_execution_name);
     state_machine::ensure_no_run(c, &names.state_machine_arn(), "starting a run").await?;
     let originals = restore::capture(c, &target_functions(&opts.input, config, names)).await?;
+    let arn = start_execution(c, names, &name, opts).await?;
+    let sweep = sweep_of(opts, config);
+    reporter.report(Event::ExecutionStarted {
+        name: name.clone(),
+        arn: arn.clone(),
+        rounds: sweep.rounds,
+        configurations_per_round: (sweep.memory_sizes.len() * sweep.targets.len()) as u64,
+    });
+    let (described, records) = follow_to_end(c, &arn, &name, opts, reporter).await?;
+    let status = described.status().clone();
+    reporter.report(Event::ExecutionEnded {
+        status: status.as_str().to_owned(),
+    });
+    let restored = restore_if_ended_early(c, &status, &originals).await?;
+    let output: Option<Value> = described
+        .output()
+        .and_then(|o| serde_json::from_str(o).ok());
+    let mut outcome = RunOutcome {
+        restored,
+        name: name.clone(),
+        execution_arn: arn,
+        status: status.as_str().to_owned(),
+        table: render_table(&sweep.memory_sizes, &sweep.targets, &records),
+        records,
+        recommendations: recommendations_in(output.as_ref()),
+        output,
+        error: described.error().map(str::to_owned),
+        cause: described.cause().map(str::to_owned),
+        downloaded: None,
+        downloaded_files: Vec::new(),
+    };
+    if let Some(dir) = &opts.download_dir {
+        let local = dir.join(&name);
+        let prefix = format!("{RESULTS_PREFIX}{name}/");
+        outcome.downloaded_files =
+            download_prefix(c, &names.results_bucket, &prefix, &local).await?;
+        outcome.downloaded = Some(local);
+    }
+    Ok(outcome)
+}
+
+/// Starts the execution `name` of the stack's state machine; returns its ARN.
+async fn start_execution(
+    c: &Clients,
+    names: &StackNames,
+    name: &str,
+    opts: &RunOptions,
+) -> Result<String> {
     let started = c
         .sfn
         .start_execution()
         .state_machine_arn(names.state_machine_arn())
-        .name(&name)
+        .name(name)
         .input(opts.input.to_string())
         .send()
         .await
         .map_err(|e| classify("states:StartExecution", e))?;
-    let arn = started.execution_arn().to_owned();
-    eprintln!("started execution {name}\n  {arn}");
+    Ok(started.execution_arn().to_owned())
+}
 
+/// What an execution sweeps: the memory sizes, targets and rounds of its input, else those
+/// deployed.
+struct Sweep {
+    memory_sizes: Vec<u32>,
+    targets: Vec<String>,
+    rounds: u32,
+}
+
+/// The sweep of `opts.input`, with the deployed configuration's values where it names none.
+fn sweep_of(opts: &RunOptions, config: &BenchConfig) -> Sweep {
     let memory_sizes: Vec<u32> = opts
         .input
         .get("memorySizes")
@@ -131,63 +192,51 @@ pub async fn run(
         .and_then(Value::as_u64)
         .and_then(|r| u32::try_from(r).ok())
         .unwrap_or(config.rounds);
+    Sweep {
+        memory_sizes,
+        targets,
+        rounds,
+    }
+}
 
-    let bars = MultiProgress::new();
-    let style = ProgressStyle::with_template("  round {prefix} {bar:30} {pos}/{len} {msg}")
-        .unwrap_or_else(|_| ProgressStyle::default_bar());
-    let per_round = (memory_sizes.len() * targets.len()) as u64;
-    let round_bars: Vec<ProgressBar> = (1..=rounds)
-        .map(|r| {
-            let bar = bars.add(ProgressBar::new(per_round).with_style(style.clone()));
-            bar.set_prefix(r.to_string());
-            bar
-        })
-        .collect();
-
+/// Polls the execution every `opts.poll_interval` until it is no longer running (at most
+/// `opts.timeout`), reporting each record (a finished configuration) its history shows; returns
+/// its last description and the records, in the order the collector got them.
+async fn follow_to_end(
+    c: &Clients,
+    arn: &str,
+    name: &str,
+    opts: &RunOptions,
+    reporter: &dyn Reporter,
+) -> Result<(DescribeExecutionOutput, Vec<RunRecord>)> {
     let deadline = Instant::now() + opts.timeout;
     let mut follower = HistoryFollower::default();
     let mut seen_configs = BTreeSet::new();
     let mut records: Vec<RunRecord> = Vec::new();
-    let described = loop {
+    loop {
         // The status first, then the history: when the status says the execution ended, the
         // history read after it is complete.
         let described = throttled("states:DescribeExecution", || {
-            c.sfn.describe_execution().execution_arn(&arn).send()
+            c.sfn.describe_execution().execution_arn(arn).send()
         })
         .await?;
-        for event in follower.new_events(c, &arn).await? {
-            let parameters = match event.r#type() {
-                HistoryEventType::TaskScheduled => event
-                    .task_scheduled_event_details()
-                    .map(|d| d.parameters().to_owned()),
-                HistoryEventType::LambdaFunctionScheduled => event
-                    .lambda_function_scheduled_event_details()
-                    .and_then(|d| d.input().map(str::to_owned)),
-                _ => None,
-            };
-            let Some(record) = parameters.as_deref().and_then(record_from_task_parameters) else {
+        for event in follower.new_events(c, arn).await? {
+            let Some(record) = record_in(&event) else {
                 continue;
             };
             if !seen_configs.insert((record.round, record.memory_mb, record.target.clone())) {
                 continue; // a retried record call
             }
-            if let Some(bar) = usize::try_from(record.round)
-                .ok()
-                .and_then(|r| r.checked_sub(1))
-                .and_then(|i| round_bars.get(i))
-            {
-                bar.inc(1);
-                bar.set_message(match record_time(&record) {
-                    Some(t) if record.ok => {
-                        format!("{} MB {}: {t:.3} s", record.memory_mb, record.target)
-                    }
-                    _ => format!("{} MB {}: failed", record.memory_mb, record.target),
-                });
-            }
+            reporter.report(Event::RecordReceived {
+                round: record.round,
+                memory_mb: record.memory_mb,
+                target: record.target.clone(),
+                seconds: record_time(&record).filter(|_| record.ok),
+            });
             records.push(record);
         }
         if *described.status() != ExecutionStatus::Running {
-            break described;
+            return Ok((described, records));
         }
         if Instant::now() > deadline {
             return Err(DeployError::Timeout {
@@ -196,49 +245,45 @@ pub async fn run(
             });
         }
         tokio::time::sleep(opts.poll_interval).await;
-    };
-    for bar in &round_bars {
-        bar.finish();
     }
+}
 
-    let output: Option<Value> = described
-        .output()
-        .and_then(|o| serde_json::from_str(o).ok());
-    let recommendations = output
-        .as_ref()
+/// The record a history event carries: a scheduled collector `record` task.
+fn record_in(event: &HistoryEvent) -> Option<RunRecord> {
+    let parameters = match event.r#type() {
+        HistoryEventType::TaskScheduled => event
+            .task_scheduled_event_details()
+            .map(|d| d.parameters().to_owned()),
+        HistoryEventType::LambdaFunctionScheduled => event
+            .lambda_function_scheduled_event_details()
+            .and_then(|d| d.input().map(str::to_owned)),
+        _ => None,
+    };
+    parameters.as_deref().and_then(record_from_task_parameters)
+}
+
+/// The execution restores the memory itself when it can; when it ended FAILED, TIMED_OUT or
+/// ABORTED, `run` puts the `originals` back.
+async fn restore_if_ended_early(
+    c: &Clients,
+    status: &ExecutionStatus,
+    originals: &[restore::Original],
+) -> Result<Vec<Restored>> {
+    match status {
+        ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted => {
+            restore::restore(c, originals).await
+        }
+        _ => Ok(Vec::new()),
+    }
+}
+
+/// The recommendations of the collector's summary (the execution's output), rendered.
+fn recommendations_in(output: Option<&Value>) -> String {
+    output
         .and_then(|o| o.get("recommendations"))
         .and_then(Value::as_array)
         .map(|r| render_recommendations(r))
-        .unwrap_or_default();
-    // The execution restores the memory itself when it can; when it ended otherwise, deploy does.
-    let restored = match described.status() {
-        ExecutionStatus::Failed | ExecutionStatus::TimedOut | ExecutionStatus::Aborted => {
-            restore::restore(c, &originals).await?
-        }
-        _ => Vec::new(),
-    };
-    let mut outcome = RunOutcome {
-        restored,
-        name: name.clone(),
-        execution_arn: arn,
-        status: described.status().as_str().to_owned(),
-        table: render_table(&memory_sizes, &targets, &records),
-        records,
-        output,
-        error: described.error().map(str::to_owned),
-        cause: described.cause().map(str::to_owned),
-        recommendations,
-        downloaded: None,
-        downloaded_files: Vec::new(),
-    };
-    if let Some(dir) = &opts.download_dir {
-        let local = dir.join(&name);
-        let prefix = format!("{RESULTS_PREFIX}{name}/");
-        outcome.downloaded_files =
-            download_prefix(c, &names.results_bucket, &prefix, &local).await?;
-        outcome.downloaded = Some(local);
-    }
-    Ok(outcome)
+        .unwrap_or_default()
 }
 
 /// The functions an execution with `input` sweeps: the input's targets, else the deployed ones.
@@ -309,62 +354,6 @@ pub async fn download_prefix(
         }
     }
     Ok(files)
-}
-
-/// The end of a run on the terminal: status, the seed-style table, the recommendations and
-/// where the downloaded report is (shared by `deploy run` and `deploy local`).
-pub fn print_outcome(outcome: &RunOutcome) {
-    println!(
-        "\nexecution {}: {}{}",
-        outcome.name,
-        outcome.status,
-        match (&outcome.error, &outcome.cause) {
-            (Some(e), Some(c)) => format!(" ({e}: {c})"),
-            (Some(e), None) => format!(" ({e})"),
-            _ => String::new(),
-        }
-    );
-    println!(
-        "\nmean seconds per invocation ({} records):",
-        outcome.records.len()
-    );
-    print!("{}", outcome.table);
-    for r in &outcome.restored {
-        println!(
-            "restored {} to {} MB (the execution left it at {} MB)",
-            r.function, r.to_mb, r.from_mb
-        );
-    }
-    if !outcome.recommendations.is_empty() {
-        println!("\nrecommendations:");
-        print!("{}", outcome.recommendations);
-    }
-    if let Some(dir) = &outcome.downloaded {
-        let dir = display_path(dir);
-        println!(
-            "\nreport: {} files in {}/{}",
-            outcome.downloaded_files.len(),
-            dir.display(),
-            outcome
-                .downloaded_files
-                .iter()
-                .find(|f| f.ends_with("report.html"))
-                .map(|f| format!(" (open {})", display_path(f).display()))
-                .unwrap_or_default()
-        );
-    }
-}
-
-/// A path for messages: relative to the current folder when inside it.
-pub fn display_path(path: &std::path::Path) -> std::path::PathBuf {
-    std::env::current_dir()
-        .ok()
-        .and_then(|cwd| {
-            path.strip_prefix(cwd)
-                .ok()
-                .map(std::path::Path::to_path_buf)
-        })
-        .unwrap_or_else(|| path.to_path_buf())
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::aws::CallLog;
 use crate::config::BenchConfig;
 use crate::package::Packages;
+use crate::progress::{Event, SharedReporter};
 use crate::run::{RunOptions, RunOutcome};
 use crate::{resources, Deployer};
 
@@ -138,20 +139,26 @@ pub fn selftest_config(base: &BenchConfig, stack: &str) -> BenchConfig {
     config
 }
 
-/// Deploys, runs, checks and destroys a throwaway stack through `sdk` with `packages`.
+/// Deploys, runs, checks and destroys a throwaway stack through `sdk` with `packages`, reporting
+/// each step to `reporter`.
 pub async fn selftest(
     sdk: &SdkConfig,
     base: &BenchConfig,
     packages: &Packages,
+    reporter: SharedReporter,
 ) -> crate::Result<SelftestReport> {
     let stack = throwaway_stack_name();
     let config = selftest_config(base, &stack);
-    let deployer = Deployer::connect(config, sdk, CallLog::default()).await?;
+    let deployer = Deployer::connect(config, sdk, CallLog::default())
+        .await?
+        .with_reporter(reporter.clone());
     let mut checks = Vec::new();
     let mut cost = CostEstimate::default();
     let mut execution = None;
 
-    eprintln!("selftest: deploying stack {stack} (with a schedule)");
+    reporter.report(Event::SelftestDeploying {
+        stack: stack.clone(),
+    });
     let deployed = deployer.deploy(packages, None).await;
     checks.push(check("deploy with a schedule", &deployed, |_| {
         String::new()
@@ -175,7 +182,9 @@ pub async fn selftest(
         }
     }
 
-    eprintln!("selftest: destroying stack {stack}");
+    reporter.report(Event::SelftestDestroying {
+        stack: stack.clone(),
+    });
     let destroyed = deployer.destroy().await;
     checks.push(check("destroy", &destroyed, |removed| {
         format!("{} resources", removed.len())

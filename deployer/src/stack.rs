@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use bench_statemachine::RenderedPlan;
 use serde_json::{json, Value};
 
 use crate::benchmark_plan::benchmark_plan;
@@ -55,111 +56,23 @@ impl Stack {
     pub fn new(config: &BenchConfig, names: &StackNames, packages: &Packages) -> Result<Self> {
         let plan = benchmark_plan(config, names);
         let rendered = bench_statemachine::render_plan(&plan)?;
-        let tag = |what: &str| format!("Lambda benchmark {}: {what}", names.stack);
-        let roles = vec![
-            RoleSpec {
-                name: names.reader_role.clone(),
-                description: tag("S3 reader function"),
-                trust: policies::lambda_trust_policy(),
-                policies: BTreeMap::from([(
-                    READER_POLICY.to_owned(),
-                    policies::reader_policy(names),
-                )]),
-            },
-            RoleSpec {
-                name: names.collector_role.clone(),
-                description: tag("collector function"),
-                trust: policies::lambda_trust_policy(),
-                policies: BTreeMap::from([(
-                    COLLECTOR_POLICY.to_owned(),
-                    policies::collector_policy(names),
-                )]),
-            },
-            RoleSpec {
-                name: names.state_machine_role.clone(),
-                description: tag("state machine"),
-                trust: rendered.trust_policy.clone(),
-                policies: BTreeMap::from([(
-                    STATE_MACHINE_POLICY.to_owned(),
-                    rendered.role_policy.clone(),
-                )]),
-            },
-        ];
-        let function =
-            |name: &str, role: &str, memory: u32, timeout: i32, what: &str, package| FunctionSpec {
-                name: name.to_owned(),
-                description: tag(what),
-                role_arn: names.role_arn(role),
-                memory_mb: i32::try_from(memory).unwrap_or(i32::MAX),
-                timeout_seconds: timeout,
-                architecture: config.architecture,
-                environment: BTreeMap::new(),
-                package,
-            };
-        let functions = vec![
-            function(
-                &names.reader_function,
-                &names.reader_role,
-                config.reader_memory_mb,
-                READER_TIMEOUT_SECONDS,
-                "S3 reader (benchmark target)",
-                packages.reader.clone(),
-            ),
-            function(
-                &names.collector_function,
-                &names.collector_role,
-                config.collector_memory_mb,
-                COLLECTOR_TIMEOUT_SECONDS,
-                "collector (results and report)",
-                packages.collector.clone(),
-            ),
-        ];
         let (schedule_role, schedule) = match &config.schedule {
             None => (None, None),
             Some(expression) => (
-                Some(RoleSpec {
-                    name: names.schedule_role.clone(),
-                    description: tag("schedule"),
-                    trust: policies::service_trust_policy(
-                        "scheduler.amazonaws.com",
-                        &names.account,
-                    ),
-                    policies: BTreeMap::from([(
-                        SCHEDULE_POLICY.to_owned(),
-                        policies::schedule_policy(names),
-                    )]),
-                }),
-                Some(ScheduleSpec {
-                    name: names.schedule.clone(),
-                    group: SCHEDULE_GROUP.to_owned(),
-                    expression: expression.clone(),
-                    target_arn: names.state_machine_arn(),
-                    role_arn: names.role_arn(&names.schedule_role),
-                    input: json!({"label": SCHEDULED_LABEL}),
-                }),
+                Some(schedule_role(names)),
+                Some(schedule(names, expression)),
             ),
         };
         Ok(Self {
             names: names.clone(),
-            buckets: vec![
-                BucketSpec {
-                    name: names.data_bucket.clone(),
-                    stack: names.stack.clone(),
-                    role: bucket::ROLE_DATA.to_owned(),
-                },
-                BucketSpec {
-                    name: names.results_bucket.clone(),
-                    stack: names.stack.clone(),
-                    role: bucket::ROLE_RESULTS.to_owned(),
-                },
-            ],
+            buckets: buckets(names),
             objects: ObjectsSpec {
                 bucket: names.data_bucket.clone(),
                 prefix: names.data_prefix.clone(),
                 seed: config.objects.seed_spec(),
             },
-            roles,
-            functions,
+            roles: roles(names, &rendered),
+            functions: functions(config, names, packages),
             state_machine: StateMachineSpec {
                 name: names.state_machine.clone(),
                 arn: names.state_machine_arn(),
@@ -182,5 +95,112 @@ impl Stack {
             }
         }
         docs
+    }
+}
+
+/// The description of one of the stack's resources, e.g. `Lambda benchmark NAME: state machine`.
+fn description(names: &StackNames, what: &str) -> String {
+    format!("Lambda benchmark {}: {what}", names.stack)
+}
+
+/// The data bucket, then the results bucket, each tagged with the stack.
+fn buckets(names: &StackNames) -> Vec<BucketSpec> {
+    vec![
+        BucketSpec {
+            name: names.data_bucket.clone(),
+            stack: names.stack.clone(),
+            role: bucket::ROLE_DATA.to_owned(),
+        },
+        BucketSpec {
+            name: names.results_bucket.clone(),
+            stack: names.stack.clone(),
+            role: bucket::ROLE_RESULTS.to_owned(),
+        },
+    ]
+}
+
+/// The roles of the reader, the collector and the state machine (whose policy comes with the
+/// rendered definition).
+fn roles(names: &StackNames, rendered: &RenderedPlan) -> Vec<RoleSpec> {
+    vec![
+        RoleSpec {
+            name: names.reader_role.clone(),
+            description: description(names, "S3 reader function"),
+            trust: policies::lambda_trust_policy(),
+            policies: BTreeMap::from([(READER_POLICY.to_owned(), policies::reader_policy(names))]),
+        },
+        RoleSpec {
+            name: names.collector_role.clone(),
+            description: description(names, "collector function"),
+            trust: policies::lambda_trust_policy(),
+            policies: BTreeMap::from([(
+                COLLECTOR_POLICY.to_owned(),
+                policies::collector_policy(names),
+            )]),
+        },
+        RoleSpec {
+            name: names.state_machine_role.clone(),
+            description: description(names, "state machine"),
+            trust: rendered.trust_policy.clone(),
+            policies: BTreeMap::from([(
+                STATE_MACHINE_POLICY.to_owned(),
+                rendered.role_policy.clone(),
+            )]),
+        },
+    ]
+}
+
+/// The reader, then the collector, with the code of `packages`.
+fn functions(config: &BenchConfig, names: &StackNames, packages: &Packages) -> Vec<FunctionSpec> {
+    let function =
+        |name: &str, role: &str, memory: u32, timeout: i32, what: &str, package| FunctionSpec {
+            name: name.to_owned(),
+            description: description(names, what),
+            role_arn: names.role_arn(role),
+            memory_mb: i32::try_from(memory).unwrap_or(i32::MAX),
+            timeout_seconds: timeout,
+            architecture: config.architecture,
+            environment: BTreeMap::new(),
+            package,
+        };
+    vec![
+        function(
+            &names.reader_function,
+            &names.reader_role,
+            config.reader_memory_mb,
+            READER_TIMEOUT_SECONDS,
+            "S3 reader (benchmark target)",
+            packages.reader.clone(),
+        ),
+        function(
+            &names.collector_function,
+            &names.collector_role,
+            config.collector_memory_mb,
+            COLLECTOR_TIMEOUT_SECONDS,
+            "collector (results and report)",
+            packages.collector.clone(),
+        ),
+    ]
+}
+
+/// The role EventBridge Scheduler starts executions with.
+fn schedule_role(names: &StackNames) -> RoleSpec {
+    RoleSpec {
+        name: names.schedule_role.clone(),
+        description: description(names, "schedule"),
+        trust: policies::service_trust_policy("scheduler.amazonaws.com", &names.account),
+        policies: BTreeMap::from([(SCHEDULE_POLICY.to_owned(), policies::schedule_policy(names))]),
+    }
+}
+
+/// The schedule that starts an execution labelled [`SCHEDULED_LABEL`] at `expression`.
+fn schedule(names: &StackNames, expression: &str) -> ScheduleSpec {
+    ScheduleSpec {
+        name: names.schedule.clone(),
+        group: SCHEDULE_GROUP.to_owned(),
+        expression: expression.to_owned(),
+        target_arn: names.state_machine_arn(),
+        role_arn: names.role_arn(&names.schedule_role),
+        input: json!({"label": SCHEDULED_LABEL}),
     }
 }

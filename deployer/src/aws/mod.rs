@@ -1,7 +1,8 @@
-//! The AWS side: one configuration, the clients, the call log, error mapping.
+//! The AWS side: one configuration, the clients, the call log, error mapping, retries.
 
 pub mod call_log;
 pub mod clients;
+pub mod retry;
 pub mod role_propagation;
 pub mod sdk_error;
 

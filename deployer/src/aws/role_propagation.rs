@@ -12,10 +12,10 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 
-/// Attempts before the last error is returned (with [`PAUSE`], about two minutes).
-pub const ATTEMPTS: u32 = 30;
-/// The pause between two attempts.
-pub const PAUSE: Duration = Duration::from_secs(4);
+use crate::aws::retry::{retry, Backoff};
+
+/// Attempts before the last error is returned: 30, 4 s apart (about two minutes).
+pub const BACKOFF: Backoff = Backoff::fixed(Duration::from_secs(4), 30);
 
 /// The service that assumes the role, each with its own way of saying "not yet".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,10 +47,15 @@ impl AssumingService {
             Self::Scheduler => code == Some("ValidationException") && message.contains("assume"),
         }
     }
+
+    /// True when `error` is this service's refusal of a role not yet usable.
+    pub fn refuses<E: ProvideErrorMetadata>(self, error: &SdkError<E, HttpResponse>) -> bool {
+        self.is_propagation_error(error.code(), error.message().unwrap_or_default())
+    }
 }
 
-/// Runs `call` until it succeeds, fails otherwise, or [`ATTEMPTS`] refusals of `service` have
-/// been seen, pausing [`PAUSE`] between attempts.
+/// Runs `call` until it succeeds, fails otherwise, or the attempts of [`BACKOFF`] are used up
+/// by refusals of `service`.
 pub async fn retry_while_propagating<T, E, F, Fut>(
     service: AssumingService,
     call: F,
@@ -60,34 +65,7 @@ where
     Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
     E: ProvideErrorMetadata,
 {
-    retry_with(service, ATTEMPTS, PAUSE, call).await
-}
-
-/// [`retry_while_propagating`] with explicit bounds (the unit tests use short ones).
-pub async fn retry_with<T, E, F, Fut>(
-    service: AssumingService,
-    attempts: u32,
-    pause: Duration,
-    mut call: F,
-) -> Result<T, SdkError<E, HttpResponse>>
-where
-    F: FnMut() -> Fut,
-    Fut: Future<Output = Result<T, SdkError<E, HttpResponse>>>,
-    E: ProvideErrorMetadata,
-{
-    let mut attempt = 1;
-    loop {
-        match call().await {
-            Err(e)
-                if attempt < attempts
-                    && service.is_propagation_error(e.code(), e.message().unwrap_or_default()) =>
-            {
-                attempt += 1;
-                tokio::time::sleep(pause).await;
-            }
-            other => return other,
-        }
-    }
+    retry(BACKOFF, |e| service.refuses(e), call).await
 }
 
 #[cfg(test)]
@@ -137,42 +115,34 @@ mod tests {
     fn sdk_errors_display_a_fixed_text_so_the_code_and_message_are_what_is_matched() {
         let error = scheduler_error("ValidationException", SCHEDULER_REFUSAL);
         assert_eq!(error.to_string(), "service error");
-        assert!(AssumingService::Scheduler
-            .is_propagation_error(error.code(), error.message().unwrap_or_default()));
+        assert!(AssumingService::Scheduler.refuses(&error));
     }
 
     #[tokio::test]
     async fn retries_the_refusal_and_returns_other_errors_at_once() {
+        let quick = |attempts| Backoff::fixed(Duration::from_millis(1), attempts);
+        let refused =
+            |e: &SdkError<CreateScheduleError, HttpResponse>| AssumingService::Scheduler.refuses(e);
         let mut calls = 0;
-        let result: Result<u32, _> = retry_with(
-            AssumingService::Scheduler,
-            5,
-            Duration::from_millis(1),
-            || {
-                calls += 1;
-                let n = calls;
-                async move {
-                    if n < 3 {
-                        Err(scheduler_error("ValidationException", SCHEDULER_REFUSAL))
-                    } else {
-                        Ok(n)
-                    }
+        let result: Result<u32, _> = retry(quick(5), refused, || {
+            calls += 1;
+            let n = calls;
+            async move {
+                if n < 3 {
+                    Err(scheduler_error("ValidationException", SCHEDULER_REFUSAL))
+                } else {
+                    Ok(n)
                 }
-            },
-        )
+            }
+        })
         .await;
         assert_eq!(result.expect("third attempt succeeds"), 3);
 
         let mut calls = 0;
-        let result: Result<u32, _> = retry_with(
-            AssumingService::Scheduler,
-            5,
-            Duration::from_millis(1),
-            || {
-                calls += 1;
-                async { Err(scheduler_error("ValidationException", "bad expression")) }
-            },
-        )
+        let result: Result<u32, _> = retry(quick(5), refused, || {
+            calls += 1;
+            async { Err(scheduler_error("ValidationException", "bad expression")) }
+        })
         .await;
         assert_eq!(
             result.expect_err("not retried").code(),
@@ -181,16 +151,12 @@ mod tests {
         assert_eq!(calls, 1);
 
         let mut calls = 0;
-        let _ = retry_with::<u32, _, _, _>(
-            AssumingService::Scheduler,
-            4,
-            Duration::from_millis(1),
-            || {
-                calls += 1;
-                async { Err(scheduler_error("ValidationException", SCHEDULER_REFUSAL)) }
-            },
-        )
+        let result: Result<u32, _> = retry(quick(4), refused, || {
+            calls += 1;
+            async { Err(scheduler_error("ValidationException", SCHEDULER_REFUSAL)) }
+        })
         .await;
+        assert!(result.is_err());
         assert_eq!(calls, 4, "bounded by the attempts");
     }
 }

@@ -10,6 +10,7 @@ use crate::config::Architecture;
 use crate::package::{
     self, Packages, COLLECTOR_BIN, COLLECTOR_PACKAGE, READER_BIN, READER_PACKAGE,
 };
+use crate::progress::{Event, Reporter};
 
 /// The Lambda architecture of this machine, if Lambda has one.
 pub fn host_architecture() -> anyhow::Result<Architecture> {
@@ -58,7 +59,11 @@ impl BuildProfile {
 ///
 /// The root package is selected too so that the features of shared dependencies are exactly
 /// those of the `deploy` build (nothing is compiled twice).
-pub fn build_functions(root: &Path, profile: BuildProfile) -> anyhow::Result<PathBuf> {
+pub fn build_functions(
+    root: &Path,
+    profile: BuildProfile,
+    reporter: &dyn Reporter,
+) -> anyhow::Result<PathBuf> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut args = vec!["build"];
     if profile == BuildProfile::Release {
@@ -73,10 +78,9 @@ pub fn build_functions(root: &Path, profile: BuildProfile) -> anyhow::Result<Pat
         COLLECTOR_PACKAGE,
     ]);
     args.extend(["--bin", READER_BIN, "--bin", COLLECTOR_BIN]);
-    eprintln!(
-        "building the functions for this machine (cargo {})",
-        args.join(" ")
-    );
+    reporter.report(Event::FunctionsBuilding {
+        command: args.join(" "),
+    });
     let mut command = Command::new(&cargo);
     command.args(&args).current_dir(root);
     for (name, _) in std::env::vars_os() {

@@ -1,8 +1,9 @@
 //! `deploy local`: the whole benchmark on this machine, no AWS account. It installs what is
 //! missing (`scripts/setup`), builds both functions for this machine, starts local-s3 (with a
 //! per-request latency), the local Lambda runtime and moto bridged to it, deploys with the normal
-//! deploy code, runs the quick benchmark (`local.toml`), prints the table and recommendations,
-//! downloads the report, and stops every process on exit, Ctrl-C, SIGTERM and failure.
+//! deploy code, runs the quick benchmark (`local.toml`), downloads the report, and stops every
+//! process on exit, Ctrl-C, SIGTERM and failure. Its progress goes to a reporter; the CLI prints
+//! the outcome it returns (table, recommendations, times).
 //!
 //! Library use (the end-to-end tests):
 //! ```no_run
@@ -33,7 +34,9 @@ use clap::Args;
 use crate::aws::CallLog;
 use crate::cli::GlobalArgs;
 use crate::package::{self, Packages};
+use crate::progress::{Event, LocalStackInfo, Reporter, SharedReporter};
 use crate::run::{RunOptions, RunOutcome};
+use crate::selftest::SelftestReport;
 use crate::Deployer;
 use functions::BuildProfile;
 
@@ -67,27 +70,51 @@ pub struct LocalArgs {
     pub timeout_minutes: u64,
 }
 
+/// What `deploy local` did: the run's outcome and how long its parts took.
+#[derive(Debug, Clone)]
+pub struct LocalRun {
+    pub outcome: RunOutcome,
+    /// Installing what was missing and building the functions.
+    pub setup_and_build: Duration,
+    /// Starting the local stack, deploying to it, running the benchmark, stopping the stack.
+    pub stack_deploy_and_run: Duration,
+    pub total: Duration,
+}
+
 /// Runs `deploy local` to its end; every process it started is gone when this returns, also
 /// on Ctrl-C / SIGTERM (which make it return an error).
-pub async fn main(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> {
+pub async fn main(
+    global: &GlobalArgs,
+    args: &LocalArgs,
+    reporter: SharedReporter,
+) -> anyhow::Result<LocalRun> {
     let stop = system::signal::stop_signal(false).context("installing the signal handlers")?;
     let interrupted = async {
         let signal = stop.await;
-        eprintln!("\n{signal}: stopping the local stack");
+        reporter.report(Event::Interrupted { signal });
         signal
     };
     tokio::select! {
-        result = run_local(global, args) => result,
+        result = run_local(global, args, &reporter) => result,
         signal = interrupted => anyhow::bail!("interrupted by {signal}; every local process was stopped"),
     }
 }
 
-async fn run_local(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> {
+async fn run_local(
+    global: &GlobalArgs,
+    args: &LocalArgs,
+    reporter: &SharedReporter,
+) -> anyhow::Result<LocalRun> {
     let started = Instant::now();
     let root = system::paths::workspace_root();
-    setup::ensure_setup(&root)?;
+    setup::ensure_setup(&root, reporter.as_ref())?;
     let config = config::load(global, &root)?;
-    let packages = local_packages(&root, args.functions_dir.as_deref(), args.release)?;
+    let packages = local_packages(
+        &root,
+        args.functions_dir.as_deref(),
+        args.release,
+        reporter.as_ref(),
+    )?;
     let built = started.elapsed();
 
     let run_started = Instant::now();
@@ -96,52 +123,22 @@ async fn run_local(global: &GlobalArgs, args: &LocalArgs) -> anyhow::Result<()> 
         strict: (!args.lenient).then(StrictOptions::default),
     };
     let bench = LocalBench::start(&options).await?;
-    println!("local stack:");
-    println!(
-        "  S3     {} (local-s3, {} ms per request)",
-        bench.s3_endpoint(),
-        args.s3_latency_ms
-    );
-    println!(
-        "  AWS    {} (moto: Lambda, Step Functions, IAM, STS; {})",
-        bench.moto_endpoint(),
-        match &options.strict {
-            Some(strict) => format!(
-                "strict: new roles usable after {} s, updates in progress {} s, Step Functions read quotas",
-                strict.role_propagation.as_secs_f64(),
-                strict.update_latency.as_secs_f64()
-            ),
-            None => "lenient (--lenient): no AWS timing".to_string(),
-        }
-    );
-    println!("  Lambda {} (local runtime)", bench.lambda.runtime.url());
-    match bench.cpu_quota() {
-        Ok(how) => println!("  CPU    {how}"),
-        Err(reason) => println!(
-            "  CPU    WARNING: no CPU quota could be applied ({reason}); every memory size gets the whole machine, so times do not follow memory as on Lambda"
-        ),
-    }
-    let outcome = deploy_and_run(&bench, config, args, &packages).await;
+    reporter.report(Event::LocalStackStarted(LocalStackInfo {
+        s3: bench.s3_endpoint(),
+        s3_latency: options.s3_latency,
+        moto: bench.moto_endpoint(),
+        strict: options.strict.clone(),
+        lambda: bench.lambda.runtime.url(),
+        cpu_quota: bench.cpu_quota(),
+    }));
+    let outcome = deploy_and_run(&bench, config, args, &packages, reporter).await;
     bench.shutdown().await;
-    let outcome = outcome?;
-    crate::run::print_outcome(&outcome);
-    println!(
-        "\ntimes: setup and build {:.1} s, local stack + deploy + run {:.1} s, total {:.1} s",
-        built.as_secs_f64(),
-        run_started.elapsed().as_secs_f64(),
-        started.elapsed().as_secs_f64()
-    );
-    if outcome.status != "SUCCEEDED" {
-        return Err(crate::DeployError::ExecutionFailed {
-            name: outcome.name,
-            status: outcome.status,
-            error: outcome.error.unwrap_or_default(),
-            cause: outcome.cause.unwrap_or_default(),
-        }
-        .into());
-    }
-    println!("local stack stopped; nothing is left running");
-    Ok(())
+    Ok(LocalRun {
+        outcome: outcome?,
+        setup_and_build: built,
+        stack_deploy_and_run: run_started.elapsed(),
+        total: started.elapsed(),
+    })
 }
 
 /// `deploy selftest --local`: the acceptance run of [`crate::selftest`] against the local stack
@@ -150,19 +147,20 @@ pub async fn selftest(
     global: &GlobalArgs,
     functions_dir: Option<&std::path::Path>,
     lenient: bool,
-) -> anyhow::Result<()> {
+    reporter: SharedReporter,
+) -> anyhow::Result<SelftestReport> {
     let root = system::paths::workspace_root();
-    setup::ensure_setup(&root)?;
+    setup::ensure_setup(&root, reporter.as_ref())?;
     let config = config::load(global, &root)?;
-    let packages = local_packages(&root, functions_dir, false)?;
+    let packages = local_packages(&root, functions_dir, false, reporter.as_ref())?;
     let options = LocalStackOptions {
         strict: (!lenient).then(StrictOptions::default),
         ..LocalStackOptions::default()
     };
     let bench = LocalBench::start(&options).await?;
-    let report = crate::selftest::selftest(bench.sdk_config(), &config, &packages).await;
+    let report = crate::selftest::selftest(bench.sdk_config(), &config, &packages, reporter).await;
     bench.shutdown().await;
-    crate::main_cli::finish_selftest(&report.context("selftest on the local stack")?)
+    report.context("selftest on the local stack")
 }
 
 /// `--functions-dir` binaries, else a build for this machine; stripped unless a release build
@@ -171,6 +169,7 @@ fn local_packages(
     root: &std::path::Path,
     functions_dir: Option<&std::path::Path>,
     release: bool,
+    reporter: &dyn Reporter,
 ) -> anyhow::Result<Packages> {
     let staging = package::target_dir(root)
         .join("lambda-packages")
@@ -183,7 +182,7 @@ fn local_packages(
             } else {
                 BuildProfile::of_this_binary()
             };
-            let bins = functions::build_functions(root, profile)?;
+            let bins = functions::build_functions(root, profile, reporter)?;
             functions::package_binaries(&bins, &staging, profile == BuildProfile::Dev)
         }
     }
@@ -194,31 +193,31 @@ async fn deploy_and_run(
     config: crate::config::BenchConfig,
     args: &LocalArgs,
     packages: &Packages,
+    reporter: &SharedReporter,
 ) -> anyhow::Result<RunOutcome> {
     let deployer = Deployer::connect(config, bench.sdk_config(), CallLog::default())
         .await
-        .context("connecting to the local stack")?;
+        .context("connecting to the local stack")?
+        .with_reporter(reporter.clone());
     let t = Instant::now();
-    eprintln!(
-        "deploying stack {} ({} objects, functions for {})",
-        deployer.names.stack, deployer.config.objects.count, deployer.config.architecture
-    );
+    reporter.report(Event::LocalDeployStarted {
+        stack: deployer.names.stack.clone(),
+        objects: deployer.config.objects.count,
+        architecture: deployer.config.architecture,
+    });
     deployer
         .deploy(packages, None)
         .await
         .context("deploying to the local stack")?;
-    eprintln!("deployed in {:.1} s", t.elapsed().as_secs_f64());
+    reporter.report(Event::LocalDeployed {
+        elapsed: t.elapsed(),
+    });
     let c = &deployer.config;
-    eprintln!(
-        "running: memory sizes {:?} MB, {} round(s), targets {}",
-        c.memory_sizes,
-        c.rounds,
-        c.targets
-            .iter()
-            .map(|t| t.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    );
+    reporter.report(Event::LocalRunStarting {
+        memory_sizes: c.memory_sizes.clone(),
+        rounds: c.rounds,
+        targets: c.targets.iter().map(|t| t.name.clone()).collect(),
+    });
     let opts = RunOptions {
         name: None,
         input: serde_json::json!({"label": "local"}),

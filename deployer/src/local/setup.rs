@@ -7,6 +7,8 @@ use std::process::Command;
 
 use anyhow::{bail, Context};
 
+use crate::progress::{Event, Reporter};
+
 /// What a fresh clone lacks, if anything: moto's server in the venv.
 pub fn missing_tools(root: &Path) -> Vec<String> {
     let moto = root.join(".venv").join("bin").join("moto_server");
@@ -17,18 +19,18 @@ pub fn missing_tools(root: &Path) -> Vec<String> {
     }
 }
 
-/// Runs `scripts/setup` when [`missing_tools`] finds something missing.
-pub fn ensure_setup(root: &Path) -> anyhow::Result<()> {
+/// Runs `scripts/setup` when [`missing_tools`] finds something missing (reported first: it
+/// takes minutes).
+pub fn ensure_setup(root: &Path, reporter: &dyn Reporter) -> anyhow::Result<()> {
     let missing = missing_tools(root);
     if missing.is_empty() {
         return Ok(());
     }
     let setup = root.join("scripts").join("setup");
-    eprintln!(
-        "missing {}: running {} (minutes, once)",
-        missing.join(" and "),
-        setup.display()
-    );
+    reporter.report(Event::SetupStarted {
+        missing,
+        script: setup.clone(),
+    });
     let status = Command::new(&setup)
         .arg("--local")
         .current_dir(root)

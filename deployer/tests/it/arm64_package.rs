@@ -12,7 +12,7 @@ fn arm64_packages_hold_aarch64_bootstraps() {
         root.join(".venv/bin/cargo-lambda").exists() || root.join("scripts/setup").exists(),
         "cargo-lambda is missing: run scripts/setup"
     );
-    let dir = package::build(&root, Architecture::Arm64)
+    let dir = package::build(&root, Architecture::Arm64, &deployer::progress::Silent)
         .unwrap_or_else(|e| panic!("{e} (run scripts/setup if cargo-lambda or zig is missing)"));
     for bin in [READER_BIN, COLLECTOR_BIN] {
         let path = dir.join(bin).join("bootstrap");

@@ -10,6 +10,7 @@ use deployer::aws::{Call, CallLog};
 use deployer::config::BenchConfig;
 use deployer::diff::Change;
 use deployer::package::{Package, Packages};
+use deployer::progress::{Event, Recorder};
 use deployer::reconcile::{KIND_ROLE, KIND_SCHEDULE, KIND_STATE_MACHINE};
 use deployer::resources::role::decode_policy;
 use deployer::Deployer;
@@ -72,12 +73,33 @@ fn names(calls: &[Call]) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn deploy_creates_everything_and_a_second_deploy_changes_nothing() {
     let (_moto, d, log) = on_moto(config()).await;
+    let progress = Arc::new(Recorder::default());
+    let d = d.with_reporter(progress.clone());
     let out = tempfile::tempdir().expect("tempdir");
     let report = d
         .deploy(&packages("v1"), Some(out.path()))
         .await
         .expect("first deploy");
     println!("first deploy:\n{}", report.diff);
+    // The progress names each change of the diff as it is applied, and each uploaded object.
+    let events = progress.events();
+    let applied: Vec<_> = events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Changing(change) => Some(change.clone()),
+            _ => None,
+        })
+        .collect();
+    let planned: Vec<_> = report
+        .diff
+        .changes
+        .iter()
+        .filter(|c| !c.change.is_no_change())
+        .cloned()
+        .collect();
+    assert_eq!(applied, planned);
+    let uploaded = events.iter().filter(|e| **e == Event::ObjectUploaded);
+    assert_eq!(uploaded.count(), 12);
     assert!(
         report.diff.changes.iter().all(|c| match c.kind {
             KIND_SCHEDULE => c.change == Change::NoChange,
@@ -236,6 +258,7 @@ async fn deploy_creates_everything_and_a_second_deploy_changes_nothing() {
 
     // Second deploy: nothing to change, and no mutating call at all.
     log.clear();
+    progress.clear();
     let again = d
         .deploy(&packages("v1"), None)
         .await
@@ -250,6 +273,7 @@ async fn deploy_creates_everything_and_a_second_deploy_changes_nothing() {
         names(&mutating)
     );
     assert!(again.diff.is_empty(), "{}", again.diff);
+    assert_eq!(progress.events(), [], "nothing to report");
     assert!(mutating.is_empty(), "{:?}", names(&mutating));
     assert!(
         calls.len() > 10,
@@ -425,6 +449,8 @@ async fn destroy_leaves_nothing_and_a_second_destroy_succeeds() {
     cfg.schedule = Some("rate(1 day)".into());
     let (_moto, d, _) = on_moto(cfg).await;
     d.deploy(&packages("v1"), None).await.expect("deploy");
+    let progress = Arc::new(Recorder::default());
+    let d = d.with_reporter(progress.clone());
     // A result object, as the collector would write.
     d.clients
         .s3
@@ -443,6 +469,11 @@ async fn destroy_leaves_nothing_and_a_second_destroy_succeeds() {
         10,
         "schedule, state machine, 2 functions, 4 roles, 2 buckets"
     );
+    let deleted: Vec<Event> = removed
+        .iter()
+        .map(|what| Event::Deleted { what: what.clone() })
+        .collect();
+    assert_eq!(progress.events(), deleted, "each deletion reported");
 
     let c = &d.clients;
     let buckets = c.s3.list_buckets().send().await.expect("buckets");

@@ -8,6 +8,7 @@ use std::time::Duration;
 use deployer::aws::CallLog;
 use deployer::config::BenchConfig;
 use deployer::package::{Package, Packages};
+use deployer::progress::{Event, Recorder};
 use deployer::run::RunOptions;
 use deployer::Deployer;
 use local_stack::moto::{MotoOptions, MotoServer, StrictOptions, TokenBucket};
@@ -109,6 +110,8 @@ async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() 
             .expect("put");
     }
 
+    let progress = Arc::new(Recorder::default());
+    let d = d.with_reporter(progress.clone());
     let out = tempfile::tempdir().expect("tempdir");
     let outcome = d
         .run(&RunOptions {
@@ -132,6 +135,30 @@ async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() 
         .map(|r| (r.memory_mb, r.ok))
         .collect();
     assert_eq!(seen, [(128, true), (512, false), (1024, true)]);
+    // The progress: the start, each configuration as it finished, the end.
+    let record = |memory_mb, seconds| Event::RecordReceived {
+        round: 1,
+        memory_mb,
+        target: "rust".into(),
+        seconds,
+    };
+    assert_eq!(
+        progress.events(),
+        [
+            Event::ExecutionStarted {
+                name: "run-test".into(),
+                arn: outcome.execution_arn.clone(),
+                rounds: 1,
+                configurations_per_round: 3,
+            },
+            record(128, Some(1.5)),
+            record(512, None),
+            record(1024, Some(0.5)),
+            Event::ExecutionEnded {
+                status: "SUCCEEDED".into()
+            },
+        ]
+    );
 
     let rows: Vec<Vec<String>> = outcome
         .table

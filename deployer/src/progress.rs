@@ -1,0 +1,163 @@
+//! What the deployer reports while it works, as typed events; the library never prints.
+//!
+//! Every step that a user waits for (a deploy's changes, the test objects' upload, an
+//! execution's records, the local stack coming up) reports an [`Event`] to the [`Reporter`] its
+//! caller chose: the `deploy` binary renders them on the terminal (lines, and progress bars where
+//! a step waits), the tests keep them in a [`Recorder`] to assert on, or drop them ([`Silent`],
+//! the default of a [`crate::Deployer`]).
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use local_stack::moto::StrictOptions;
+
+use crate::config::Architecture;
+use crate::diff::ResourceChange;
+
+/// Receives the deployer's events as they happen, in order. Called from async code: it must
+/// not block for long.
+pub trait Reporter: std::fmt::Debug + Send + Sync {
+    fn report(&self, event: Event);
+}
+
+/// A reporter shared by the parts of a command (a [`crate::Deployer`] keeps one).
+pub type SharedReporter = Arc<dyn Reporter>;
+
+/// One step of a command, with the facts a user is shown about it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// A tool is missing; `script` (the project's setup) runs now to install it (minutes, once).
+    SetupStarted {
+        missing: Vec<String>,
+        script: PathBuf,
+    },
+    /// The functions are being built for this machine with `cargo <command>`.
+    FunctionsBuilding { command: String },
+    /// Deploy is about to apply this change (never a `NoChange`).
+    Changing(ResourceChange),
+    /// The upload of `objects` test objects to `location` (`s3://bucket/prefix`) begins.
+    UploadStarted { location: String, objects: u64 },
+    /// One more test object is uploaded.
+    ObjectUploaded,
+    /// Every test object of the upload is there.
+    UploadFinished,
+    /// Destroy removed a resource that existed, e.g. `IAM role lambda-bench-reader`.
+    Deleted { what: String },
+    /// An execution started; it sweeps `configurations_per_round` configurations in each of
+    /// `rounds` rounds.
+    ExecutionStarted {
+        name: String,
+        arn: String,
+        rounds: u32,
+        configurations_per_round: u64,
+    },
+    /// A configuration of the running execution finished: its mean time in seconds, or `None`
+    /// when it failed.
+    RecordReceived {
+        round: u32,
+        memory_mb: u32,
+        target: String,
+        seconds: Option<f64>,
+    },
+    /// The execution is no longer running (`SUCCEEDED`, `FAILED`, ...).
+    ExecutionEnded { status: String },
+    /// `deploy local`: the local stack is up.
+    LocalStackStarted(LocalStackInfo),
+    /// `deploy local`: the deploy to the local stack begins.
+    LocalDeployStarted {
+        stack: String,
+        objects: u64,
+        architecture: Architecture,
+    },
+    /// `deploy local`: the deploy ended after `elapsed`.
+    LocalDeployed { elapsed: Duration },
+    /// `deploy local`: the benchmark run begins with this sweep.
+    LocalRunStarting {
+        memory_sizes: Vec<u32>,
+        rounds: u32,
+        targets: Vec<String>,
+    },
+    /// `deploy local` received `signal` (`Ctrl-C`, `SIGTERM`) and stops the local stack.
+    Interrupted { signal: system::signal::StopReason },
+    /// The selftest deploys its throwaway stack `stack` (with a schedule).
+    SelftestDeploying { stack: String },
+    /// The selftest destroys its throwaway stack `stack`.
+    SelftestDestroying { stack: String },
+}
+
+/// Where the local stack listens and how it behaves.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LocalStackInfo {
+    /// local-s3's endpoint.
+    pub s3: String,
+    /// The latency local-s3 adds to each request.
+    pub s3_latency: Duration,
+    /// moto's endpoint (Lambda, Step Functions, IAM, STS).
+    pub moto: String,
+    /// The AWS behaviour moto imitates; `None` when lenient.
+    pub strict: Option<StrictOptions>,
+    /// The local Lambda runtime's endpoint.
+    pub lambda: String,
+    /// How the functions' CPU follows their memory, or why it cannot.
+    pub cpu_quota: Result<String, String>,
+}
+
+/// Drops every event.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Silent;
+
+impl Reporter for Silent {
+    fn report(&self, _event: Event) {}
+}
+
+/// Keeps every event, for tests to assert on.
+#[derive(Debug, Default)]
+pub struct Recorder {
+    events: Mutex<Vec<Event>>,
+}
+
+impl Recorder {
+    /// The events so far, oldest first.
+    pub fn events(&self) -> Vec<Event> {
+        self.lock().clone()
+    }
+
+    /// Forgets the events so far.
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Event>> {
+        // A panic while holding the lock cannot leave the list half-changed: keep using it.
+        self.events
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+impl Reporter for Recorder {
+    fn report(&self, event: Event) {
+        self.lock().push(event);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_recorder_keeps_the_events_in_order_and_a_shared_one_is_the_same() {
+        let recorder = Arc::new(Recorder::default());
+        let shared: SharedReporter = recorder.clone();
+        shared.report(Event::ObjectUploaded);
+        shared.report(Event::UploadFinished);
+        assert_eq!(
+            recorder.events(),
+            vec![Event::ObjectUploaded, Event::UploadFinished]
+        );
+        recorder.clear();
+        Silent.report(Event::UploadFinished);
+        assert!(recorder.events().is_empty());
+    }
+}
