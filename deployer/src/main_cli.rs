@@ -179,7 +179,11 @@ fn build_or_load(
                 "building both functions for {} (cargo lambda build --release; minutes the first time)",
                 config.architecture
             );
-            package::build(&system::paths::workspace_root(), config.architecture, reporter)?
+            package::build(
+                &system::paths::workspace_root(),
+                config.architecture,
+                reporter,
+            )?
         }
     };
     Ok(package::load(&dir)?)

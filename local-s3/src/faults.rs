@@ -2,7 +2,6 @@
 
 use std::time::Duration;
 
-
 use crate::{FaultKind, ServerConfig};
 
 /// Latency and random-fault policy, shared by every connection.
