@@ -107,14 +107,21 @@ async fn run_local(
 ) -> anyhow::Result<LocalRun> {
     let started = Instant::now();
     let root = system::paths::workspace_root();
-    setup::ensure_setup(&root, reporter.as_ref())?;
     let config = config::load(global, &root)?;
-    let packages = local_packages(
-        &root,
-        args.functions_dir.as_deref(),
-        args.release,
-        reporter.as_ref(),
-    )?;
+    // Installing moto is mostly download, building the functions is CPU: side by side they take
+    // as long as the longer of the two (on a fresh clone about 25 s each).
+    let (setup, packages) = std::thread::scope(|scope| {
+        let setup = scope.spawn(|| setup::ensure_setup(&root, reporter.as_ref()));
+        let packages = local_packages(
+            &root,
+            args.functions_dir.as_deref(),
+            args.release,
+            reporter.as_ref(),
+        );
+        (setup.join(), packages)
+    });
+    setup.map_err(|_| anyhow::anyhow!("installing the local stack's tools panicked"))??;
+    let packages = packages?;
     let built = started.elapsed();
 
     let run_started = Instant::now();
