@@ -207,8 +207,8 @@ pub async fn run(
     let recommendations = output
         .as_ref()
         .and_then(|o| o.get("recommendations"))
-        .and_then(Value::as_array)
-        .map(|r| render_recommendations(r))
+        .and_then(|r| serde_json::from_value::<Vec<bench_types::Recommendation>>(r.clone()).ok())
+        .map(|r| render_recommendations(&r))
         .unwrap_or_default();
     // The execution restores the memory itself when it can; when it ended otherwise, deploy does.
     let restored = match described.status() {

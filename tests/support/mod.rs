@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use aws_sdk_s3::Client as S3Client;
 use deployer::aws::CallLog;
-use deployer::config::{BenchConfig, TargetConfig};
+use deployer::config::{BenchConfig, ReadMode, TargetConfig};
 use deployer::local::{functions, LocalBench, LocalStackOptions};
 use deployer::package::Packages;
 use deployer::run::{RunOptions, RunOutcome};
@@ -50,13 +50,13 @@ pub fn small_config(stack: &str) -> BenchConfig {
         TargetConfig {
             name: "concurrent".into(),
             function: None,
-            mode: Some("concurrent".into()),
+            mode: Some(ReadMode::Concurrent),
             concurrency: Some(64),
         },
         TargetConfig {
             name: "sequential".into(),
             function: None,
-            mode: Some("sequential".into()),
+            mode: Some(ReadMode::Sequential),
             concurrency: None,
         },
     ];
