@@ -98,8 +98,8 @@ pub struct GlobalArgs {
     pub stack_name: Option<String>,
     #[arg(long, global = true)]
     pub region: Option<String>,
-    /// arm64 (default) or x86_64.
-    #[arg(long, global = true)]
+    /// The functions' architecture (default arm64).
+    #[arg(long, global = true, value_enum)]
     pub arch: Option<Architecture>,
     /// Memory sizes in MB, comma separated.
     #[arg(long, global = true, value_delimiter = ',')]
@@ -188,6 +188,11 @@ mod tests {
         let cli = Cli::try_parse_from(["deploy"]).expect("parse");
         assert!(cli.command.is_none());
         let err = Cli::try_parse_from(["deploy", "--arch", "sparc"]).expect_err("bad arch");
-        assert!(err.to_string().contains("arm64 or x86_64"), "{err}");
+        assert!(
+            err.to_string().contains("[possible values: arm64, x86_64]"),
+            "{err}"
+        );
+        let cli = Cli::try_parse_from(["deploy", "--arch", "aarch64"]).expect("alias");
+        assert_eq!(cli.global.arch, Some(Architecture::Arm64));
     }
 }

@@ -14,50 +14,9 @@ use crate::error::{DeployError, Result};
 /// The longest stack name: bucket names (`STACK-results-ACCOUNT-REGION`) must fit in 63 characters.
 pub const MAX_STACK_NAME_LEN: usize = 20;
 
-/// The Lambda instruction set the functions are built for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
-pub enum Architecture {
-    #[default]
-    #[serde(rename = "arm64")]
-    Arm64,
-    #[serde(rename = "x86_64")]
-    X86_64,
-}
-
-impl Architecture {
-    /// Lambda's name: `arm64` or `x86_64`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Arm64 => "arm64",
-            Self::X86_64 => "x86_64",
-        }
-    }
-
-    /// The Rust target triple the package is built for.
-    pub fn rust_target(self) -> &'static str {
-        match self {
-            Self::Arm64 => "aarch64-unknown-linux-gnu",
-            Self::X86_64 => "x86_64-unknown-linux-gnu",
-        }
-    }
-}
-
-impl std::str::FromStr for Architecture {
-    type Err = String;
-    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
-        match s {
-            "arm64" | "aarch64" => Ok(Self::Arm64),
-            "x86_64" | "amd64" => Ok(Self::X86_64),
-            other => Err(format!("`{other}`: use arm64 or x86_64")),
-        }
-    }
-}
-
-impl std::fmt::Display for Architecture {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
+/// The functions' Lambda architecture, and how a target's reader fetches the objects (contract
+/// types of bench-types, re-exported for the deployer's users).
+pub use bench_types::{Architecture, ReadMode};
 
 /// The seeded test objects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -108,7 +67,7 @@ pub struct TargetConfig {
     pub function: Option<String>,
     /// `concurrent` or `sequential`; absent means the reader's default (concurrent).
     #[serde(default)]
-    pub mode: Option<String>,
+    pub mode: Option<ReadMode>,
     /// Overrides the top-level `concurrency` for this target.
     #[serde(default)]
     pub concurrency: Option<u32>,
@@ -158,7 +117,7 @@ impl Default for BenchConfig {
             targets: vec![TargetConfig {
                 name: "rust".into(),
                 function: None,
-                mode: Some("concurrent".into()),
+                mode: Some(ReadMode::Concurrent),
                 concurrency: None,
             }],
         }
@@ -447,15 +406,6 @@ fn validate_targets(targets: &[TargetConfig]) -> Result<()> {
                 "give every target its own name",
             ));
         }
-        if let Some(mode) = &t.mode {
-            if mode != "concurrent" && mode != "sequential" {
-                return Err(DeployError::config(
-                    format!("targets[{i}].mode"),
-                    format!("`{mode}`"),
-                    "use concurrent or sequential",
-                ));
-            }
-        }
         if let Some(c) = t.concurrency {
             validate_concurrency(&format!("targets[{i}].concurrency"), c)?;
         }
@@ -582,6 +532,29 @@ mod tests {
     }
 
     #[test]
+    fn a_mode_that_is_not_a_read_mode_is_refused_with_the_file_and_the_choices() {
+        let err = BenchConfig::from_toml(
+            "[[targets]]\nname = \"rust\"\nmode = \"fast\"\n",
+            Path::new("bench.toml"),
+        )
+        .expect_err("bad mode");
+        let text = err.to_string();
+        assert!(
+            text.contains("bench.toml")
+                && text.contains("fast")
+                && text.contains("sequential")
+                && text.contains("concurrent"),
+            "{text}"
+        );
+        let ok = BenchConfig::from_toml(
+            "[[targets]]\nname = \"rust\"\nmode = \"sequential\"\n",
+            Path::new("bench.toml"),
+        )
+        .expect("good mode");
+        assert_eq!(ok.targets[0].mode, Some(ReadMode::Sequential));
+    }
+
+    #[test]
     fn bad_values_name_their_field() {
         type Edit = Box<dyn Fn(&mut BenchConfig)>;
         let cases: Vec<(&str, Edit)> = vec![
@@ -604,10 +577,6 @@ mod tests {
             ),
             ("objects.min_size", Box::new(|c| c.objects.min_size = 5)),
             ("targets", Box::new(|c| c.targets.clear())),
-            (
-                "targets[0].mode",
-                Box::new(|c| c.targets[0].mode = Some("fast".into())),
-            ),
             (
                 "schedule",
                 Box::new(|c| c.schedule = Some("every day".into())),

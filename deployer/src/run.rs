@@ -281,8 +281,8 @@ async fn restore_if_ended_early(
 fn recommendations_in(output: Option<&Value>) -> String {
     output
         .and_then(|o| o.get("recommendations"))
-        .and_then(Value::as_array)
-        .map(|r| render_recommendations(r))
+        .and_then(|r| serde_json::from_value::<Vec<bench_types::Recommendation>>(r.clone()).ok())
+        .map(|r| render_recommendations(&r))
         .unwrap_or_default()
 }
 

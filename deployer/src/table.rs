@@ -6,8 +6,7 @@ use std::fmt::Write;
 
 use bench_types::stats::mean;
 use bench_types::text_table::{Align, TextTable};
-use bench_types::RunRecord;
-use serde_json::Value;
+use bench_types::{Recommendation, RunRecord};
 
 use crate::history::record_time;
 
@@ -66,31 +65,24 @@ pub fn render_table(memory_sizes: &[u32], targets: &[String], records: &[RunReco
 }
 
 /// The collector's recommendations (fastest, cheapest, balanced memory size per target).
-pub fn render_recommendations(recommendations: &[Value]) -> String {
+pub fn render_recommendations(recommendations: &[Recommendation]) -> String {
     let mut out = String::new();
     for rec in recommendations {
-        let target = rec.get("target").and_then(Value::as_str).unwrap_or("?");
-        let mut parts = Vec::new();
-        for kind in ["fastest", "cheapest", "balanced"] {
-            if let Some(choice) = rec.get(kind).filter(|c| !c.is_null()) {
-                let mb = choice.get("memoryMb").and_then(Value::as_u64);
-                let time = choice.get("meanTimeS").and_then(Value::as_f64);
-                let cost = choice.get("costUsd").and_then(Value::as_f64);
-                let mut text = format!("{kind} {}", mb.map_or("?".into(), |m| format!("{m} MB")));
-                if let Some(t) = time {
-                    let _ = write!(text, " ({t:.3} s");
-                    if let Some(c) = cost {
-                        let _ = write!(text, ", ${c:.8}");
-                    }
-                    text.push(')');
-                }
-                parts.push(text);
-            }
-        }
+        let parts: Vec<String> = rec
+            .picks()
+            .into_iter()
+            .filter_map(|(kind, choice)| {
+                let c = choice?;
+                Some(format!(
+                    "{kind} {} MB ({:.3} s, ${:.8})",
+                    c.memory_mb, c.mean_time_s, c.cost_usd
+                ))
+            })
+            .collect();
         if parts.is_empty() {
-            let _ = writeln!(out, "  {target}: {rec}");
+            let _ = writeln!(out, "  {}: no memory size with a valid run", rec.target);
         } else {
-            let _ = writeln!(out, "  {target}: {}", parts.join("; "));
+            let _ = writeln!(out, "  {}: {}", rec.target, parts.join("; "));
         }
     }
     out
@@ -142,13 +134,15 @@ mod tests {
 
     #[test]
     fn recommendations_are_one_line_per_target() {
-        let recs = vec![json!({"target": "rust",
+        let recs: Vec<Recommendation> = serde_json::from_value(json!([{"target": "rust",
             "fastest": {"memoryMb": 3008, "meanTimeS": 0.5, "costUsd": 0.00002},
             "cheapest": {"memoryMb": 512, "meanTimeS": 1.5, "costUsd": 0.00001},
-            "balanced": null})];
+            "balanced": null},
+            {"target": "go", "fastest": null, "cheapest": null, "balanced": null}]))
+        .expect("the collector's recommendations");
         assert_eq!(
             render_recommendations(&recs),
-            "  rust: fastest 3008 MB (0.500 s, $0.00002000); cheapest 512 MB (1.500 s, $0.00001000)\n"
+            "  rust: fastest 3008 MB (0.500 s, $0.00002000); cheapest 512 MB (1.500 s, $0.00001000)\n  go: no memory size with a valid run\n"
         );
     }
 }

@@ -4,6 +4,7 @@
 //! - [`plan_check`]: the validation pass on the model.
 //! - [`render`]: handlebars rendering of `templates/` into the definition.
 //! - [`definition_check`]: the validation pass on the rendered definition.
+//! - [`error_matches`]: the error names each Lambda invoke retries or catches on.
 //! - [`transitions`]: the state-transition count, walked on the rendered definition.
 //! - [`budget`]: the execution history a run needs, baked into the definition's input check.
 //! - [`policy`]: the IAM policy documents of the state machine role.
@@ -13,6 +14,7 @@ pub mod arn;
 pub mod budget;
 pub mod definition_check;
 pub mod error;
+pub mod error_matches;
 pub mod plan;
 pub mod plan_check;
 pub mod policy;

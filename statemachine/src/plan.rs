@@ -2,7 +2,7 @@
 //! plus the settings that only exist at plan time (poll and retry policies, the collector).
 
 use bench_types::objects::SeedSpec;
-use bench_types::{MAGIC_STRING, SEED_MEMORY_SIZES};
+use bench_types::{ExecutionInput, ReadMode, Target, MAGIC_STRING, SEED_MEMORY_SIZES};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -108,7 +108,7 @@ impl Default for BenchmarkPlan {
     fn default() -> Self {
         let arn = |name: &str| function_arn(PLACEHOLDER_REGION, PLACEHOLDER_ACCOUNT, name);
         let mut payload = Map::new();
-        payload.insert("mode".into(), Value::from("concurrent"));
+        payload.insert("mode".into(), Value::from(ReadMode::Concurrent.as_str()));
         payload.insert("concurrency".into(), Value::from(64));
         Self {
             label: "default".into(),
@@ -162,31 +162,35 @@ impl Default for BenchmarkPlan {
 impl BenchmarkPlan {
     /// Contract 1's execution input with every field set: the defaults the definition merges
     /// the execution input over.
-    pub fn default_input(&self) -> Value {
-        let targets: Vec<Value> = self
-            .targets
-            .iter()
-            .map(|t| {
-                serde_json::json!({
-                    "name": t.name,
-                    "functionName": t.function_name,
-                    "payload": t.payload,
+    pub fn execution_input(&self) -> ExecutionInput {
+        ExecutionInput {
+            targets: self
+                .targets
+                .iter()
+                .map(|t| Target {
+                    name: t.name.clone(),
+                    function_name: t.function_name.clone(),
+                    payload: t.payload.clone(),
                 })
-            })
-            .collect();
-        serde_json::json!({
-            "targets": targets,
-            "memorySizes": self.memory_sizes,
-            "rounds": self.rounds,
-            "warmup": self.warmup,
-            "bucket": self.data.bucket,
-            "prefix": self.data.prefix,
-            "find": self.data.find,
-            "resultsBucket": self.results.bucket,
-            "resultsPrefix": self.results.prefix,
-            "label": self.label,
-            "expectedResult": self.data.expected_result,
-        })
+                .collect(),
+            memory_sizes: self.memory_sizes.clone(),
+            rounds: self.rounds,
+            warmup: self.warmup,
+            bucket: self.data.bucket.clone(),
+            prefix: self.data.prefix.clone(),
+            find: self.data.find.clone(),
+            results_bucket: self.results.bucket.clone(),
+            results_prefix: self.results.prefix.clone(),
+            label: self.label.clone(),
+            expected_result: self.data.expected_result.clone(),
+        }
+    }
+
+    /// [`Self::execution_input`] as JSON, as the definition embeds it.
+    pub fn default_input(&self) -> Value {
+        // Text, numbers, lists and string-keyed maps: nothing here can fail to serialize.
+        serde_json::to_value(self.execution_input())
+            .expect("an execution input always serializes to JSON")
     }
 
     /// The state machine's own ARN.

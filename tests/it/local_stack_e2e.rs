@@ -254,7 +254,7 @@ async fn target_failing_at_one_size(
     config.targets.push(deployer::config::TargetConfig {
         name: "flaky".into(),
         function: Some(function.into()),
-        mode: Some("concurrent".into()),
+        mode: Some(deployer::config::ReadMode::Concurrent),
         concurrency: Some(16),
     });
     let d = &Deployer::connect(

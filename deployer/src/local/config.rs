@@ -49,6 +49,7 @@ pub fn load(global: &GlobalArgs, root: &Path) -> anyhow::Result<BenchConfig> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::ReadMode;
 
     #[test]
     fn the_quick_default_is_the_issue_s() {
@@ -59,13 +60,13 @@ mod tests {
         let modes: Vec<_> = config
             .targets
             .iter()
-            .map(|t| (t.name.as_str(), t.mode.as_deref(), t.function.is_none()))
+            .map(|t| (t.name.as_str(), t.mode, t.function.is_none()))
             .collect();
         assert_eq!(
             modes,
             [
-                ("concurrent", Some("concurrent"), true),
-                ("sequential", Some("sequential"), true)
+                ("concurrent", Some(ReadMode::Concurrent), true),
+                ("sequential", Some(ReadMode::Sequential), true)
             ]
         );
         config.validate().expect("valid");

@@ -14,11 +14,11 @@ use crate::progress::{Event, Reporter};
 
 /// The Lambda architecture of this machine, if Lambda has one.
 pub fn host_architecture() -> anyhow::Result<Architecture> {
-    match std::env::consts::ARCH {
-        "x86_64" => Ok(Architecture::X86_64),
-        "aarch64" => Ok(Architecture::Arm64),
-        other => bail!(
-            "this machine is {other}: the local runtime runs the functions natively, and Lambda only has x86_64 and arm64"
+    match Architecture::parse(std::env::consts::ARCH) {
+        Some(arch) => Ok(arch),
+        None => bail!(
+            "this machine is {}: the local runtime runs the functions natively, and Lambda only has x86_64 and arm64",
+            std::env::consts::ARCH
         ),
     }
 }

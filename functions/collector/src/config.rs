@@ -3,15 +3,14 @@
 //! 1 = cheapest, default 0.5, as in AWS Lambda Power Tuning). Every field is optional: targets,
 //! memory sizes and rounds default to what the records show.
 
+use bench_types::Architecture;
 use serde_json::{Map, Value};
 
 use crate::error::CollectorError;
-use crate::pricing::{Arch, Prices};
+use crate::pricing::Prices;
 
-/// The default results prefix (contract 1).
-pub const DEFAULT_RESULTS_PREFIX: &str = "runs/";
-/// Power Tuning's default trade-off between cost and time.
-pub const DEFAULT_BALANCED_WEIGHT: f64 = 0.5;
+pub use bench_types::recommendation::DEFAULT_BALANCED_WEIGHT;
+pub use bench_types::records::DEFAULT_RESULTS_PREFIX;
 
 /// One configured target as the collector needs it.
 #[derive(Debug, Clone, PartialEq)]
@@ -20,7 +19,7 @@ pub struct TargetConfig {
     pub function_name: Option<String>,
     /// The function's architecture when the reader does not report it (`architecture` in the
     /// target, `arm64` or `x86_64`); our reader reports it in `stats.arch`.
-    pub architecture: Option<Arch>,
+    pub architecture: Option<Architecture>,
 }
 
 /// The collector's view of the effective input.
@@ -116,7 +115,7 @@ fn targets(value: Option<&Value>) -> Result<Vec<TargetConfig>, CollectorError> {
         };
         let architecture = match item.get("architecture") {
             None | Some(Value::Null) => None,
-            Some(v) => Some(v.as_str().and_then(Arch::parse).ok_or_else(|| {
+            Some(v) => Some(v.as_str().and_then(Architecture::parse).ok_or_else(|| {
                 CollectorError::input(
                     field("architecture"),
                     format!("must be \"arm64\" or \"x86_64\", found {v}"),
@@ -226,7 +225,7 @@ mod tests {
         assert_eq!(config.targets.len(), 2);
         assert_eq!(
             config.target("go").unwrap().architecture,
-            Some(Arch::X86_64)
+            Some(Architecture::X86_64)
         );
         assert_eq!(config.memory_sizes, vec![128, 1024]);
         assert_eq!(config.rounds, Some(3));

@@ -3,10 +3,11 @@
 //! reader's timed section stands in, rounded up to the millisecond as Lambda bills; where the
 //! reader did not count its S3 requests they are estimated from the objects it read.
 
+use bench_types::Architecture;
 use serde::Serialize;
 
 use crate::config::ReportConfig;
-use crate::pricing::{Arch, Cost, Usage};
+use crate::pricing::{Cost, Usage};
 use crate::records::Run;
 
 /// Keys per LIST page (S3's maximum, which readers use).
@@ -57,9 +58,9 @@ pub fn run_cost(run: &Run, config: &ReportConfig) -> Option<RunCost> {
     let arch = success
         .stats
         .as_ref()
-        .and_then(|s| Arch::parse(&s.arch))
+        .and_then(|s| Architecture::parse(&s.arch))
         .or_else(|| config.target(&run.target).and_then(|t| t.architecture))
-        .unwrap_or(Arch::Arm64);
+        .unwrap_or(Architecture::Arm64);
     let objects_read = success
         .stats
         .as_ref()
@@ -118,7 +119,7 @@ mod tests {
         .unwrap();
         let c = run_cost(&run, &config()).unwrap();
         assert_eq!(c.usage.billed_ms, 1235.0);
-        assert_eq!(c.usage.arch, Arch::X86_64);
+        assert_eq!(c.usage.arch, Architecture::X86_64);
         assert_eq!((c.usage.s3_gets, c.usage.s3_lists), (1500, 2));
         assert_eq!(
             (c.duration_basis, c.s3_basis),
@@ -143,7 +144,7 @@ mod tests {
         );
         assert_eq!(
             (c.usage.arch, c.s3_basis, c.usage.s3_gets),
-            (Arch::Arm64, S3Basis::Unknown, 0)
+            (Architecture::Arm64, S3Basis::Unknown, 0)
         );
     }
 

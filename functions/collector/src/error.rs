@@ -53,22 +53,20 @@ pub enum CollectorError {
     RenderFailed { what: String, message: String },
 }
 
-impl CollectorError {
-    /// The stable name of the variant, which the Lambda returns as its error type.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::NoRecords { .. } => "NoRecords",
-            Self::RecordWithoutOutcome { .. } => "RecordWithoutOutcome",
-            Self::NonNumericTime { .. } => "NonNumericTime",
-            Self::InvalidRecord { .. } => "InvalidRecord",
-            Self::InvalidReaderOutput { .. } => "InvalidReaderOutput",
-            Self::InvalidInput { .. } => "InvalidInput",
-            Self::InvalidIndex { .. } => "InvalidIndex",
-            Self::StorageFailed { .. } => "StorageFailed",
-            Self::RenderFailed { .. } => "RenderFailed",
-        }
-    }
+// `name()`: the variant's name, which the Lambda returns as its error type; `NAMES`: all of them.
+bench_types::error_names!(CollectorError {
+    NoRecords,
+    RecordWithoutOutcome,
+    NonNumericTime,
+    InvalidRecord,
+    InvalidReaderOutput,
+    InvalidInput,
+    InvalidIndex,
+    StorageFailed,
+    RenderFailed,
+});
 
+impl CollectorError {
     pub(crate) fn input(field: impl Into<String>, reason: impl Into<String>) -> Self {
         Self::InvalidInput {
             field: field.into(),
@@ -114,5 +112,38 @@ mod tests {
         ));
         assert_eq!(diagnostic.error_type, "InvalidInput");
         assert!(diagnostic.error_message.contains("balancedWeight"));
+    }
+
+    #[test]
+    fn the_state_machine_matches_only_names_the_collector_returns() {
+        use bench_statemachine::error_matches::{error_matches, Invoked};
+        let plan = bench_statemachine::BenchmarkPlan::default();
+        let definition = bench_statemachine::render::render_definition_value(&plan).unwrap();
+        let collector = Invoked::Function(plan.collector_function.clone());
+        let invokes: Vec<_> = error_matches(&definition)
+            .into_iter()
+            .filter(|m| m.invoked == collector)
+            .collect();
+        assert!(!invokes.is_empty(), "the definition invokes the collector");
+        for invoke in &invokes {
+            for name in invoke.function_error_names() {
+                assert!(
+                    CollectorError::NAMES.contains(&name),
+                    "{}: {name} is not a collector error ({:?})",
+                    invoke.state,
+                    CollectorError::NAMES
+                );
+            }
+            // A bad input or missing records stays bad: retrying them would only delay the failure.
+            assert!(
+                !invoke
+                    .retried
+                    .iter()
+                    .any(|n| n == "NoRecords" || n == "InvalidInput"),
+                "{}: {:?}",
+                invoke.state,
+                invoke.retried
+            );
+        }
     }
 }

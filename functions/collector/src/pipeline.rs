@@ -189,13 +189,7 @@ pub async fn write_report<S: Store>(
         summary_uri: store.uri(&format!("{folder}summary.json")),
         runs: summary.runs,
         failures: summary.failures,
-        recommendations: summary
-            .recommendations
-            .iter()
-            .map(|r| {
-                serde_json::to_value(r).map_err(|e| CollectorError::render("recommendations", e))
-            })
-            .collect::<Result<_, _>>()?,
+        recommendations: summary.recommendations,
     })
 }
 

@@ -6,6 +6,7 @@
 //! "request": .., "s3Get": .., "s3List": .., "region": .., "source": .., "asOf": ..}` (all
 //! optional).
 
+use bench_types::Architecture;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -87,10 +88,10 @@ impl Prices {
     }
 
     /// The GB-second price for an architecture.
-    pub fn gb_second(&self, arch: Arch) -> f64 {
+    pub fn gb_second(&self, arch: Architecture) -> f64 {
         match arch {
-            Arch::Arm64 => self.gb_second_arm64,
-            Arch::X86_64 => self.gb_second_x86_64,
+            Architecture::Arm64 => self.gb_second_arm64,
+            Architecture::X86_64 => self.gb_second_x86_64,
         }
     }
 
@@ -125,38 +126,12 @@ fn text(field: &str, value: &Value) -> Result<String, CollectorError> {
         .ok_or_else(|| CollectorError::input(field, format!("must be a string, found {value}")))
 }
 
-/// The Lambda architecture, which sets the GB-second price.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Arch {
-    Arm64,
-    X86_64,
-}
-
-impl Arch {
-    /// Reads `arm64`/`aarch64` and `x86_64`/`x86-64`/`amd64` (what runtimes and the API report).
-    pub fn parse(text: &str) -> Option<Self> {
-        match text.to_ascii_lowercase().as_str() {
-            "arm64" | "aarch64" => Some(Self::Arm64),
-            "x86_64" | "x86-64" | "amd64" | "x64" => Some(Self::X86_64),
-            _ => None,
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Arm64 => "arm64",
-            Self::X86_64 => "x86_64",
-        }
-    }
-}
-
 /// What one invocation used.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Usage {
     pub memory_mb: u32,
     pub billed_ms: f64,
-    pub arch: Arch,
+    pub arch: Architecture,
     pub s3_gets: u64,
     pub s3_lists: u64,
 }
@@ -185,7 +160,7 @@ mod tests {
         let cost = prices.invocation_cost(&Usage {
             memory_mb: 1024,
             billed_ms: 1000.0,
-            arch: Arch::Arm64,
+            arch: Architecture::Arm64,
             s3_gets: 1000,
             s3_lists: 1,
         });
@@ -202,7 +177,7 @@ mod tests {
         let usage = Usage {
             memory_mb: 2048,
             billed_ms: 500.0,
-            arch: Arch::X86_64,
+            arch: Architecture::X86_64,
             s3_gets: 0,
             s3_lists: 0,
         };
@@ -239,9 +214,9 @@ mod tests {
 
     #[test]
     fn architectures_are_read_as_runtimes_report_them() {
-        assert_eq!(Arch::parse("aarch64"), Some(Arch::Arm64));
-        assert_eq!(Arch::parse("ARM64"), Some(Arch::Arm64));
-        assert_eq!(Arch::parse("x86_64"), Some(Arch::X86_64));
-        assert_eq!(Arch::parse("sparc"), None);
+        assert_eq!(Architecture::parse("aarch64"), Some(Architecture::Arm64));
+        assert_eq!(Architecture::parse("ARM64"), Some(Architecture::Arm64));
+        assert_eq!(Architecture::parse("x86_64"), Some(Architecture::X86_64));
+        assert_eq!(Architecture::parse("sparc"), None);
     }
 }

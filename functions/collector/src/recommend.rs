@@ -4,28 +4,9 @@
 //! with `w` = `balancedWeight` (0 = fastest, 1 = cheapest). Only sizes with valid runs take part.
 //! Remaining ties go to the smaller memory size.
 
-use serde::Serialize;
+pub use bench_types::{Choice, Recommendation};
 
-/// One candidate memory size of a target.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Choice {
-    pub memory_mb: u32,
-    pub mean_time_s: f64,
-    pub cost_usd: f64,
-}
-
-/// What the collector recommends for one target.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Recommendation {
-    pub target: String,
-    pub fastest: Option<Choice>,
-    pub cheapest: Option<Choice>,
-    pub balanced: Option<Choice>,
-    pub balanced_weight: f64,
-}
-
+/// The recommendation for `target` among the `candidates` (its sizes with valid runs).
 pub fn recommend(target: &str, candidates: &[Choice], balanced_weight: f64) -> Recommendation {
     let pick = |key: &dyn Fn(&Choice) -> (f64, f64)| -> Option<Choice> {
         candidates.iter().copied().min_by(|a, b| {

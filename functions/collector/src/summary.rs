@@ -17,7 +17,7 @@ use crate::records::{Outcome, Run, RunStatus};
 use crate::scoring::total_scores;
 
 /// One target at one memory size.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Cell {
     pub target: String,
@@ -76,7 +76,7 @@ pub struct TargetScore {
 }
 
 /// Everything the collector concluded about one execution.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Summary {
     pub execution: ExecutionRef,
@@ -122,101 +122,14 @@ impl Summary {
 /// Summarizes checked runs. Targets keep the input's order (then others by name); memory
 /// sizes are the configured ones and any the records show, ascending.
 pub fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &[Run]) -> Summary {
-    let mut targets: Vec<String> = config.targets.iter().map(|t| t.name.clone()).collect();
-    let extra: BTreeSet<&str> = runs
-        .iter()
-        .map(|r| r.target.as_str())
-        .filter(|t| !targets.iter().any(|c| c == t))
-        .collect();
-    targets.extend(extra.into_iter().map(str::to_owned));
-    let memory_sizes: Vec<u32> = config
-        .memory_sizes
-        .iter()
-        .copied()
-        .chain(runs.iter().map(|r| r.memory_mb))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-
+    let targets = target_order(config, runs);
+    let memory_sizes = memory_sizes(config, runs);
     let priced: Vec<(&Run, Option<RunCost>)> =
         runs.iter().map(|r| (r, run_cost(r, config))).collect();
-    let mut cells = Vec::with_capacity(targets.len() * memory_sizes.len());
-    for target in &targets {
-        for &memory_mb in &memory_sizes {
-            let here: Vec<&(&Run, Option<RunCost>)> = priced
-                .iter()
-                .filter(|(r, _)| &r.target == target && r.memory_mb == memory_mb)
-                .collect();
-            cells.push(cell(target, memory_mb, &here));
-        }
-    }
-
-    let scores = if targets.len() > 1 {
-        let rows: Vec<(u32, Vec<Option<f64>>)> = memory_sizes
-            .iter()
-            .map(|&m| {
-                (
-                    m,
-                    targets
-                        .iter()
-                        .map(|t| find(&cells, t, m).and_then(|c| c.mean_time_s))
-                        .collect(),
-                )
-            })
-            .collect();
-        for (memory_mb, means) in &rows {
-            let points = crate::scoring::points_at(*memory_mb, means);
-            for (target, p) in targets.iter().zip(points) {
-                if let Some(c) = cells
-                    .iter_mut()
-                    .find(|c| &c.target == target && c.memory_mb == *memory_mb)
-                {
-                    c.score_points = Some(p);
-                }
-            }
-        }
-        targets
-            .iter()
-            .zip(total_scores(&rows, targets.len()))
-            .map(|(t, s)| TargetScore {
-                target: t.clone(),
-                score: s,
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-
-    let recommendations = targets
-        .iter()
-        .map(|t| {
-            let candidates: Vec<Choice> = cells
-                .iter()
-                .filter(|c| &c.target == t)
-                .filter_map(|c| {
-                    Some(Choice {
-                        memory_mb: c.memory_mb,
-                        mean_time_s: c.mean_time_s?,
-                        cost_usd: c.cost_usd?,
-                    })
-                })
-                .collect();
-            recommend(t, &candidates, config.balanced_weight)
-        })
-        .collect();
-
-    let invalid_runs: Vec<InvalidRun> = runs
-        .iter()
-        .filter_map(|r| {
-            Some(InvalidRun {
-                invalid_reason: r.invalid_reason()?,
-                round: r.round,
-                memory_mb: r.memory_mb,
-                target: r.target.clone(),
-                reported_memory_mb: r.reported_memory_mb(),
-            })
-        })
-        .collect();
+    let mut cells = cells(&targets, &memory_sizes, &priced);
+    let scores = score(&targets, &memory_sizes, &mut cells);
+    let recommendations = recommendations(&targets, &cells, config.balanced_weight);
+    let invalid_runs = invalid_runs(runs);
     let failures = runs
         .iter()
         .filter(|r| r.status() == RunStatus::Failed)
@@ -245,6 +158,128 @@ pub fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &[Run]) 
         balanced_weight: config.balanced_weight,
         notes,
     }
+}
+
+/// The configured targets in the input's order, then the others the records name, by name.
+fn target_order(config: &ReportConfig, runs: &[Run]) -> Vec<String> {
+    let mut targets: Vec<String> = config.targets.iter().map(|t| t.name.clone()).collect();
+    let extra: BTreeSet<&str> = runs
+        .iter()
+        .map(|r| r.target.as_str())
+        .filter(|t| !targets.iter().any(|c| c == t))
+        .collect();
+    targets.extend(extra.into_iter().map(str::to_owned));
+    targets
+}
+
+/// The configured memory sizes and those the records show, ascending.
+fn memory_sizes(config: &ReportConfig, runs: &[Run]) -> Vec<u32> {
+    config
+        .memory_sizes
+        .iter()
+        .copied()
+        .chain(runs.iter().map(|r| r.memory_mb))
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect()
+}
+
+/// One cell per target and memory size, targets outer.
+fn cells(
+    targets: &[String],
+    memory_sizes: &[u32],
+    priced: &[(&Run, Option<RunCost>)],
+) -> Vec<Cell> {
+    let mut cells = Vec::with_capacity(targets.len() * memory_sizes.len());
+    for target in targets {
+        for &memory_mb in memory_sizes {
+            let here: Vec<&(&Run, Option<RunCost>)> = priced
+                .iter()
+                .filter(|(r, _)| &r.target == target && r.memory_mb == memory_mb)
+                .collect();
+            cells.push(cell(target, memory_mb, &here));
+        }
+    }
+    cells
+}
+
+/// The seed's objective score: each cell's points, and each target's total. Only with several
+/// targets (there is nothing to rank otherwise).
+fn score(targets: &[String], memory_sizes: &[u32], cells: &mut [Cell]) -> Vec<TargetScore> {
+    if targets.len() < 2 {
+        return Vec::new();
+    }
+    let rows: Vec<(u32, Vec<Option<f64>>)> = memory_sizes
+        .iter()
+        .map(|&m| {
+            (
+                m,
+                targets
+                    .iter()
+                    .map(|t| find(cells, t, m).and_then(|c| c.mean_time_s))
+                    .collect(),
+            )
+        })
+        .collect();
+    for (memory_mb, means) in &rows {
+        let points = crate::scoring::points_at(*memory_mb, means);
+        for (target, p) in targets.iter().zip(points) {
+            if let Some(c) = cells
+                .iter_mut()
+                .find(|c| &c.target == target && c.memory_mb == *memory_mb)
+            {
+                c.score_points = Some(p);
+            }
+        }
+    }
+    targets
+        .iter()
+        .zip(total_scores(&rows, targets.len()))
+        .map(|(t, s)| TargetScore {
+            target: t.clone(),
+            score: s,
+        })
+        .collect()
+}
+
+/// Per target, the fastest, cheapest and balanced size among those with a mean time and cost.
+fn recommendations(
+    targets: &[String],
+    cells: &[Cell],
+    balanced_weight: f64,
+) -> Vec<Recommendation> {
+    targets
+        .iter()
+        .map(|t| {
+            let candidates: Vec<Choice> = cells
+                .iter()
+                .filter(|c| &c.target == t)
+                .filter_map(|c| {
+                    Some(Choice {
+                        memory_mb: c.memory_mb,
+                        mean_time_s: c.mean_time_s?,
+                        cost_usd: c.cost_usd?,
+                    })
+                })
+                .collect();
+            recommend(t, &candidates, balanced_weight)
+        })
+        .collect()
+}
+
+/// The runs that succeeded but are not valid measurements, with the reason.
+fn invalid_runs(runs: &[Run]) -> Vec<InvalidRun> {
+    runs.iter()
+        .filter_map(|r| {
+            Some(InvalidRun {
+                invalid_reason: r.invalid_reason()?,
+                round: r.round,
+                memory_mb: r.memory_mb,
+                target: r.target.clone(),
+                reported_memory_mb: r.reported_memory_mb(),
+            })
+        })
+        .collect()
 }
 
 fn find<'a>(cells: &'a [Cell], target: &str, memory_mb: u32) -> Option<&'a Cell> {
@@ -324,14 +359,14 @@ fn cell(target: &str, memory_mb: u32, runs: &[&(&Run, Option<RunCost>)]) -> Cell
     }
 }
 
-pub(crate) fn duration_basis_name(basis: DurationBasis) -> &'static str {
+fn duration_basis_name(basis: DurationBasis) -> &'static str {
     match basis {
         DurationBasis::Billed => "billed",
         DurationBasis::Timed => "timed",
     }
 }
 
-pub(crate) fn s3_basis_name(basis: S3Basis) -> &'static str {
+fn s3_basis_name(basis: S3Basis) -> &'static str {
     match basis {
         S3Basis::Reported => "reported",
         S3Basis::Estimated => "estimated",
@@ -386,4 +421,89 @@ fn notes(
         );
     }
     notes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::records::Success;
+    use serde_json::json;
+
+    fn run(round: u32, memory_mb: u32, target: &str, time_s: Option<f64>) -> Run {
+        Run {
+            round,
+            memory_mb,
+            target: target.into(),
+            function_name: None,
+            outcome: match time_s {
+                Some(time_s) => Outcome::Succeeded(Box::new(Success {
+                    time_s,
+                    lang: "rust".into(),
+                    detail: String::new(),
+                    result: "1000".into(),
+                    stats: None,
+                })),
+                None => Outcome::Failed {
+                    error: "Lambda.Unknown".into(),
+                    cause: None,
+                },
+            },
+            log: None,
+            expected: None,
+        }
+    }
+
+    fn config(input: serde_json::Value) -> ReportConfig {
+        ReportConfig::from_input(&input).unwrap()
+    }
+
+    #[test]
+    fn configured_targets_come_first_then_the_others_by_name_and_sizes_ascend() {
+        let config = config(json!({"targets": [{"name": "rust"}], "memorySizes": [1024, 128]}));
+        let runs = [run(1, 512, "zig", None), run(1, 128, "go", Some(1.0))];
+        assert_eq!(target_order(&config, &runs), ["rust", "go", "zig"]);
+        assert_eq!(memory_sizes(&config, &runs), [128, 512, 1024]);
+    }
+
+    #[test]
+    fn one_target_has_no_score_and_several_are_ranked_per_size() {
+        let runs = [
+            run(1, 128, "a", Some(1.0)),
+            run(1, 128, "b", Some(2.0)),
+            run(1, 256, "a", None),
+            run(1, 256, "b", Some(2.0)),
+        ];
+        let config = config(json!({}));
+        let priced: Vec<_> = runs.iter().map(|r| (r, run_cost(r, &config))).collect();
+        let targets = ["a".to_owned(), "b".to_owned()];
+        let mut cells = cells(&targets, &[128, 256], &priced);
+        assert_eq!(cells.len(), 4);
+        assert!(score(&targets[..1], &[128, 256], &mut cells.clone()).is_empty());
+        let scores = score(&targets, &[128, 256], &mut cells);
+        assert_eq!(scores.len(), 2);
+        // At 128 MB a is faster (2 points, b 1); at 256 MB only b ran (a failed: 0).
+        assert_eq!(find(&cells, "a", 128).unwrap().score_points, Some(2.0));
+        assert_eq!(find(&cells, "a", 256).unwrap().score_points, Some(0.0));
+        assert!(scores[1].score > 0.0);
+    }
+
+    #[test]
+    fn recommendations_use_only_sizes_with_a_time_and_a_cost() {
+        let cell = |memory_mb, mean, cost| Cell {
+            target: "rust".into(),
+            memory_mb,
+            mean_time_s: mean,
+            cost_usd: cost,
+            ..Cell::default()
+        };
+        let cells = [
+            cell(128, Some(4.0), Some(1.0)),
+            cell(256, None, None),
+            cell(512, Some(1.0), Some(2.0)),
+        ];
+        let recs = recommendations(&["rust".to_owned()], &cells, 0.5);
+        assert_eq!(recs[0].fastest.map(|c| c.memory_mb), Some(512));
+        assert_eq!(recs[0].cheapest.map(|c| c.memory_mb), Some(128));
+        assert!(invalid_runs(&[run(1, 128, "rust", Some(1.0))]).is_empty());
+    }
 }

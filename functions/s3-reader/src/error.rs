@@ -39,16 +39,12 @@ pub enum ReaderError {
     ClientSetup(String),
 }
 
-impl ReaderError {
-    /// The stable error name the state machine sees as `errorType`.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Self::InvalidEvent(_) => "InvalidEvent",
-            Self::ListFailed { .. } => "ListFailed",
-            Self::ClientSetup(_) => "ClientSetup",
-        }
-    }
-}
+// `name()`: the stable error name the state machine sees as `errorType`; `NAMES`: all of them.
+bench_types::error_names!(ReaderError {
+    InvalidEvent,
+    ListFailed,
+    ClientSetup,
+});
 
 /// lambda_runtime 1.x fills `errorType` with `std::any::type_name` of the error unless the
 /// error converts into a [`Diagnostic`] itself; that name (`s3_reader::error::ReaderError`)
@@ -78,5 +74,35 @@ mod tests {
         });
         assert_eq!(d.error_type, "ListFailed");
         assert!(d.error_message.contains("s3://b/p/"));
+        assert_eq!(
+            Diagnostic::from(ReaderError::ClientSetup("no region".into())).error_type,
+            "ClientSetup"
+        );
+    }
+
+    #[test]
+    fn the_state_machine_matches_only_names_the_reader_returns() {
+        use bench_statemachine::error_matches::{error_matches, Invoked};
+        let plan = bench_statemachine::BenchmarkPlan::default();
+        let definition = bench_statemachine::render::render_definition_value(&plan).unwrap();
+        let invokes: Vec<_> = error_matches(&definition)
+            .into_iter()
+            .filter(|m| matches!(&m.invoked, Invoked::Path(p) if p.starts_with("$.target")))
+            .collect();
+        assert!(!invokes.is_empty(), "the definition invokes the targets");
+        for invoke in &invokes {
+            for name in invoke.function_error_names() {
+                assert!(
+                    ReaderError::NAMES.contains(&name),
+                    "{}: {name} is not a reader error ({:?})",
+                    invoke.state,
+                    ReaderError::NAMES
+                );
+            }
+        }
+        assert_eq!(
+            ReaderError::NAMES,
+            ["InvalidEvent", "ListFailed", "ClientSetup"]
+        );
     }
 }

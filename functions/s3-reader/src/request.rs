@@ -65,14 +65,10 @@ impl ReadRequest {
             .filter(|b| !b.trim().is_empty())
             .ok_or(InvalidEvent::MissingBucket)?;
         let mode = match event.mode.as_deref().map(str::trim) {
-            None | Some("") => ReadMode::Concurrent,
-            Some(m) if m.eq_ignore_ascii_case("concurrent") => ReadMode::Concurrent,
-            Some(m) if m.eq_ignore_ascii_case("sequential") => ReadMode::Sequential,
-            Some(other) => {
-                return Err(InvalidEvent::UnknownMode {
-                    value: other.to_owned(),
-                })
-            }
+            None | Some("") => ReadMode::default(),
+            Some(text) => ReadMode::parse(text).ok_or_else(|| InvalidEvent::UnknownMode {
+                value: text.to_owned(),
+            })?,
         };
         let concurrency = match event.concurrency {
             None => DEFAULT_CONCURRENCY,

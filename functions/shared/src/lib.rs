@@ -3,30 +3,41 @@
 //! - [`input`]: contract 1, the execution input of the state machine.
 //! - [`reader`]: contract 2, the event a reader target gets and the result it returns.
 //! - [`records`]: contract 3, the run records the state machine hands to the collector.
+//! - [`recommendation`]: contract 4, the collector's recommended memory sizes per target.
+//! - [`arch`]: the Lambda architectures (`arm64`, `x86_64`).
+//! - [`error_names!`]: stable error names derived from the variants.
 //! - [`objects`]: the seed-parity test objects (deterministic generator shared by uploaders).
 //! - [`validation`]: the collector's check of an execution's input before anything changes.
 //! - [`arn`]: partitions and the function references a target may use.
 //! - [`error_chain`]: an error and its sources as one line.
 //! - `logging` (feature `logging`): the Lambda binaries' tracing set-up.
+//!
+//! Feature `clap`: [`Architecture`] and [`ReadMode`] as `clap::ValueEnum`, for command lines
+//! (off for the Lambdas, which take them from JSON).
 
 // unwrap() is fine in tests (the project's standard); the lint guards the shipped code.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
+pub mod arch;
 pub mod arn;
+pub mod error_name;
 pub mod errors;
 pub mod input;
 #[cfg(feature = "logging")]
 pub mod logging;
 pub mod objects;
 pub mod reader;
+pub mod recommendation;
 pub mod records;
 pub mod stats;
 pub mod text_table;
 pub mod validation;
 
+pub use arch::Architecture;
 pub use errors::error_chain;
 pub use input::{ExecutionInput, Target};
 pub use reader::{LatencyMs, ReadMode, ReaderEvent, ReaderResult, ReaderStats};
+pub use recommendation::{Choice, Recommendation};
 pub use records::{
     CollectorRequest, CollectorSummary, ExecutionRef, ExpectedResult, RecordRequest, ReportRequest,
     ResultsLocation, RunRecord,

@@ -82,8 +82,17 @@ where
 /// Installs the process-wide subscriber of a Lambda binary, from the environment, on stdout.
 /// Fails only when a subscriber is already installed.
 pub fn init_from_env(default_filter: &str) -> Result<(), TryInitError> {
+    init_from_env_writing_to(default_filter, std::io::stdout)
+}
+
+/// As [`init_from_env`], writing to `writer` (the functions' command-line tools log to stderr,
+/// keeping stdout for their JSON).
+pub fn init_from_env_writing_to<W>(default_filter: &str, writer: W) -> Result<(), TryInitError>
+where
+    W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
+{
     let settings = LogSettings::from_env(|name| std::env::var(name).ok(), default_filter);
-    dispatch(&settings, std::io::stdout).try_init()
+    dispatch(&settings, writer).try_init()
 }
 
 #[cfg(test)]
@@ -182,6 +191,16 @@ mod tests {
             stamp.len() >= 20 && stamp.as_bytes()[10] == b'T' && stamp.ends_with('Z'),
             "{stamp:?}"
         );
+    }
+
+    #[test]
+    fn text_is_the_format_unless_json_is_asked_for() {
+        for format in ["Text", "TEXT", "xml", ""] {
+            let settings = LogSettings::from_env(env(&[("AWS_LAMBDA_LOG_FORMAT", format)]), "info");
+            assert_eq!(settings.format, LogFormat::Text, "{format:?}");
+        }
+        let json = LogSettings::from_env(env(&[("AWS_LAMBDA_LOG_FORMAT", " json ")]), "info");
+        assert_eq!(json.format, LogFormat::Json);
     }
 
     #[test]

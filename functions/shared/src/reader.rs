@@ -3,13 +3,62 @@
 
 use serde::{Deserialize, Serialize};
 
-/// How the reader fetches the objects.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+/// How the reader fetches the objects: the event's `mode`, a target's `mode` in `bench.toml`,
+/// `stats.mode` in the result, the `mode` column of `runs.csv`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
+#[cfg_attr(feature = "clap", derive(clap::ValueEnum))]
 pub enum ReadMode {
+    /// One object at a time.
     Sequential,
+    /// Up to `concurrency` objects in flight.
     #[default]
     Concurrent,
+}
+
+impl ReadMode {
+    pub const ALL: [Self; 2] = [Self::Sequential, Self::Concurrent];
+
+    /// The wire name: `sequential` or `concurrent`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Sequential => "sequential",
+            Self::Concurrent => "concurrent",
+        }
+    }
+
+    /// Reads a mode in any case, surrounding blanks ignored.
+    pub fn parse(text: &str) -> Option<Self> {
+        let text = text.trim();
+        Self::ALL
+            .into_iter()
+            .find(|mode| mode.as_str().eq_ignore_ascii_case(text))
+    }
+}
+
+/// Why a text is not a read mode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownReadMode(pub String);
+
+impl std::fmt::Display for UnknownReadMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`: use concurrent or sequential", self.0)
+    }
+}
+
+impl std::error::Error for UnknownReadMode {}
+
+impl std::str::FromStr for ReadMode {
+    type Err = UnknownReadMode;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Self::parse(s).ok_or_else(|| UnknownReadMode(s.to_owned()))
+    }
+}
+
+impl std::fmt::Display for ReadMode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 /// The event a reader target gets. Fields are kept loose (`mode` as text, `concurrency` as a
@@ -48,6 +97,7 @@ pub struct LatencyMs {
 pub struct ReaderStats {
     pub memory_mb: u32,
     pub vcpus: u32,
+    /// What the runtime reports (`aarch64`, `x86_64`); [`crate::Architecture::parse`] reads it.
     pub arch: String,
     pub mode: ReadMode,
     pub concurrency: u32,
@@ -88,4 +138,33 @@ pub struct ReaderResult {
     pub time: f64,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<ReaderStats>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn modes_read_and_write_their_wire_names() {
+        for mode in ReadMode::ALL {
+            let json = serde_json::to_value(mode).unwrap();
+            assert_eq!(json, mode.as_str());
+            assert_eq!(mode.to_string(), mode.as_str());
+            assert_eq!(serde_json::from_value::<ReadMode>(json).unwrap(), mode);
+            assert_eq!(mode.as_str().parse::<ReadMode>(), Ok(mode));
+        }
+        assert_eq!(ReadMode::parse(" Sequential "), Some(ReadMode::Sequential));
+        let err = "parallel".parse::<ReadMode>().unwrap_err();
+        assert_eq!(err.to_string(), "`parallel`: use concurrent or sequential");
+    }
+
+    #[cfg(feature = "clap")]
+    #[test]
+    fn the_cli_offers_the_wire_names() {
+        use clap::ValueEnum;
+        for mode in ReadMode::ALL {
+            let value = mode.to_possible_value().unwrap();
+            assert_eq!(value.get_name(), mode.as_str());
+        }
+    }
 }

@@ -28,7 +28,7 @@ pub struct RunRecord {
 }
 
 /// Which execution the records belong to.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionRef {
     pub id: String,
@@ -47,7 +47,7 @@ pub struct CollectorSummary {
     pub runs: usize,
     pub failures: usize,
     /// Per target: the fastest, cheapest and balanced memory size.
-    pub recommendations: Vec<Value>,
+    pub recommendations: Vec<crate::Recommendation>,
 }
 
 /// Where the collector keeps the results of executions.

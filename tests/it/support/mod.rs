@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use deployer::aws::CallLog;
-use deployer::config::{BenchConfig, TargetConfig};
+use deployer::config::{BenchConfig, ReadMode, TargetConfig};
 use deployer::local::{functions, LocalBench, LocalStackOptions};
 use deployer::package::Packages;
 use deployer::run::{RunOptions, RunOutcome};
@@ -50,13 +50,13 @@ pub fn small_config(stack: &str) -> BenchConfig {
         TargetConfig {
             name: "concurrent".into(),
             function: None,
-            mode: Some("concurrent".into()),
+            mode: Some(ReadMode::Concurrent),
             concurrency: Some(64),
         },
         TargetConfig {
             name: "sequential".into(),
             function: None,
-            mode: Some("sequential".into()),
+            mode: Some(ReadMode::Sequential),
             concurrency: None,
         },
     ];

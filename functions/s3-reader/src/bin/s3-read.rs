@@ -2,6 +2,7 @@
 //! contract-2 result JSON on stdout.
 
 use anyhow::Context;
+use bench_types::ReadMode;
 use clap::Parser;
 use s3_reader::{ClientFactory, ReadRequest, Reader};
 
@@ -20,8 +21,9 @@ struct Args {
     /// Key prefix (the event's folder).
     #[arg(long, default_value = "")]
     folder: String,
-    /// concurrent or sequential.
-    #[arg(long, default_value = "concurrent")]
+    /// concurrent or sequential. Passed to the reader as text, so that a bad value gets the
+    /// reader's own `InvalidEvent` answer, as in the Lambda.
+    #[arg(long, default_value_t = ReadMode::Concurrent.to_string())]
     mode: String,
     /// Objects in flight at once.
     #[arg(long, default_value_t = 64)]
@@ -42,13 +44,9 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
+    // The Lambda's logging, on stderr: stdout is the result's JSON.
+    bench_types::logging::init_from_env_writing_to("warn", std::io::stderr)
+        .context("setting up logging")?;
     let args = Args::parse();
     let event = bench_types::ReaderEvent {
         s3_bucket_name: Some(args.bucket.clone()),
