@@ -21,7 +21,7 @@ pub fn target_arns(plan: &BenchmarkPlan) -> Vec<String> {
 }
 
 /// The permissions policy of the state machine role. Targets named only in an execution's
-/// input (not in the plan) are not covered (see statemachine/README.md for how AWS refuses
+/// input (not in the plan) are not covered (see bench-statemachine/README.md for how AWS refuses
 /// them). Only unqualified ARNs: the definition never invokes a version or alias.
 pub fn state_machine_role_policy(plan: &BenchmarkPlan) -> Value {
     let targets = target_arns(plan);

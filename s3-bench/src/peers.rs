@@ -1,5 +1,5 @@
 //! Installs what the readers need, from the harness itself: the Python peer's venv
-//! (`bench/peers/.venv`, pinned by `python/requirements.lock`), the Node peer's packages
+//! (`s3-bench/peers/.venv`, pinned by `python/requirements.lock`), the Node peer's packages
 //! (`npm ci` from the committed `node/package-lock.json`), and the Rust reader binary (built with
 //! cargo in the harness's own profile). Each step is skipped when already up to date.
 
@@ -35,7 +35,7 @@ pub enum InstallError {
     NoBinary { package: String, bin: String },
 }
 
-/// The `bench/peers` folder of this source tree.
+/// The `s3-bench/peers` folder of this source tree.
 pub fn peers_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("peers")
 }

@@ -1,6 +1,6 @@
 //! The generated definition executed, not only validated: moto's Step Functions interpreter runs
 //! it against moto's Lambda API with the simple backend (invokes answer with queued responses,
-//! or echo their payload). See statemachine/README.md for what moto does differently from AWS.
+//! or echo their payload). See bench-statemachine/README.md for what moto does differently from AWS.
 
 use crate::support;
 

@@ -1,4 +1,4 @@
-//! `s3-bench`: see the crate docs and `bench/README.md`. Thin entry over the library.
+//! `s3-bench`: see the crate docs and `s3-bench/README.md`. Thin entry over the library.
 
 use anyhow::Context;
 use clap::Parser;

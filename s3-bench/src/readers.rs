@@ -76,7 +76,7 @@ pub struct ReaderPrograms {
     pub python: PathBuf,
     /// `node`.
     pub node: PathBuf,
-    /// The `bench/peers` folder.
+    /// The `s3-bench/peers` folder.
     pub peers_dir: PathBuf,
 }
 
