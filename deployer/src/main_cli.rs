@@ -27,12 +27,12 @@ use terminal::Terminal;
 /// The configuration file looked for when `--config` is not given.
 const CONFIG_FILE: &str = "bench.toml";
 
-pub async fn main() -> anyhow::Result<()> {
+pub(crate) async fn main() -> anyhow::Result<()> {
     run_cli(Cli::parse()).await
 }
 
 /// Runs one parsed command line.
-pub async fn run_cli(cli: Cli) -> anyhow::Result<()> {
+pub(crate) async fn run_cli(cli: Cli) -> anyhow::Result<()> {
     let config = load_config(&cli.global)?;
     let reporter: SharedReporter = Arc::new(Terminal::default());
     match cli.command.unwrap_or(Command::Deploy) {

@@ -20,6 +20,7 @@
 #[macro_export]
 macro_rules! error_names {
     ($error:ty { $($variant:ident),+ $(,)? }) => {
+        #[allow(unreachable_pub)] // as public as the error type it names
         impl $error {
             /// Every variant's stable name, in declaration order.
             pub const NAMES: &'static [&'static str] = &[$(stringify!($variant)),+];

@@ -13,11 +13,11 @@ use deployer::package::Packages;
 use deployer::run::{RunOptions, RunOutcome};
 use deployer::Deployer;
 use serde_json::Value;
-pub use test_support::s3::{get_json, list_keys};
+pub(crate) use test_support::s3::{get_json, list_keys};
 
 /// The folder cargo put this build's binaries in (`deploy`, and with it `s3-reader` and
 /// `collector` when the workspace's binaries were built in the same invocation).
-pub fn bin_dir() -> PathBuf {
+pub(crate) fn bin_dir() -> PathBuf {
     let deploy = Path::new(env!("CARGO_BIN_EXE_deploy"));
     let dir = deploy.parent().unwrap_or(Path::new(".")).to_path_buf();
     for bin in ["s3-reader", "collector"] {
@@ -32,13 +32,13 @@ pub fn bin_dir() -> PathBuf {
 
 /// Stripped copies of this build's functions, zipped by the deployer (debug binaries are
 /// hundreds of MB; moto's CreateFunction is slow for big zips).
-pub fn packages(staging: &Path) -> Packages {
+pub(crate) fn packages(staging: &Path) -> Packages {
     functions::package_binaries(&bin_dir(), staging, true)
         .unwrap_or_else(|e| panic!("packaging the functions: {e:#}"))
 }
 
 /// The small sweep of the tests: 2 sizes, 1 round, 60 objects, concurrent and sequential.
-pub fn small_config(stack: &str) -> BenchConfig {
+pub(crate) fn small_config(stack: &str) -> BenchConfig {
     let mut config = deployer::local::config::quick_default().expect("local.toml parses");
     config.stack_name = stack.into();
     config.memory_sizes = vec![512, 1769];
@@ -64,7 +64,7 @@ pub fn small_config(stack: &str) -> BenchConfig {
 }
 
 /// The local stack (20 ms per S3 request) and the stack deployed on it.
-pub async fn start_and_deploy(config: BenchConfig, packages: &Packages) -> (LocalBench, Deployer) {
+pub(crate) async fn start_and_deploy(config: BenchConfig, packages: &Packages) -> (LocalBench, Deployer) {
     let bench = LocalBench::start(&LocalStackOptions::default())
         .await
         .unwrap_or_else(|e| panic!("local stack did not start ({e:#}); run scripts/setup"));
@@ -76,7 +76,7 @@ pub async fn start_and_deploy(config: BenchConfig, packages: &Packages) -> (Loca
 }
 
 /// Runs an execution to its end (bounded), with `input` (contract 1).
-pub async fn run(
+pub(crate) async fn run(
     deployer: &Deployer,
     name: &str,
     input: Value,
@@ -95,7 +95,7 @@ pub async fn run(
 }
 
 /// The run records inside `runs.json` (Map states may nest them in arrays).
-pub fn records_of(runs_json: &Value) -> Vec<Value> {
+pub(crate) fn records_of(runs_json: &Value) -> Vec<Value> {
     fn walk(v: &Value, out: &mut Vec<Value>) {
         match v {
             Value::Array(items) => items.iter().for_each(|i| walk(i, out)),
@@ -111,7 +111,7 @@ pub fn records_of(runs_json: &Value) -> Vec<Value> {
 }
 
 /// The configured memory of a function now.
-pub async fn memory_of(deployer: &Deployer, function: &str) -> i32 {
+pub(crate) async fn memory_of(deployer: &Deployer, function: &str) -> i32 {
     test_support::lambda::memory_of(&deployer.clients.lambda, function)
         .await
         .unwrap_or_default()

@@ -2,7 +2,7 @@
 //! `scripts/setup` installs.
 #![allow(dead_code)]
 
-pub mod moto_run;
+pub(crate) mod moto_run;
 
 use std::path::PathBuf;
 
@@ -12,7 +12,7 @@ use serde_json::{Map, Value};
 use system::paths::workspace_root;
 
 /// A node tool installed by `scripts/setup`; panics with the fix when it is missing.
-pub fn node_tool(name: &str) -> PathBuf {
+pub(crate) fn node_tool(name: &str) -> PathBuf {
     let path = workspace_root()
         .join("node_modules")
         .join(".bin")
@@ -38,7 +38,7 @@ fn target(name: &str, function: &str, payload: Value) -> TargetSpec {
 }
 
 /// The plans the golden files and the validator cover: the default, several targets, no warm-up.
-pub fn variants() -> Vec<(&'static str, BenchmarkPlan)> {
+pub(crate) fn variants() -> Vec<(&'static str, BenchmarkPlan)> {
     let default = BenchmarkPlan::default();
     let several = BenchmarkPlan {
         label: "languages".into(),

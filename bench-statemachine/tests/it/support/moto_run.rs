@@ -14,10 +14,10 @@ use test_support::sfn::{execution_end, execution_history};
 
 /// The collector's answer to the input check of a valid input (`{"action": "validate"}`): the
 /// simple backend runs no collector, so the tests queue its answer.
-pub const VALID_ANSWER: &str = r#"{"valid": true, "expect": {"result": "bench/1000/00042.txt"}}"#;
+pub(crate) const VALID_ANSWER: &str = r#"{"valid": true, "expect": {"result": "bench/1000/00042.txt"}}"#;
 
 /// The memory every function is created with, so a restore is visible.
-pub const ORIGINAL_MEMORY_MB: i32 = 777;
+pub(crate) const ORIGINAL_MEMORY_MB: i32 = 777;
 
 /// An empty zip archive: the simple backend runs no code, but CreateFunction wants a zip.
 const EMPTY_ZIP: [u8; 22] = [
@@ -25,7 +25,7 @@ const EMPTY_ZIP: [u8; 22] = [
 ];
 
 /// A moto server with the plan's functions and state machine created.
-pub struct Stack {
+pub(crate) struct Stack {
     pub moto: MotoServer,
     pub lambda: aws_sdk_lambda::Client,
     pub sfn: aws_sdk_sfn::Client,
@@ -34,7 +34,7 @@ pub struct Stack {
 
 /// How an execution ended.
 #[derive(Debug)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub status: ExecutionStatus,
     pub error: Option<String>,
     pub cause: Option<String>,
@@ -45,7 +45,7 @@ pub struct Outcome {
 impl Outcome {
     /// Asserts that the execution succeeded, with its error and cause if not.
     #[track_caller]
-    pub fn assert_succeeded(&self) {
+    pub(crate) fn assert_succeeded(&self) {
         assert_eq!(
             self.status,
             ExecutionStatus::Succeeded,
@@ -56,7 +56,7 @@ impl Outcome {
     }
 
     /// Whether the execution entered the state `name`.
-    pub fn entered(&self, name: &str) -> bool {
+    pub(crate) fn entered(&self, name: &str) -> bool {
         self.history
             .iter()
             .filter_map(|e| e.state_entered_event_details())
@@ -64,7 +64,7 @@ impl Outcome {
     }
 
     /// How many states the execution entered (the billed state transitions).
-    pub fn states_entered(&self) -> usize {
+    pub(crate) fn states_entered(&self) -> usize {
         self.history
             .iter()
             .filter(|e| e.r#type().as_str().ends_with("StateEntered"))
@@ -72,7 +72,7 @@ impl Outcome {
     }
 
     /// The `record` field of every collector call with `"action": "record"`, in order.
-    pub fn records(&self) -> Vec<serde_json::Value> {
+    pub(crate) fn records(&self) -> Vec<serde_json::Value> {
         self.history
             .iter()
             .filter_map(|e| e.task_scheduled_event_details())
@@ -89,7 +89,7 @@ fn function_name(arn: &str) -> &str {
 
 impl Stack {
     /// Starts moto and creates the plan's target and collector functions and its state machine.
-    pub async fn start(plan: &BenchmarkPlan) -> Stack {
+    pub(crate) async fn start(plan: &BenchmarkPlan) -> Stack {
         let moto = MotoServer::start(MotoOptions::simple_lambda())
             .await
             .expect("moto starts (run scripts/setup if the venv is missing)");
@@ -142,7 +142,7 @@ impl Stack {
     }
 
     /// Creates another state machine in the same moto, from an edited definition.
-    pub async fn create_state_machine(&self, name: &str, definition: &serde_json::Value) -> String {
+    pub(crate) async fn create_state_machine(&self, name: &str, definition: &serde_json::Value) -> String {
         let role = self
             .sfn
             .describe_state_machine()
@@ -163,13 +163,13 @@ impl Stack {
     }
 
     /// Starts an execution of the plan's state machine and waits until it ends.
-    pub async fn run(&self, name: &str, input: &str) -> Outcome {
+    pub(crate) async fn run(&self, name: &str, input: &str) -> Outcome {
         self.run_machine(&self.state_machine_arn, name, input).await
     }
 
     /// Queues answers for the next invokes: the collector's input check passing (the first
     /// invoke of an execution that gets that far), then `later` (every other invoke echoes).
-    pub async fn queue_valid_then(&self, later: &[String]) {
+    pub(crate) async fn queue_valid_then(&self, later: &[String]) {
         let mut answers = vec![VALID_ANSWER.to_string()];
         answers.extend_from_slice(later);
         self.moto
@@ -179,13 +179,13 @@ impl Stack {
     }
 
     /// [`Self::run`] of an input that passes the collector's check.
-    pub async fn run_valid(&self, name: &str, input: &str) -> Outcome {
+    pub(crate) async fn run_valid(&self, name: &str, input: &str) -> Outcome {
         self.queue_valid_then(&[]).await;
         self.run(name, input).await
     }
 
     /// Starts an execution with `input` and waits (bounded) until it is no longer running.
-    pub async fn run_machine(&self, state_machine_arn: &str, name: &str, input: &str) -> Outcome {
+    pub(crate) async fn run_machine(&self, state_machine_arn: &str, name: &str, input: &str) -> Outcome {
         let execution = self
             .sfn
             .start_execution()
@@ -217,7 +217,7 @@ impl Stack {
     }
 
     /// The function's memory size now.
-    pub async fn memory_of(&self, function: &str) -> i32 {
+    pub(crate) async fn memory_of(&self, function: &str) -> i32 {
         memory_of(&self.lambda, function_name(function))
             .await
             .expect("memory size")

@@ -13,7 +13,7 @@ use local_stack::runtime::{LocalRuntime, RuntimeOptions};
 use super::function_zip;
 
 /// A local runtime and a moto whose Lambda invokes it (the bridge), with a Lambda client.
-pub struct Bridged {
+pub(crate) struct Bridged {
     // Field order: moto dies before the runtime it forwards to.
     pub moto: MotoServer,
     pub runtime: LocalRuntime,
@@ -23,7 +23,7 @@ pub struct Bridged {
 
 impl Bridged {
     /// Starts the runtime and the bridged moto: lenient, or with `strict`'s windows and quotas.
-    pub async fn start(strict: Option<StrictOptions>) -> Bridged {
+    pub(crate) async fn start(strict: Option<StrictOptions>) -> Bridged {
         let runtime = LocalRuntime::start(RuntimeOptions::default())
             .await
             .expect("runtime");
@@ -43,14 +43,14 @@ impl Bridged {
     }
 
     /// Stops moto, then the runtime.
-    pub async fn shutdown(self) {
+    pub(crate) async fn shutdown(self) {
         drop(self.moto);
         self.runtime.shutdown().await;
     }
 }
 
 /// Creates the test function (the [`function_zip`] code) as `name`, with `TEST_STAGE=stage`.
-pub async fn create_test_function(
+pub(crate) async fn create_test_function(
     lambda: &aws_sdk_lambda::Client,
     name: &str,
     role: &str,

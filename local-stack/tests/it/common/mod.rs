@@ -6,25 +6,25 @@ use std::path::{Path, PathBuf};
 
 use local_stack::runtime::protocol::InvokeRequest;
 use local_stack::runtime::{LocalRuntime, RuntimeOptions};
-pub use test_support::iam::lambda_role;
+pub(crate) use test_support::iam::lambda_role;
 
 mod bridged;
-pub use bridged::{create_test_function, Bridged};
+pub(crate) use bridged::{create_test_function, Bridged};
 
 /// The test function binary cargo built for these tests.
-pub fn test_function_binary() -> PathBuf {
+pub(crate) fn test_function_binary() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_local-stack-test-function"))
 }
 
 /// A code directory holding the test function as `bootstrap`, as the bridge unpacks a zip.
-pub fn code_dir() -> tempfile::TempDir {
+pub(crate) fn code_dir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("temp dir");
     std::fs::copy(test_function_binary(), dir.path().join("bootstrap")).expect("copy bootstrap");
     dir
 }
 
 /// A local runtime with the default options, and a code directory holding the test function.
-pub async fn runtime_and_code() -> (LocalRuntime, tempfile::TempDir) {
+pub(crate) async fn runtime_and_code() -> (LocalRuntime, tempfile::TempDir) {
     let runtime = LocalRuntime::start(RuntimeOptions::default())
         .await
         .expect("runtime");
@@ -35,7 +35,7 @@ pub async fn runtime_and_code() -> (LocalRuntime, tempfile::TempDir) {
 /// binary where cargo built it. The debug binary itself is ~50 MB, and moto needs ~20 s to take a
 /// zip of that size through CreateFunction; the script keeps the zip tiny while the runtime still
 /// unpacks it, checks its mode, and runs the real lambda_runtime binary through the Runtime API.
-pub fn function_zip() -> Vec<u8> {
+pub(crate) fn function_zip() -> Vec<u8> {
     use std::io::Write;
     let script = format!(
         "#!/bin/sh\nexec '{}' \"$@\"\n",
@@ -55,7 +55,7 @@ pub fn function_zip() -> Vec<u8> {
 }
 
 /// An invoke request for the test function in `code`.
-pub fn request(
+pub(crate) fn request(
     code: &Path,
     name: &str,
     memory: u32,
@@ -78,6 +78,6 @@ pub fn request(
 }
 
 /// The answer's payload as JSON.
-pub fn json_of(payload: &str) -> serde_json::Value {
+pub(crate) fn json_of(payload: &str) -> serde_json::Value {
     serde_json::from_str(payload).unwrap_or_else(|e| panic!("payload {payload:?} is not JSON: {e}"))
 }

@@ -11,12 +11,12 @@
 use base64::Engine;
 use serde_json::{json, Value};
 
-pub const SIZES: [u32; 10] = [128, 256, 511, 1023, 3008, 3071, 6143, 7167, 9215, 10240];
-pub const RUST: [f64; 10] = [2.0, 1.5, 1.2, 1.0, 0.6, 0.62, 0.5, 0.48, 0.45, 0.44];
-pub const PYTHON: [f64; 10] = [f64::NAN, 3.0, 2.0, 1.5, 0.9, 0.8, 0.8, 0.7, 0.7, 0.7];
+pub(crate) const SIZES: [u32; 10] = [128, 256, 511, 1023, 3008, 3071, 6143, 7167, 9215, 10240];
+pub(crate) const RUST: [f64; 10] = [2.0, 1.5, 1.2, 1.0, 0.6, 0.62, 0.5, 0.48, 0.45, 0.44];
+pub(crate) const PYTHON: [f64; 10] = [f64::NAN, 3.0, 2.0, 1.5, 0.9, 0.8, 0.8, 0.7, 0.7, 0.7];
 
 /// What a report writes into an execution's folder besides `runs.json`.
-pub const REPORT_FILES: [&str; 10] = [
+pub(crate) const REPORT_FILES: [&str; 10] = [
     "summary.json",
     "runs.csv",
     "summary.csv",
@@ -29,7 +29,7 @@ pub const REPORT_FILES: [&str; 10] = [
     "report.html",
 ];
 
-pub fn input(bucket: &str) -> Value {
+pub(crate) fn input(bucket: &str) -> Value {
     json!({
         "targets": [
             {"name": "rust", "functionName": "bench-reader"},
@@ -44,7 +44,7 @@ pub fn input(bucket: &str) -> Value {
     })
 }
 
-pub fn execution(name: &str, start: &str) -> Value {
+pub(crate) fn execution(name: &str, start: &str) -> Value {
     json!({"id": format!("arn:aws:states:us-east-1:123456789012:execution:bench:{name}"), "name": name, "startTime": start})
 }
 
@@ -62,7 +62,7 @@ fn log_tail(billed_ms: u64, memory: u32, round: u32) -> String {
     base64::engine::general_purpose::STANDARD.encode(tail)
 }
 
-pub fn rust_record(round: u32, i: usize) -> Value {
+pub(crate) fn rust_record(round: u32, i: usize) -> Value {
     let memory = SIZES[i];
     let time = RUST[i] + (f64::from(round) - 2.0) * 0.1;
     let stale = memory == 3008 && round == 3;
@@ -82,7 +82,7 @@ pub fn rust_record(round: u32, i: usize) -> Value {
     })
 }
 
-pub fn python_record(round: u32, i: usize) -> Value {
+pub(crate) fn python_record(round: u32, i: usize) -> Value {
     let memory = SIZES[i];
     if memory == 128 || (memory == 256 && round == 2) {
         return json!({"round": round, "memoryMb": memory, "target": "python", "functionName": "seed-python",
@@ -97,7 +97,7 @@ pub fn python_record(round: u32, i: usize) -> Value {
 }
 
 /// The records as the state machine's nested Maps give them: rounds > sizes > targets.
-pub fn nested_runs() -> Value {
+pub(crate) fn nested_runs() -> Value {
     let rounds: Vec<Value> = (1..=3)
         .map(|round| {
             let sizes: Vec<Value> = (0..SIZES.len())
@@ -110,7 +110,7 @@ pub fn nested_runs() -> Value {
 }
 
 /// The same records, flat.
-pub fn flat_runs() -> Vec<Value> {
+pub(crate) fn flat_runs() -> Vec<Value> {
     let mut out = Vec::new();
     for round in 1..=3 {
         for i in 0..SIZES.len() {
@@ -121,12 +121,12 @@ pub fn flat_runs() -> Vec<Value> {
     out
 }
 
-pub fn close(actual: f64, expected: f64) -> bool {
+pub(crate) fn close(actual: f64, expected: f64) -> bool {
     (actual - expected).abs() <= 1e-12 + 1e-9 * expected.abs()
 }
 
 #[track_caller]
-pub fn assert_close(actual: Option<f64>, expected: f64, what: &str) {
+pub(crate) fn assert_close(actual: Option<f64>, expected: f64, what: &str) {
     let actual = actual.unwrap_or_else(|| panic!("{what}: no value, expected {expected}"));
     assert!(close(actual, expected), "{what}: {actual} != {expected}");
 }

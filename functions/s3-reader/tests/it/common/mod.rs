@@ -5,10 +5,10 @@
 use local_s3::{LocalS3, SeedSpec, ServerConfig};
 use s3_reader::{ClientFactory, Reader};
 
-pub const BUCKET: &str = "reader-test";
+pub(crate) const BUCKET: &str = "reader-test";
 
 /// Small objects (fast to seed) with the magic string in one.
-pub fn spec(count: u64) -> SeedSpec {
+pub(crate) fn spec(count: u64) -> SeedSpec {
     SeedSpec {
         count,
         min_size: 200,
@@ -19,7 +19,7 @@ pub fn spec(count: u64) -> SeedSpec {
 
 /// Seeds `spec` under `prefix` through a fault-free server, then starts `config` on the same
 /// data directory (so that faults hit the reader, not the seeding).
-pub async fn seeded(
+pub(crate) async fn seeded(
     config: ServerConfig,
     prefix: &str,
     spec: &SeedSpec,
@@ -41,7 +41,7 @@ pub async fn seeded(
     (server, dir)
 }
 
-pub fn reader_for(server: &LocalS3) -> Reader {
+pub(crate) fn reader_for(server: &LocalS3) -> Reader {
     Reader::new(ClientFactory::for_endpoint(
         &server.endpoint(),
         local_credentials(),
@@ -49,6 +49,6 @@ pub fn reader_for(server: &LocalS3) -> Reader {
 }
 
 /// What `LocalS3::client()` signs with.
-pub fn local_credentials() -> aws_sdk_s3::config::Credentials {
+pub(crate) fn local_credentials() -> aws_sdk_s3::config::Credentials {
     aws_sdk_s3::config::Credentials::new("local", "local", None, None, "test")
 }
