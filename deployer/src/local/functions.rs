@@ -125,11 +125,14 @@ pub fn package_binaries(bin_dir: &Path, staging: &Path, strip: bool) -> anyhow::
         let dir = staging.join(bin);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let bootstrap = dir.join("bootstrap");
+        // Written under a name of this process, checked, then renamed: runs that package side by
+        // side (the tests start several `deploy local`) never read a half-written bootstrap.
+        let partial = dir.join(format!("bootstrap.{}.partial", std::process::id()));
         if strip {
             let status = Command::new("strip")
                 .arg("--strip-all")
                 .arg("-o")
-                .arg(&bootstrap)
+                .arg(&partial)
                 .arg(&source)
                 .status()
                 .context("running strip (binutils): install binutils, or give release binaries")?;
@@ -137,11 +140,14 @@ pub fn package_binaries(bin_dir: &Path, staging: &Path, strip: bool) -> anyhow::
                 bail!("strip {} failed ({status})", source.display());
             }
         } else {
-            std::fs::copy(&source, &bootstrap).with_context(|| {
-                format!("copying {} to {}", source.display(), bootstrap.display())
+            std::fs::copy(&source, &partial).with_context(|| {
+                format!("copying {} to {}", source.display(), partial.display())
             })?;
         }
-        check_host_binary(&bootstrap)?;
+        check_host_binary(&partial)?;
+        std::fs::rename(&partial, &bootstrap).with_context(|| {
+            format!("renaming {} to {}", partial.display(), bootstrap.display())
+        })?;
     }
     Ok(package::load(staging)?)
 }

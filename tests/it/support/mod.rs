@@ -64,7 +64,10 @@ pub(crate) fn small_config(stack: &str) -> BenchConfig {
 }
 
 /// The local stack (20 ms per S3 request) and the stack deployed on it.
-pub(crate) async fn start_and_deploy(config: BenchConfig, packages: &Packages) -> (LocalBench, Deployer) {
+pub(crate) async fn start_and_deploy(
+    config: BenchConfig,
+    packages: &Packages,
+) -> (LocalBench, Deployer) {
     let bench = LocalBench::start(&LocalStackOptions::default())
         .await
         .unwrap_or_else(|e| panic!("local stack did not start ({e:#}); run scripts/setup"));

@@ -14,7 +14,8 @@ use test_support::sfn::{execution_end, execution_history};
 
 /// The collector's answer to the input check of a valid input (`{"action": "validate"}`): the
 /// simple backend runs no collector, so the tests queue its answer.
-pub(crate) const VALID_ANSWER: &str = r#"{"valid": true, "expect": {"result": "bench/1000/00042.txt"}}"#;
+pub(crate) const VALID_ANSWER: &str =
+    r#"{"valid": true, "expect": {"result": "bench/1000/00042.txt"}}"#;
 
 /// The memory every function is created with, so a restore is visible.
 pub(crate) const ORIGINAL_MEMORY_MB: i32 = 777;
@@ -142,7 +143,11 @@ impl Stack {
     }
 
     /// Creates another state machine in the same moto, from an edited definition.
-    pub(crate) async fn create_state_machine(&self, name: &str, definition: &serde_json::Value) -> String {
+    pub(crate) async fn create_state_machine(
+        &self,
+        name: &str,
+        definition: &serde_json::Value,
+    ) -> String {
         let role = self
             .sfn
             .describe_state_machine()
@@ -185,7 +190,12 @@ impl Stack {
     }
 
     /// Starts an execution with `input` and waits (bounded) until it is no longer running.
-    pub(crate) async fn run_machine(&self, state_machine_arn: &str, name: &str, input: &str) -> Outcome {
+    pub(crate) async fn run_machine(
+        &self,
+        state_machine_arn: &str,
+        name: &str,
+        input: &str,
+    ) -> Outcome {
         let execution = self
             .sfn
             .start_execution()
