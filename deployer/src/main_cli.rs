@@ -285,13 +285,9 @@ async fn run_command(
     args: &RunArgs,
     reporter: SharedReporter,
 ) -> anyhow::Result<()> {
-    let mut input: Value = serde_json::from_str(&args.input)
-        .context("--input: not JSON; give an object such as '{\"rounds\": 1}'")?;
-    let Some(object) = input.as_object_mut() else {
-        anyhow::bail!("--input: must be a JSON object such as '{{\"rounds\": 1}}'");
-    };
+    let mut input = parse_given_input(&args.input)?;
     if let Some(label) = &args.label {
-        object.insert("label".into(), Value::from(label.as_str()));
+        input.label = Some(label.clone());
     }
     let deployer = connect(config, reporter).await?;
     let opts = run::RunOptions {
@@ -304,4 +300,45 @@ async fn run_command(
     let outcome = deployer.run(&opts).await.context("running the benchmark")?;
     print_outcome(&outcome);
     succeeded(outcome)
+}
+
+/// `--input`: contract 1's given input, refused here (naming the field) when a field has the
+/// wrong type; ranges and references are the state machine's own checks.
+fn parse_given_input(text: &str) -> anyhow::Result<bench_types::GivenInput> {
+    let mut json = serde_json::Deserializer::from_str(text);
+    serde_path_to_error::deserialize(&mut json).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        if inner.is_syntax() || inner.is_eof() {
+            anyhow::anyhow!(
+                "--input: not JSON ({inner}); give an object such as '{{\"rounds\": 1}}'"
+            )
+        } else if path == "." {
+            anyhow::anyhow!("--input: must be a JSON object such as '{{\"rounds\": 1}}' ({inner})")
+        } else {
+            anyhow::anyhow!("--input: {path}: {inner}")
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_given_input;
+
+    #[test]
+    fn a_given_input_is_typed_and_a_wrong_field_is_named() {
+        let given = parse_given_input(r#"{"rounds": 1, "memorySizes": [128, 1024]}"#).unwrap();
+        assert_eq!(given.rounds, Some(1));
+        assert_eq!(given.memory_sizes, Some(vec![128, 1024]));
+        let err = parse_given_input(r#"{"memorySizes": [128, "big"]}"#).unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("--input: memorySizes[1]: invalid type"),
+            "{err}"
+        );
+        let err = parse_given_input("rounds=1").unwrap_err();
+        assert!(err.to_string().starts_with("--input: not JSON"), "{err}");
+        let err = parse_given_input("[1]").unwrap_err();
+        assert!(err.to_string().contains("must be a JSON object"), "{err}");
+    }
 }

@@ -24,14 +24,15 @@ use crate::progress::{Event, Reporter};
 use crate::resources::state_machine;
 use crate::restore::{self, Restored};
 use crate::table::{render_recommendations, render_table};
+use bench_types::GivenInput;
 
 /// How to run.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
     /// Execution name; default `run-<UTC time>`.
     pub name: Option<String>,
-    /// Contract 1 input; `{}` runs the deployed defaults.
-    pub input: Value,
+    /// Contract 1 input; the default (`{}`) runs the deployed defaults.
+    pub input: GivenInput,
     /// Where to download `runs/<name>/`; `None` skips the download.
     pub download_dir: Option<PathBuf>,
     pub poll_interval: Duration,
@@ -42,7 +43,7 @@ impl Default for RunOptions {
     fn default() -> Self {
         Self {
             name: None,
-            input: Value::Object(Default::default()),
+            input: GivenInput::default(),
             download_dir: None,
             poll_interval: Duration::from_secs(2),
             timeout: Duration::from_secs(4 * 3600),
@@ -154,7 +155,7 @@ async fn start_execution(
         .start_execution()
         .state_machine_arn(names.state_machine_arn())
         .name(name)
-        .input(opts.input.to_string())
+        .input(opts.input.to_json().to_string())
         .send()
         .await
         .map_err(|e| classify("states:StartExecution", e))?;
@@ -171,31 +172,16 @@ struct Sweep {
 
 /// The sweep of `opts.input`, with the deployed configuration's values where it names none.
 fn sweep_of(opts: &RunOptions, config: &BenchConfig) -> Sweep {
-    let memory_sizes: Vec<u32> = opts
-        .input
-        .get("memorySizes")
-        .and_then(|v| serde_json::from_value(v.clone()).ok())
-        .unwrap_or_else(|| config.memory_sizes.clone());
-    let targets: Vec<String> = opts
-        .input
-        .get("targets")
-        .and_then(Value::as_array)
-        .map(|ts| {
-            ts.iter()
-                .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_else(|| config.targets.iter().map(|t| t.name.clone()).collect());
-    let rounds = opts
-        .input
-        .get("rounds")
-        .and_then(Value::as_u64)
-        .and_then(|r| u32::try_from(r).ok())
-        .unwrap_or(config.rounds);
+    let given = &opts.input;
     Sweep {
-        memory_sizes,
-        targets,
-        rounds,
+        memory_sizes: given
+            .memory_sizes
+            .clone()
+            .unwrap_or_else(|| config.memory_sizes.clone()),
+        targets: given
+            .target_names()
+            .unwrap_or_else(|| config.targets.iter().map(|t| t.name.clone()).collect()),
+        rounds: given.rounds.unwrap_or(config.rounds),
     }
 }
 
@@ -287,19 +273,14 @@ fn recommendations_in(output: Option<&Value>) -> String {
 }
 
 /// The functions an execution with `input` sweeps: the input's targets, else the deployed ones.
-fn target_functions(input: &Value, config: &BenchConfig, names: &StackNames) -> Vec<String> {
-    match input.get("targets").and_then(Value::as_array) {
-        Some(targets) => targets
-            .iter()
-            .filter_map(|t| t.get("functionName").and_then(Value::as_str))
-            .map(str::to_owned)
-            .collect(),
-        None => benchmark_plan(config, names)
+fn target_functions(input: &GivenInput, config: &BenchConfig, names: &StackNames) -> Vec<String> {
+    input.target_functions().unwrap_or_else(|| {
+        benchmark_plan(config, names)
             .targets
             .into_iter()
             .map(|t| t.function_name)
-            .collect(),
-    }
+            .collect()
+    })
 }
 
 /// Downloads every object under `prefix` into `dir`, keeping the relative paths.

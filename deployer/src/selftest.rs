@@ -168,7 +168,7 @@ pub async fn selftest(
         let ran = deployer
             .run(&RunOptions {
                 name: None,
-                input: serde_json::json!({"label": "selftest"}),
+                input: bench_types::GivenInput::labelled("selftest"),
                 download_dir: Some(download.path().to_path_buf()),
                 poll_interval: Duration::from_secs(1),
                 timeout: Duration::from_secs(900),

@@ -227,7 +227,7 @@ async fn deploy_and_run(
     });
     let opts = RunOptions {
         name: None,
-        input: serde_json::json!({"label": "local"}),
+        input: bench_types::GivenInput::labelled("local"),
         download_dir: Some(args.report_dir.clone()),
         poll_interval: Duration::from_millis(500),
         timeout: Duration::from_secs(args.timeout_minutes.saturating_mul(60)),

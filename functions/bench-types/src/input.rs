@@ -46,6 +46,112 @@ pub struct ExecutionInput {
     pub expected_result: Option<String>,
 }
 
+/// An execution input as someone gives it: the Step Functions console, `deploy run --input`,
+/// the schedule. Every field is optional; the state machine merges the given fields over the
+/// deployed defaults, and a given field replaces its default whole (`States.JsonMerge` is
+/// shallow). Only the fields given are written, so `{}` runs the defaults.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GivenInput {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<Vec<Target>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory_sizes: Option<Vec<u32>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bucket: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prefix: Option<String>,
+    /// `Some(None)` is a given `null`: no search, even where the defaults have one.
+    #[serde(
+        default,
+        deserialize_with = "given",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub find: Option<Option<String>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results_bucket: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub results_prefix: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    /// `Some(None)` is a given `null`: no expected result, so every answer counts.
+    #[serde(
+        default,
+        deserialize_with = "given",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub expected_result: Option<Option<String>>,
+    /// Fields this type does not name, passed on as given: the collector's `balancedWeight`
+    /// and `prices`, or anything the definition's own checks are to refuse.
+    #[serde(flatten)]
+    pub other: Map<String, Value>,
+}
+
+impl GivenInput {
+    /// `{"label": label}`: the deployed defaults, labelled.
+    pub fn labelled(label: impl Into<String>) -> Self {
+        Self {
+            label: Some(label.into()),
+            ..Self::default()
+        }
+    }
+
+    /// An input passed on exactly as written, unchecked here: for inputs the state machine's
+    /// own checks are meant to see (the console can send anything).
+    pub fn unchecked(fields: Map<String, Value>) -> Self {
+        Self {
+            other: fields,
+            ..Self::default()
+        }
+    }
+
+    /// The input as the JSON Step Functions receives.
+    pub fn to_json(&self) -> Value {
+        serde_json::to_value(self).unwrap_or_else(|_| Value::Object(Map::new()))
+    }
+
+    /// The names of the targets it sweeps, if it names them.
+    pub fn target_names(&self) -> Option<Vec<String>> {
+        match (&self.targets, self.other.get("targets")) {
+            (Some(targets), _) => Some(targets.iter().map(|t| t.name.clone()).collect()),
+            (None, Some(Value::Array(raw))) => Some(
+                raw.iter()
+                    .filter_map(|t| t.get("name").and_then(Value::as_str).map(str::to_owned))
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+
+    /// The functions of the targets it sweeps, if it names them.
+    pub fn target_functions(&self) -> Option<Vec<String>> {
+        match (&self.targets, self.other.get("targets")) {
+            (Some(targets), _) => Some(targets.iter().map(|t| t.function_name.clone()).collect()),
+            (None, Some(Value::Array(raw))) => Some(
+                raw.iter()
+                    .filter_map(|t| t.get("functionName").and_then(Value::as_str))
+                    .map(str::to_owned)
+                    .collect(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+/// A field that is present, `null` included (`Some(None)`); absent fields stay `None` through
+/// `#[serde(default)]`.
+fn given<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    Option::<T>::deserialize(deserializer).map(Some)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -82,5 +188,38 @@ mod tests {
             serde_json::from_value::<ExecutionInput>(json).unwrap(),
             input
         );
+    }
+
+    #[test]
+    fn a_given_input_writes_only_what_was_given() {
+        assert_eq!(GivenInput::default().to_json(), json!({}));
+        assert_eq!(
+            GivenInput::labelled("local").to_json(),
+            json!({"label": "local"})
+        );
+        let given: GivenInput = serde_json::from_value(json!({
+            "rounds": 2, "find": null, "balancedWeight": 0.7
+        }))
+        .unwrap();
+        assert_eq!(given.rounds, Some(2));
+        assert_eq!(given.find, Some(None), "a given null is kept");
+        assert_eq!(given.expected_result, None);
+        assert_eq!(
+            given.to_json(),
+            json!({"rounds": 2, "find": null, "balancedWeight": 0.7})
+        );
+    }
+
+    #[test]
+    fn a_wrong_type_is_refused_and_an_unchecked_input_passes_on_as_written() {
+        assert!(serde_json::from_value::<GivenInput>(json!({"rounds": "two"})).is_err());
+        let raw = json!({"targets": [{"name": "x", "functionName": "f", "payload": null}]});
+        let Value::Object(fields) = raw.clone() else {
+            unreachable!()
+        };
+        let unchecked = GivenInput::unchecked(fields);
+        assert_eq!(unchecked.to_json(), raw);
+        assert_eq!(unchecked.target_names(), Some(vec!["x".to_string()]));
+        assert_eq!(unchecked.target_functions(), Some(vec!["f".to_string()]));
     }
 }

@@ -35,7 +35,7 @@ pub mod validation;
 
 pub use arch::Architecture;
 pub use errors::error_chain;
-pub use input::{ExecutionInput, Target};
+pub use input::{ExecutionInput, GivenInput, Target};
 pub use reader::{LatencyMs, ReadMode, ReaderEvent, ReaderResult, ReaderStats};
 pub use recommendation::{Choice, Recommendation};
 pub use records::{
