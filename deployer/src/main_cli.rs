@@ -327,18 +327,19 @@ mod tests {
 
     #[test]
     fn a_given_input_is_typed_and_a_wrong_field_is_named() {
-        let given = parse_given_input(r#"{"rounds": 1, "memorySizes": [128, 1024]}"#).unwrap();
+        let given =
+            parse_given_input(r#"{"rounds": 1, "memorySizes": [128, 1024]}"#).expect("valid");
         assert_eq!(given.rounds, Some(1));
         assert_eq!(given.memory_sizes, Some(vec![128, 1024]));
-        let err = parse_given_input(r#"{"memorySizes": [128, "big"]}"#).unwrap_err();
+        let err = parse_given_input(r#"{"memorySizes": [128, "big"]}"#).expect_err("refused");
         assert!(
             err.to_string()
                 .starts_with("--input: memorySizes[1]: invalid type"),
             "{err}"
         );
-        let err = parse_given_input("rounds=1").unwrap_err();
+        let err = parse_given_input("rounds=1").expect_err("refused");
         assert!(err.to_string().starts_with("--input: not JSON"), "{err}");
-        let err = parse_given_input("[1]").unwrap_err();
+        let err = parse_given_input("[1]").expect_err("refused");
         assert!(err.to_string().contains("must be a JSON object"), "{err}");
     }
 }
