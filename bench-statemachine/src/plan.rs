@@ -11,19 +11,8 @@ use crate::arn::{function_arn, state_machine_arn, PLACEHOLDER_ACCOUNT, PLACEHOLD
 /// The stack name the placeholder defaults are derived from (buckets, function names).
 pub const DEFAULT_STACK_NAME: &str = "lambda-bench";
 
-/// One function under test.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct TargetSpec {
-    /// Short label used in tables and charts, e.g. `rust`.
-    pub name: String,
-    /// Function name or ARN. A plain name is qualified with the plan's account and region
-    /// for the IAM policy.
-    pub function_name: String,
-    /// Merged over the reader event (contract 2), e.g. `{"mode": "sequential"}`.
-    #[serde(default)]
-    pub payload: Map<String, Value>,
-}
+/// One function under test: contract 1's target, as the plan bakes it into the defaults.
+pub use bench_types::input::Target as TargetSpec;
 
 /// Where the reader finds the test objects (contract 2's `s3_bucket_name`, `folder`, `find`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
