@@ -1,7 +1,7 @@
 //! The typed benchmark plan: everything the generated state machine bakes in as its defaults,
 //! plus the settings that only exist at plan time (poll and retry policies, the collector).
 
-use bench_types::objects::SeedSpec;
+use bench_types::objects::ObjectSet;
 use bench_types::{ExecutionInput, ReadMode, Target, MAGIC_STRING, SEED_MEMORY_SIZES};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -113,7 +113,7 @@ impl Default for BenchmarkPlan {
                 bucket: format!("{DEFAULT_STACK_NAME}-data"),
                 prefix: "bench/1000/".into(),
                 find: Some(MAGIC_STRING.into()),
-                expected_result: SeedSpec::seed_parity().magic_key("bench/1000/"),
+                expected_result: ObjectSet::seed_parity().magic_key("bench/1000/"),
             },
             results: ResultsLocation {
                 bucket: format!("{DEFAULT_STACK_NAME}-results"),

@@ -41,7 +41,7 @@ pub fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> BenchmarkPlan
             bucket: names.data_bucket.clone(),
             prefix: names.data_prefix.clone(),
             find: Some(config.objects.magic.clone()),
-            expected_result: config.objects.seed_spec().magic_key(&names.data_prefix),
+            expected_result: config.objects.object_set().magic_key(&names.data_prefix),
         },
         results: ResultsLocation {
             bucket: names.results_bucket.clone(),

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use bench_types::objects::{SeedSpec, DEFAULT_SEED};
+use bench_types::objects::{ObjectSet, DEFAULT_GENERATOR_KEY};
 use bench_types::{MAGIC_STRING, MAX_MEMORY_MB, MIN_MEMORY_MB, SEED_MEMORY_SIZES};
 use serde::{Deserialize, Serialize};
 
@@ -18,7 +18,7 @@ pub const MAX_STACK_NAME_LEN: usize = 20;
 /// types of bench-types, re-exported for the deployer's users).
 pub use bench_types::{Architecture, ReadMode};
 
-/// The seeded test objects.
+/// The test objects.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ObjectsConfig {
@@ -27,8 +27,8 @@ pub struct ObjectsConfig {
     pub max_size: u64,
     /// The string written into exactly one object, and searched for by the readers.
     pub magic: String,
-    /// The generator's seed (which object holds the magic string).
-    pub seed: u64,
+    /// The generator key (which object holds the magic string).
+    pub generator_key: u64,
 }
 
 impl Default for ObjectsConfig {
@@ -38,20 +38,20 @@ impl Default for ObjectsConfig {
             min_size: 1000,
             max_size: 50_000,
             magic: MAGIC_STRING.to_owned(),
-            seed: DEFAULT_SEED,
+            generator_key: DEFAULT_GENERATOR_KEY,
         }
     }
 }
 
 impl ObjectsConfig {
     /// The generator spec of the shared objects module.
-    pub fn seed_spec(&self) -> SeedSpec {
-        SeedSpec {
+    pub fn object_set(&self) -> ObjectSet {
+        ObjectSet {
             count: self.count,
             min_size: self.min_size,
             max_size: self.max_size,
             magic: Some(self.magic.clone()),
-            seed: self.seed,
+            generator_key: self.generator_key,
         }
     }
 }
@@ -363,11 +363,11 @@ fn validate_objects(o: &ObjectsConfig) -> Result<()> {
             "keep objects at or below 100 MiB",
         ));
     }
-    o.seed_spec().validate().map_err(|e| {
+    o.object_set().validate().map_err(|e| {
         let field = match e {
-            bench_types::objects::SeedSpecError::SizeRange { .. } => "objects.min_size",
-            bench_types::objects::SeedSpecError::MagicTooLong { .. } => "objects.min_size",
-            bench_types::objects::SeedSpecError::MagicNotLetters => "objects.magic",
+            bench_types::objects::ObjectSetError::SizeRange { .. } => "objects.min_size",
+            bench_types::objects::ObjectSetError::MagicTooLong { .. } => "objects.min_size",
+            bench_types::objects::ObjectSetError::MagicNotLetters => "objects.magic",
         };
         DeployError::config(
             field,

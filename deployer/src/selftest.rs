@@ -20,7 +20,7 @@ use crate::{resources, Deployer};
 
 /// The memory sizes of the run (a small and a larger one).
 pub const MEMORY_SIZES: [u32; 2] = [512, 1024];
-/// Objects the throwaway stack seeds (each 1-50 KB, as the seed's).
+/// Objects the throwaway stack uploads (each 1-50 KB, as the seed's).
 pub const OBJECTS: u64 = 100;
 /// A schedule that does not fire during the test (the first run is a month away).
 pub const SCHEDULE: &str = "rate(30 days)";
@@ -339,7 +339,7 @@ async fn nothing_left(d: &Deployer) -> Check {
 }
 
 /// What the run cost: the benchmark invocations from the collector's per-cell cost (timed and
-/// warm-up), the execution's state transitions, and the S3 requests of seeding and results.
+/// warm-up), the execution's state transitions, and the S3 requests of populating and results.
 async fn estimate_cost(d: &Deployer, outcome: &RunOutcome) -> CostEstimate {
     let summary = read_json(d, &format!("runs/{}/summary.json", outcome.name)).await;
     let invocations_per_run = if d.config.warmup { 2.0 } else { 1.0 };

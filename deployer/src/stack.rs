@@ -69,7 +69,7 @@ impl Stack {
             objects: ObjectsSpec {
                 bucket: names.data_bucket.clone(),
                 prefix: names.data_prefix.clone(),
-                seed: config.objects.seed_spec(),
+                set: config.objects.object_set(),
             },
             roles: roles(names, &rendered),
             functions: functions(config, names, packages),

@@ -2,7 +2,7 @@
 
 use std::path::PathBuf;
 
-/// What can go wrong starting, seeding or driving the local server.
+/// What can go wrong starting, populating or driving the local server.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
     /// A [`crate::ServerConfig`] value is out of range; the message names the field.
@@ -25,10 +25,10 @@ pub enum Error {
     /// `s3s-fs` refused the data directory.
     #[error("s3s-fs backend: {0}")]
     Backend(String),
-    /// The seed spec cannot be generated.
+    /// The object set cannot be generated.
     #[error(transparent)]
-    InvalidSeed(#[from] bench_types::objects::SeedSpecError),
-    /// An S3 call made by the helper methods ([`crate::LocalS3::create_bucket`], seeding) failed.
+    InvalidObjectSet(#[from] bench_types::objects::ObjectSetError),
+    /// An S3 call made by the helper methods ([`crate::LocalS3::create_bucket`], populating) failed.
     #[error("{operation} failed: {message}")]
     Request {
         operation: &'static str,

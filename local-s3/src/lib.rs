@@ -8,7 +8,7 @@
 //! - keys that always fail (a permanent fault), and in-memory bucket settings (public access block,
 //!   encryption, tagging, versioning, policy) that a deploy/destroy calls ([`backend`]);
 //! - any credentials are accepted: the signature is not checked (it is a local test server);
-//! - seeding of the seed-parity objects ([`seed`]).
+//! - populating a bucket with the seed-parity objects ([`populate`]).
 //!
 //! It listens on 127.0.0.1 only; [`LocalS3`] stops the server when dropped.
 
@@ -20,13 +20,13 @@ pub mod error;
 pub mod faults;
 pub mod http_layer;
 pub mod object_cache;
+pub mod populate;
 pub mod precise_sleep;
-pub mod seed;
 pub mod server;
 
 pub use authorize::{AccessRequest, Authorizer, KeyCredentials};
-pub use bench_types::objects::SeedSpec;
+pub use bench_types::objects::ObjectSet;
 pub use config::{FaultKind, ServerConfig, SigningKey};
 pub use error::Error;
-pub use seed::SeedReport;
+pub use populate::PopulateReport;
 pub use server::LocalS3;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use local_s3::{FaultKind, LocalS3, SeedSpec, ServerConfig};
+use local_s3::{FaultKind, LocalS3, ObjectSet, ServerConfig};
 use system::signal::stop_signal;
 
 #[derive(Debug, Parser)]
@@ -37,27 +37,27 @@ struct Args {
     /// A key whose GET/HEAD always fails with 500 (repeatable).
     #[arg(long = "fail-key")]
     fail_keys: Vec<String>,
-    /// Create this bucket (and seed it when --seed-count > 0).
+    /// Create this bucket (and populate it when --objects-count > 0).
     #[arg(long)]
-    seed_bucket: Option<String>,
-    /// Key prefix of the seeded objects.
+    objects_bucket: Option<String>,
+    /// Key prefix of the uploaded objects.
     #[arg(long, default_value = "")]
-    seed_prefix: String,
-    /// Number of objects to seed.
+    objects_prefix: String,
+    /// Number of objects to upload.
     #[arg(long, default_value_t = 0)]
-    seed_count: u64,
-    /// Smallest seeded object, bytes.
+    objects_count: u64,
+    /// Smallest uploaded object, bytes.
     #[arg(long, default_value_t = 1000)]
-    seed_min: u64,
-    /// Largest seeded object, bytes.
+    objects_min_size: u64,
+    /// Largest uploaded object, bytes.
     #[arg(long, default_value_t = 50_000)]
-    seed_max: u64,
-    /// String written into exactly one seeded object ("" for none).
+    objects_max_size: u64,
+    /// String written into exactly one uploaded object ("" for none).
     #[arg(long, default_value = bench_types::MAGIC_STRING)]
-    seed_magic: String,
-    /// Generator seed (same seed, same objects).
-    #[arg(long, default_value_t = bench_types::objects::DEFAULT_SEED)]
-    seed_seed: u64,
+    objects_magic: String,
+    /// Generator key (same key, same objects).
+    #[arg(long, default_value_t = bench_types::objects::DEFAULT_GENERATOR_KEY)]
+    objects_generator_key: u64,
     /// Exit when stdin reaches EOF, so that a parent that dies takes the server down.
     #[arg(long)]
     exit_on_stdin_eof: bool,
@@ -90,13 +90,13 @@ impl Args {
         })
     }
 
-    fn seed_spec(&self) -> SeedSpec {
-        SeedSpec {
-            count: self.seed_count,
-            min_size: self.seed_min,
-            max_size: self.seed_max,
-            magic: (!self.seed_magic.is_empty()).then(|| self.seed_magic.clone()),
-            seed: self.seed_seed,
+    fn object_set(&self) -> ObjectSet {
+        ObjectSet {
+            count: self.objects_count,
+            min_size: self.objects_min_size,
+            max_size: self.objects_max_size,
+            magic: (!self.objects_magic.is_empty()).then(|| self.objects_magic.clone()),
+            generator_key: self.objects_generator_key,
         }
     }
 }
@@ -109,27 +109,27 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
     let config = args.server_config()?;
-    let seed_spec = args.seed_spec();
-    seed_spec
+    let object_set = args.object_set();
+    object_set
         .validate()
-        .context("check --seed-min, --seed-max and --seed-magic")?;
+        .context("check --objects-min-size, --objects-max-size and --objects-magic")?;
 
     // Handlers first: a SIGTERM right after the endpoint line must stop us cleanly, not kill us.
     let stop = stop_signal(args.exit_on_stdin_eof).context("installing the signal handlers")?;
     let server = LocalS3::start_on_port(config, args.port)
         .await
         .context("starting local-s3")?;
-    if let Some(bucket) = &args.seed_bucket {
+    if let Some(bucket) = &args.objects_bucket {
         server
             .create_bucket(bucket)
             .await
             .with_context(|| format!("creating bucket {bucket}"))?;
-        if seed_spec.count > 0 {
+        if object_set.count > 0 {
             let report = server
-                .seed(bucket, &args.seed_prefix, &seed_spec)
+                .populate(bucket, &args.objects_prefix, &object_set)
                 .await
-                .with_context(|| format!("seeding s3://{bucket}/{}", args.seed_prefix))?;
-            tracing::info!(?report, "seeded");
+                .with_context(|| format!("populating s3://{bucket}/{}", args.objects_prefix))?;
+            tracing::info!(?report, "populated");
         }
     }
 

@@ -127,17 +127,17 @@ impl LocalS3 {
 
     /// Creates a bucket (no error if it already exists and is ours).
     pub async fn create_bucket(&self, bucket: &str) -> Result<(), Error> {
-        crate::seed::create_bucket(&self.client(), bucket).await
+        crate::populate::create_bucket(&self.client(), bucket).await
     }
 
     /// Uploads the objects of `spec` under `prefix` (the bucket must exist).
-    pub async fn seed(
+    pub async fn populate(
         &self,
         bucket: &str,
         prefix: &str,
-        spec: &crate::SeedSpec,
-    ) -> Result<crate::SeedReport, Error> {
-        crate::seed::seed(&self.client(), bucket, prefix, spec).await
+        spec: &crate::ObjectSet,
+    ) -> Result<crate::PopulateReport, Error> {
+        crate::populate::populate(&self.client(), bucket, prefix, spec).await
     }
 
     /// Stops accepting, closes the connections, and waits for the server task to end.

@@ -200,7 +200,7 @@ fn run_notes(cores: &CoreLayout) -> Vec<String> {
     notes
 }
 
-/// The S3 server on its own core, seeded with the plan's objects under `prefix`.
+/// The S3 server on its own core, populated with the plan's objects under `prefix`.
 async fn start_server(inputs: &BenchInputs, prefix: &str) -> Result<S3Server, BenchError> {
     let plan = &inputs.plan;
     say(&format!(

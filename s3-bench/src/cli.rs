@@ -11,7 +11,7 @@ use crate::readers::ReaderKind;
 #[command(
     name = "s3-bench",
     about = "Benchmarks the Rust S3 reader against the lower bound and against Python and Node.js peers",
-    long_about = "Starts the project's S3 server with a per-request latency, seeds objects, and runs the \
+    long_about = "Starts the project's S3 server with a per-request latency, populates it with objects, and runs the \
                   Rust reader and the Python (asyncio + aioboto3) and Node.js (AWS SDK v3) peers, \
                   sequentially and at several concurrencies, under Lambda-like CPU quotas. Writes a \
                   terminal table, results.json and chart.svg into the output folder."
@@ -44,7 +44,7 @@ pub struct BenchArgs {
     /// Per-request latency of the S3 server, in milliseconds.
     #[arg(long, default_value_t = 20)]
     pub latency_ms: u64,
-    /// Number of objects to seed and read.
+    /// Number of objects to upload and read.
     #[arg(long)]
     pub objects: Option<u64>,
     /// Smallest object, in bytes.

@@ -15,7 +15,9 @@ pub enum ListError {
         prefix: String,
         message: String,
     },
-    #[error("listing found {found} objects under {prefix}, the server was seeded with {expected}")]
+    #[error(
+        "listing found {found} objects under {prefix}, the server was populated with {expected}"
+    )]
     WrongCount {
         prefix: String,
         found: u64,

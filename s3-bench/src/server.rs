@@ -1,5 +1,5 @@
 //! The project's S3 server (`local-s3`), started as its own process pinned to its own core,
-//! with the per-request latency and the seeded objects of the benchmark.
+//! with the per-request latency and the uploaded objects of the benchmark.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -35,7 +35,7 @@ pub struct ServerSpec {
     pub max_size: u64,
     /// Cores the server runs on (through `s3-bench place`), if pinned.
     pub cores: Option<Vec<usize>>,
-    /// How long seeding and start-up may take.
+    /// How long populating and start-up may take.
     pub start_timeout: Duration,
 }
 
@@ -47,15 +47,15 @@ impl ServerSpec {
             "0".into(),
             "--latency-ms".into(),
             self.latency_ms.to_string(),
-            "--seed-bucket".into(),
+            "--objects-bucket".into(),
             self.bucket.clone(),
-            "--seed-prefix".into(),
+            "--objects-prefix".into(),
             self.prefix.clone(),
-            "--seed-count".into(),
+            "--objects-count".into(),
             self.objects.to_string(),
-            "--seed-min".into(),
+            "--objects-min-size".into(),
             self.min_size.to_string(),
-            "--seed-max".into(),
+            "--objects-max-size".into(),
             self.max_size.to_string(),
             // Our end of its stdin stays open while we run: if the harness dies, the server goes.
             "--exit-on-stdin-eof".into(),
@@ -173,7 +173,7 @@ mod tests {
     }
 
     #[test]
-    fn command_line_carries_latency_and_seed() {
+    fn command_line_carries_latency_and_objects() {
         let spec = ServerSpec {
             bin: PathBuf::from("local-s3"),
             latency_ms: 20,
@@ -187,7 +187,7 @@ mod tests {
         };
         let args = spec.args().join(" ");
         assert!(args.contains("--latency-ms 20"), "{args}");
-        assert!(args.contains("--seed-count 1000"), "{args}");
+        assert!(args.contains("--objects-count 1000"), "{args}");
         assert!(args.contains("--port 0"), "{args}");
     }
 }

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use aws_config::SdkConfig;
-use bench_types::objects::SeedSpec;
+use bench_types::objects::ObjectSet;
 use deployer::aws::{Call, CallLog};
 use deployer::config::BenchConfig;
 use deployer::diff::Change;
@@ -139,7 +139,7 @@ async fn deploy_creates_everything_and_a_second_deploy_changes_nothing() {
             "{bucket}"
         );
     }
-    // Objects: the seed set, magic string in exactly one.
+    // Objects: the seed-parity set, magic string in exactly one.
     let listed =
         c.s3.list_objects_v2()
             .bucket(&n.data_bucket)
@@ -148,10 +148,10 @@ async fn deploy_creates_everything_and_a_second_deploy_changes_nothing() {
             .await
             .expect("list");
     assert_eq!(listed.contents().len(), 12);
-    let spec = d.config.objects.seed_spec();
+    let spec = d.config.objects.object_set();
     let mut holders = Vec::new();
     for i in 0..spec.count {
-        let key = SeedSpec::key(&n.data_prefix, i);
+        let key = ObjectSet::key(&n.data_prefix, i);
         let body =
             c.s3.get_object()
                 .bucket(&n.data_bucket)
@@ -804,7 +804,7 @@ async fn destroy_empties_versioned_buckets_of_every_version_and_delete_marker() 
         .await
         .expect("delete");
     // An object of the data set overwritten after versioning came on (a null version and a new one).
-    let key0 = SeedSpec::key(&n.data_prefix, 0);
+    let key0 = ObjectSet::key(&n.data_prefix, 0);
     put(&n.data_bucket, &key0, b"overwritten")
         .await
         .expect("put");
@@ -883,12 +883,12 @@ async fn objects_of_the_right_size_but_other_content_are_uploaded_again() {
     let (d, _) = connect(config(), &sdk).await;
     d.deploy(&packages("v1"), None).await.expect("deploy");
     let (c, n) = (&d.clients, &d.names);
-    let spec = d.config.objects.seed_spec();
+    let spec = d.config.objects.object_set();
     for i in 0..spec.count {
         let head =
             c.s3.head_object()
                 .bucket(&n.data_bucket)
-                .key(SeedSpec::key(&n.data_prefix, i))
+                .key(ObjectSet::key(&n.data_prefix, i))
                 .send()
                 .await
                 .expect("head");
@@ -900,7 +900,7 @@ async fn objects_of_the_right_size_but_other_content_are_uploaded_again() {
     // another magic string of the same length (every size stays the same).
     let holder = spec.magic_index().expect("magic holder");
     let victim = (holder + 1) % spec.count;
-    let victim_key = SeedSpec::key(&n.data_prefix, victim);
+    let victim_key = ObjectSet::key(&n.data_prefix, victim);
     let size = usize::try_from(spec.size_of(victim)).expect("size");
     c.s3.put_object()
         .bucket(&n.data_bucket)
@@ -912,7 +912,7 @@ async fn objects_of_the_right_size_but_other_content_are_uploaded_again() {
     let mut changed = config();
     changed.objects.magic = "MyOtherString".into();
     let (d2, log) = connect(changed, &sdk).await;
-    let spec2 = d2.config.objects.seed_spec();
+    let spec2 = d2.config.objects.object_set();
     assert!((0..spec.count).all(|i| spec.size_of(i) == spec2.size_of(i)));
 
     let objects_name = format!("s3://{}/{}", n.data_bucket, n.data_prefix);
@@ -925,7 +925,7 @@ async fn objects_of_the_right_size_but_other_content_are_uploaded_again() {
             FieldChange::new(
                 "content",
                 "2 of the right size with another or no bench-id",
-                "the configured seed's"
+                "the configured set's"
             ),
         ]))
     );
@@ -941,7 +941,7 @@ async fn objects_of_the_right_size_but_other_content_are_uploaded_again() {
         "only the two objects whose bytes differ (the state machine's `find` changes too)"
     );
     for i in 0..spec2.count {
-        let key = SeedSpec::key(&n.data_prefix, i);
+        let key = ObjectSet::key(&n.data_prefix, i);
         assert_eq!(
             get_bytes(&c.s3, &n.data_bucket, &key).await,
             spec2.body(i),
@@ -951,7 +951,7 @@ async fn objects_of_the_right_size_but_other_content_are_uploaded_again() {
     let holder_body = get_bytes(
         &c.s3,
         &n.data_bucket,
-        &SeedSpec::key(&n.data_prefix, holder),
+        &ObjectSet::key(&n.data_prefix, holder),
     )
     .await;
     assert!(holder_body.windows(13).any(|w| w == b"MyOtherString"));
@@ -993,8 +993,8 @@ async fn local_s3_keeps_the_tags_and_identities_deploy_and_destroy_rely_on() {
         bucket_tags(&c.s3, &n.results_bucket).await,
         stack_tags("results")
     );
-    let spec = d.config.objects.seed_spec();
-    let key1 = SeedSpec::key(&n.data_prefix, 1);
+    let spec = d.config.objects.object_set();
+    let key1 = ObjectSet::key(&n.data_prefix, 1);
     let head =
         c.s3.head_object()
             .bucket(&n.data_bucket)

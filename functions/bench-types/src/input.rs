@@ -41,7 +41,7 @@ pub struct ExecutionInput {
     #[serde(default)]
     pub label: String,
     /// What every reader must return to count as a measurement (the object count, or with
-    /// `find` the key holding it); deploy bakes in the one of the objects it seeded.
+    /// `find` the key holding it); deploy bakes in the one of the objects it uploaded.
     #[serde(default)]
     pub expected_result: Option<String>,
 }

@@ -50,5 +50,5 @@ pub const MAX_MEMORY_MB: u32 = 10240;
 /// The seed's ten memory sizes.
 pub const SEED_MEMORY_SIZES: [u32; 10] = [128, 256, 511, 1023, 3008, 3071, 6143, 7167, 9215, 10240];
 
-/// The string one of the seeded objects holds (seed parity).
+/// The string one of the test objects holds (seed parity).
 pub const MAGIC_STRING: &str = "MyMagicString";

@@ -9,7 +9,7 @@ use std::fmt;
 
 /// What to generate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SeedSpec {
+pub struct ObjectSet {
     /// Number of objects.
     pub count: u64,
     /// Smallest body size in bytes (inclusive).
@@ -18,13 +18,13 @@ pub struct SeedSpec {
     pub max_size: u64,
     /// The string written into exactly one object; `None` for no magic object.
     pub magic: Option<String>,
-    /// Seed of the generator; which object holds the magic string depends on it.
-    pub seed: u64,
+    /// Key of the generator; which object holds the magic string depends on it.
+    pub generator_key: u64,
 }
 
-/// Why a [`SeedSpec`] cannot be generated.
+/// Why a [`ObjectSet`] cannot be generated.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SeedSpecError {
+pub enum ObjectSetError {
     /// `min_size` is larger than `max_size`.
     SizeRange { min_size: u64, max_size: u64 },
     /// The magic string does not fit in the smallest object.
@@ -33,30 +33,30 @@ pub enum SeedSpecError {
     MagicNotLetters,
 }
 
-impl fmt::Display for SeedSpecError {
+impl fmt::Display for ObjectSetError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Self::SizeRange { min_size, max_size } => write!(
                 f,
-                "seed spec: min_size ({min_size}) is larger than max_size ({max_size}); set min_size <= max_size"
+                "object set: min_size ({min_size}) is larger than max_size ({max_size}); set min_size <= max_size"
             ),
             Self::MagicTooLong { magic_len, min_size } => write!(
                 f,
-                "seed spec: magic string ({magic_len} bytes) is longer than min_size ({min_size}); raise min_size"
+                "object set: magic string ({magic_len} bytes) is longer than min_size ({min_size}); raise min_size"
             ),
             Self::MagicNotLetters => {
-                write!(f, "seed spec: magic must be a non-empty string of ASCII letters")
+                write!(f, "object set: magic must be a non-empty string of ASCII letters")
             }
         }
     }
 }
 
-impl std::error::Error for SeedSpecError {}
+impl std::error::Error for ObjectSetError {}
 
-/// The default seed of the generator, used by [`SeedSpec::seed_parity`].
-pub const DEFAULT_SEED: u64 = 0x5EED_0F1A_3BDA;
+/// The default key of the generator, used by [`ObjectSet::seed_parity`].
+pub const DEFAULT_GENERATOR_KEY: u64 = 0x5EED_0F1A_3BDA;
 
-impl SeedSpec {
+impl ObjectSet {
     /// The seed benchmark's data set: 1000 objects of 1,000-50,000 letters, `MyMagicString` in one.
     pub fn seed_parity() -> Self {
         Self {
@@ -64,25 +64,25 @@ impl SeedSpec {
             min_size: 1000,
             max_size: 50_000,
             magic: Some(crate::MAGIC_STRING.to_owned()),
-            seed: DEFAULT_SEED,
+            generator_key: DEFAULT_GENERATOR_KEY,
         }
     }
 
     /// Checks that every object can be generated.
-    pub fn validate(&self) -> Result<(), SeedSpecError> {
+    pub fn validate(&self) -> Result<(), ObjectSetError> {
         if self.min_size > self.max_size {
-            return Err(SeedSpecError::SizeRange {
+            return Err(ObjectSetError::SizeRange {
                 min_size: self.min_size,
                 max_size: self.max_size,
             });
         }
         if let Some(magic) = &self.magic {
             if magic.is_empty() || !magic.bytes().all(|b| b.is_ascii_alphabetic()) {
-                return Err(SeedSpecError::MagicNotLetters);
+                return Err(ObjectSetError::MagicNotLetters);
             }
             let magic_len = magic.len() as u64;
             if magic_len > self.min_size {
-                return Err(SeedSpecError::MagicTooLong {
+                return Err(ObjectSetError::MagicTooLong {
                     magic_len,
                     min_size: self.min_size,
                 });
@@ -101,7 +101,7 @@ impl SeedSpec {
         if self.magic.is_none() || self.count == 0 {
             return None;
         }
-        Some(SplitMix64::new(self.seed ^ MAGIC_SALT).next_u64() % self.count)
+        Some(SplitMix64::new(self.generator_key ^ MAGIC_SALT).next_u64() % self.count)
     }
 
     /// The key of the object that holds the magic string.
@@ -120,7 +120,7 @@ impl SeedSpec {
         (0..self.count).map(|i| self.size_of(i)).sum()
     }
 
-    /// Object `index`: its key under `prefix` and its body. Call [`SeedSpec::validate`] first;
+    /// Object `index`: its key under `prefix` and its body. Call [`ObjectSet::validate`] first;
     /// an invalid spec gives bodies clamped to what fits (never a panic).
     pub fn object(&self, prefix: &str, index: u64) -> (String, Vec<u8>) {
         (Self::key(prefix, index), self.body(index))
@@ -149,7 +149,7 @@ impl SeedSpec {
     }
 
     fn object_rng(&self, index: u64) -> SplitMix64 {
-        SplitMix64::new(self.seed ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15))
+        SplitMix64::new(self.generator_key ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15))
     }
 }
 
@@ -163,8 +163,8 @@ pub struct SplitMix64 {
 }
 
 impl SplitMix64 {
-    pub fn new(seed: u64) -> Self {
-        Self { state: seed }
+    pub fn new(key: u64) -> Self {
+        Self { state: key }
     }
 
     pub fn next_u64(&mut self) -> u64 {
@@ -190,17 +190,17 @@ impl SplitMix64 {
 mod tests {
     use super::*;
 
-    fn spec(count: u64) -> SeedSpec {
-        SeedSpec {
+    fn spec(count: u64) -> ObjectSet {
+        ObjectSet {
             count,
-            ..SeedSpec::seed_parity()
+            ..ObjectSet::seed_parity()
         }
     }
 
     #[test]
     fn keys_are_zero_padded_under_the_prefix() {
-        assert_eq!(SeedSpec::key("bench/1000/", 7), "bench/1000/00007.txt");
-        assert_eq!(SeedSpec::key("", 12345), "12345.txt");
+        assert_eq!(ObjectSet::key("bench/1000/", 7), "bench/1000/00007.txt");
+        assert_eq!(ObjectSet::key("", 12345), "12345.txt");
     }
 
     #[test]
@@ -228,13 +228,13 @@ mod tests {
             .filter(|&i| s.body(i).windows(needle.len()).any(|w| w == needle))
             .collect();
         assert_eq!(holders, vec![s.magic_index().unwrap_or(u64::MAX)]);
-        let other_seed = SeedSpec {
-            seed: 7,
+        let other_key = ObjectSet {
+            generator_key: 7,
             ..s.clone()
         };
         assert_ne!(
             (0..20).map(|i| s.size_of(i)).collect::<Vec<_>>(),
-            (0..20).map(|i| other_seed.size_of(i)).collect::<Vec<_>>()
+            (0..20).map(|i| other_key.size_of(i)).collect::<Vec<_>>()
         );
     }
 
@@ -250,12 +250,12 @@ mod tests {
 
     #[test]
     fn fixed_size_and_no_magic_work() {
-        let s = SeedSpec {
+        let s = ObjectSet {
             count: 3,
             min_size: 25_000,
             max_size: 25_000,
             magic: None,
-            seed: 1,
+            generator_key: 1,
         };
         assert!(s.validate().is_ok());
         assert_eq!(s.magic_index(), None);
@@ -264,7 +264,7 @@ mod tests {
 
     #[test]
     fn invalid_specs_name_the_field() {
-        let bad = SeedSpec {
+        let bad = ObjectSet {
             min_size: 10,
             max_size: 5,
             ..spec(1)
@@ -275,19 +275,19 @@ mod tests {
             .map(|e| e.to_string())
             .unwrap_or_default();
         assert!(msg.contains("min_size"), "{msg}");
-        let short = SeedSpec {
+        let short = ObjectSet {
             min_size: 4,
             max_size: 5,
             ..spec(1)
         };
         assert!(matches!(
             short.validate(),
-            Err(SeedSpecError::MagicTooLong { .. })
+            Err(ObjectSetError::MagicTooLong { .. })
         ));
-        let spaces = SeedSpec {
+        let spaces = ObjectSet {
             magic: Some("a b".into()),
             ..spec(1)
         };
-        assert_eq!(spaces.validate(), Err(SeedSpecError::MagicNotLetters));
+        assert_eq!(spaces.validate(), Err(ObjectSetError::MagicNotLetters));
     }
 }

@@ -3,7 +3,7 @@
 //! `cargo run --release -p s3-reader --example bench`
 //!
 //! 1. Starts the `local-s3` binary (built by this example if missing) pinned to CPU 1, with 20 ms
-//!    per request, seeded with 1000 objects of 1,000-50,000 bytes.
+//!    per request, populated with 1000 objects of 1,000-50,000 bytes.
 //! 2. Pins itself to CPU 0 and reads them on a single-threaded Tokio runtime, concurrency 64:
 //!    wall time over the lower bound (list time + ceil(N/C) x 20 ms), CPU time per object
 //!    (getrusage), peak RSS, as the median of several runs; then sequentially, against N x 20 ms.
@@ -158,15 +158,15 @@ fn main() -> anyhow::Result<()> {
         &[
             "--latency-ms".into(),
             latency_ms.to_string(),
-            "--seed-bucket".into(),
+            "--objects-bucket".into(),
             BUCKET.into(),
-            "--seed-prefix".into(),
+            "--objects-prefix".into(),
             "bench/".into(),
-            "--seed-count".into(),
+            "--objects-count".into(),
             objects.to_string(),
-            "--seed-min".into(),
+            "--objects-min-size".into(),
             "1000".into(),
-            "--seed-max".into(),
+            "--objects-max-size".into(),
             "50000".into(),
         ],
     )?;
@@ -262,15 +262,15 @@ fn main() -> anyhow::Result<()> {
     let tp_server = start_server(
         server_cpu,
         &[
-            "--seed-bucket".into(),
+            "--objects-bucket".into(),
             BUCKET.into(),
-            "--seed-prefix".into(),
+            "--objects-prefix".into(),
             "tp/".into(),
-            "--seed-count".into(),
+            "--objects-count".into(),
             "256".into(),
-            "--seed-min".into(),
+            "--objects-min-size".into(),
             "25000".into(),
-            "--seed-max".into(),
+            "--objects-max-size".into(),
             "25000".into(),
         ],
     )?;

@@ -1,4 +1,4 @@
-//! The `local-s3` binary: prints its endpoint, seeds, and stops on stdin EOF and on SIGTERM.
+//! The `local-s3` binary: prints its endpoint, populates its bucket, and stops on stdin EOF and on SIGTERM.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
@@ -6,7 +6,7 @@ use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use local_s3::SeedSpec;
+use local_s3::ObjectSet;
 use system::process::KillOnDrop;
 
 fn spawn(args: &[&str]) -> (KillOnDrop, String) {
@@ -44,21 +44,21 @@ fn wait_exit(child: &mut Child, within: Duration) -> std::process::ExitStatus {
 }
 
 #[tokio::test]
-async fn binary_seeds_serves_and_exits_when_stdin_closes() {
+async fn binary_populates_serves_and_exits_when_stdin_closes() {
     let (mut guard, endpoint) = spawn(&[
         "--port",
         "0",
         "--latency-ms",
         "1",
-        "--seed-bucket",
+        "--objects-bucket",
         "bench-data",
-        "--seed-prefix",
+        "--objects-prefix",
         "bench/40/",
-        "--seed-count",
+        "--objects-count",
         "40",
-        "--seed-min",
+        "--objects-min-size",
         "1000",
-        "--seed-max",
+        "--objects-max-size",
         "5000",
         "--exit-on-stdin-eof",
     ]);
@@ -72,11 +72,11 @@ async fn binary_seeds_serves_and_exits_when_stdin_closes() {
         .await
         .unwrap();
     assert_eq!(listed.key_count(), Some(40));
-    let spec = SeedSpec {
+    let spec = ObjectSet {
         count: 40,
         min_size: 1000,
         max_size: 5000,
-        ..SeedSpec::seed_parity()
+        ..ObjectSet::seed_parity()
     };
     let magic = spec.magic_key("bench/40/").unwrap();
     let got = client

@@ -7,15 +7,15 @@ use std::time::{Duration, Instant};
 use aws_sdk_s3::config::{Credentials, Region};
 use aws_sdk_s3::error::ProvideErrorMetadata;
 use aws_sdk_s3::types::{Delete, ObjectIdentifier, PublicAccessBlockConfiguration};
-use local_s3::{FaultKind, LocalS3, SeedSpec, ServerConfig};
+use local_s3::{FaultKind, LocalS3, ObjectSet, ServerConfig};
 use test_support::s3::encryption_algorithm;
 
-fn small_spec(count: u64) -> SeedSpec {
-    SeedSpec {
+fn small_spec(count: u64) -> ObjectSet {
+    ObjectSet {
         count,
         min_size: 100,
         max_size: 3000,
-        ..SeedSpec::seed_parity()
+        ..ObjectSet::seed_parity()
     }
 }
 
@@ -31,13 +31,13 @@ fn no_retry_client(server: &LocalS3) -> aws_sdk_s3::Client {
 }
 
 #[tokio::test]
-async fn seeded_objects_list_and_read_back_byte_for_byte() {
+async fn populated_objects_list_and_read_back_byte_for_byte() {
     let server = LocalS3::start(ServerConfig::default()).await.unwrap();
     assert!(server.endpoint().starts_with("http://127.0.0.1:"));
     server.create_bucket("data").await.unwrap();
     server.create_bucket("data").await.unwrap(); // idempotent
     let spec = small_spec(30);
-    let report = server.seed("data", "bench/30/", &spec).await.unwrap();
+    let report = server.populate("data", "bench/30/", &spec).await.unwrap();
     assert_eq!(report.count, 30);
     assert_eq!(report.bytes, spec.total_bytes());
     assert_eq!(report.magic_key, spec.magic_key("bench/30/"));
@@ -59,7 +59,7 @@ async fn seeded_objects_list_and_read_back_byte_for_byte() {
         .flat_map(|page| page.contents())
         .filter_map(|o| o.key().map(str::to_owned))
         .collect();
-    let expected: Vec<String> = (0..30).map(|i| SeedSpec::key("bench/30/", i)).collect();
+    let expected: Vec<String> = (0..30).map(|i| ObjectSet::key("bench/30/", i)).collect();
     assert_eq!(keys, expected);
 
     for i in [0, 17, 29] {
@@ -198,7 +198,7 @@ async fn deploy_and_destroy_bucket_calls_work() {
         Some("aws:kms")
     );
 
-    server.seed("cfg", "x/", &small_spec(5)).await.unwrap();
+    server.populate("cfg", "x/", &small_spec(5)).await.unwrap();
     let not_empty = client
         .delete_bucket()
         .bucket("cfg")
@@ -265,7 +265,7 @@ async fn faulty_server(config: ServerConfig) -> (LocalS3, tempfile::TempDir) {
     .await
     .unwrap();
     plain.create_bucket("faulty").await.unwrap();
-    plain.seed("faulty", "", &small_spec(3)).await.unwrap();
+    plain.populate("faulty", "", &small_spec(3)).await.unwrap();
     plain.shutdown().await;
     let server = LocalS3::start(ServerConfig {
         root: Some(dir.path().to_path_buf()),

@@ -6,7 +6,7 @@ use crate::common;
 
 use std::process::Command;
 
-use common::{seeded, spec, BUCKET};
+use common::{populated, spec, BUCKET};
 use local_s3::ServerConfig;
 use serde_json::Value;
 
@@ -31,7 +31,7 @@ fn s3_read(endpoint_env: Option<&str>, args: &[&str]) -> std::process::Output {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn cli_reads_through_the_endpoint_flag_and_the_aws_env() {
     let spec = spec(30);
-    let (server, _dir) = seeded(ServerConfig::default(), "cli/", &spec).await;
+    let (server, _dir) = populated(ServerConfig::default(), "cli/", &spec).await;
     let endpoint = server.endpoint();
 
     let by_flag = s3_read(

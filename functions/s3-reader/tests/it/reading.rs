@@ -10,9 +10,9 @@ use crate::common;
 use std::sync::Arc;
 
 use bench_types::{ReadMode, ReaderResult, ReaderStats};
-use common::{reader_for, seeded, spec, BUCKET};
+use common::{populated, reader_for, spec, BUCKET};
 use lambda_runtime::{Config, Context, Diagnostic, LambdaEvent};
-use local_s3::{FaultKind, SeedSpec, ServerConfig};
+use local_s3::{FaultKind, ObjectSet, ServerConfig};
 use serde_json::{json, Value};
 
 fn event(payload: Value) -> LambdaEvent<Value> {
@@ -42,11 +42,11 @@ fn gets(client: &str) -> &'static str {
 
 #[tokio::test]
 async fn reads_2500_keys_across_pages_with_the_right_byte_count() {
-    let spec = SeedSpec {
+    let spec = ObjectSet {
         max_size: 1500,
         ..spec(2500)
     };
-    let (server, _dir) = seeded(ServerConfig::default(), "many/", &spec).await;
+    let (server, _dir) = populated(ServerConfig::default(), "many/", &spec).await;
     let reader = reader_for(&server);
     for client in CLIENTS {
         let result = reader
@@ -81,8 +81,8 @@ async fn reads_2500_keys_across_pages_with_the_right_byte_count() {
 
 #[tokio::test]
 async fn other_prefixes_are_not_read() {
-    let (server, _dir) = seeded(ServerConfig::default(), "a/", &spec(20)).await;
-    server.seed(BUCKET, "b/", &spec(7)).await.unwrap();
+    let (server, _dir) = populated(ServerConfig::default(), "a/", &spec(20)).await;
+    server.populate(BUCKET, "b/", &spec(7)).await.unwrap();
     let result = reader_for(&server)
         .handle(event(json!({"s3_bucket_name": BUCKET, "folder": "b/"})))
         .await
@@ -93,7 +93,7 @@ async fn other_prefixes_are_not_read() {
 #[tokio::test]
 async fn find_reports_the_key_holding_the_magic_string() {
     let spec = spec(300);
-    let (server, _dir) = seeded(ServerConfig::default(), "find/", &spec).await;
+    let (server, _dir) = populated(ServerConfig::default(), "find/", &spec).await;
     let reader = reader_for(&server);
     let want = spec.magic_key("find/").unwrap();
     for (mode, client) in ["concurrent", "sequential"]
@@ -121,7 +121,7 @@ async fn find_reports_the_key_holding_the_magic_string() {
 #[tokio::test]
 async fn sequential_mode_reads_everything_one_at_a_time() {
     let spec = spec(40);
-    let (server, _dir) = seeded(ServerConfig::default(), "seq/", &spec).await;
+    let (server, _dir) = populated(ServerConfig::default(), "seq/", &spec).await;
     let result = reader_for(&server)
         .handle(event(
             json!({"s3_bucket_name": BUCKET, "folder": "seq/", "mode": "sequential"}),
@@ -147,7 +147,7 @@ async fn five_percent_faults_are_retried_and_every_object_is_read() {
         fault_kinds: FaultKind::ALL.to_vec(),
         ..ServerConfig::default()
     };
-    let (server, _dir) = seeded(config, "faulty/", &spec).await;
+    let (server, _dir) = populated(config, "faulty/", &spec).await;
     for client in CLIENTS {
         let result = reader_for(&server)
             .handle(event(with_client(
@@ -171,12 +171,12 @@ async fn five_percent_faults_are_retried_and_every_object_is_read() {
 #[tokio::test]
 async fn a_permanently_failing_key_is_one_error_and_the_rest_is_read() {
     let spec = spec(50);
-    let bad = SeedSpec::key("perm/", 13);
+    let bad = ObjectSet::key("perm/", 13);
     let config = ServerConfig {
         failing_keys: vec![bad],
         ..ServerConfig::default()
     };
-    let (server, _dir) = seeded(config, "perm/", &spec).await;
+    let (server, _dir) = populated(config, "perm/", &spec).await;
     for client in CLIENTS {
         let result = reader_for(&server)
             .with_retry(s3_reader::RetryPolicy {
@@ -200,7 +200,7 @@ async fn a_permanently_failing_key_is_one_error_and_the_rest_is_read() {
 
 #[tokio::test]
 async fn bad_events_return_named_errors() {
-    let (server, _dir) = seeded(ServerConfig::default(), "x/", &spec(3)).await;
+    let (server, _dir) = populated(ServerConfig::default(), "x/", &spec(3)).await;
     let reader = reader_for(&server);
     let cases = [
         (json!({"folder": "x/"}), "InvalidEvent", "s3_bucket_name"),
@@ -239,7 +239,7 @@ async fn bad_events_return_named_errors() {
 
 #[tokio::test]
 async fn memory_comes_from_the_context_and_cold_start_only_once() {
-    let (server, _dir) = seeded(ServerConfig::default(), "mem/", &spec(5)).await;
+    let (server, _dir) = populated(ServerConfig::default(), "mem/", &spec(5)).await;
     let reader = reader_for(&server);
     let mut config = Config::default();
     config.memory = 1769;

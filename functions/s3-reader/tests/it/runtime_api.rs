@@ -11,7 +11,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use common::{seeded, spec, BUCKET};
+use common::{populated, spec, BUCKET};
 use local_s3::ServerConfig;
 use serde_json::Value;
 use system::paths::workspace_root;
@@ -64,7 +64,7 @@ fn invoke(port: u16, payload: &str) -> Output {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_built_binary_answers_invocations_through_the_runtime_api() {
     let spec = spec(25);
-    let (server, _dir) = seeded(ServerConfig::default(), "rt/", &spec).await;
+    let (server, _dir) = populated(ServerConfig::default(), "rt/", &spec).await;
 
     let port = free_port();
     // The emulator stops when its stdin closes: keep a pipe open for the test's lifetime.

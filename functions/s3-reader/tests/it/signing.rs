@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use aws_sdk_s3::config::{Credentials, SharedCredentialsProvider};
 use aws_sdk_s3::primitives::ByteStream;
-use common::{reader_for, seeded, spec, BUCKET};
+use common::{populated, reader_for, spec, BUCKET};
 use lambda_runtime::{Context, LambdaEvent};
 use local_s3::{ServerConfig, SigningKey};
 use s3_reader::direct::{resolve_bucket_endpoint, DirectClient, DirectTransport};
@@ -42,7 +42,7 @@ async fn direct_client(server: &local_s3::LocalS3, secret: &str) -> DirectClient
 #[tokio::test]
 async fn the_reader_reads_everything_from_a_server_that_checks_signatures() {
     let spec = spec(120);
-    let (server, _dir) = seeded(signing_server(), "signed/", &spec).await;
+    let (server, _dir) = populated(signing_server(), "signed/", &spec).await;
     for client in ["direct", "sdk"] {
         let result = reader_for(&server)
             .handle(LambdaEvent::new(
@@ -59,7 +59,7 @@ async fn the_reader_reads_everything_from_a_server_that_checks_signatures() {
 
 #[tokio::test]
 async fn keys_that_need_encoding_are_signed_as_s3_expects() {
-    let (server, _dir) = seeded(signing_server(), "plain/", &spec(1)).await;
+    let (server, _dir) = populated(signing_server(), "plain/", &spec(1)).await;
     let sdk = server.client();
     let keys = [
         "odd/a b.txt",
@@ -90,10 +90,10 @@ async fn keys_that_need_encoding_are_signed_as_s3_expects() {
 
 #[tokio::test]
 async fn a_wrong_secret_is_refused_and_not_retried() {
-    let (server, _dir) = seeded(signing_server(), "s/", &spec(2)).await;
+    let (server, _dir) = populated(signing_server(), "s/", &spec(2)).await;
     let direct = direct_client(&server, "not-the-secret").await;
     let failure = direct
-        .get(&local_s3::SeedSpec::key("s/", 0), |_| {})
+        .get(&local_s3::ObjectSet::key("s/", 0), |_| {})
         .await
         .unwrap_err();
     match failure {
@@ -107,7 +107,7 @@ async fn a_wrong_secret_is_refused_and_not_retried() {
 
 #[tokio::test]
 async fn a_missing_key_is_permanent_and_a_dead_server_is_retryable() {
-    let (server, _dir) = seeded(signing_server(), "m/", &spec(1)).await;
+    let (server, _dir) = populated(signing_server(), "m/", &spec(1)).await;
     let direct = direct_client(&server, "local").await;
     match direct.get("m/does-not-exist", |_| {}).await {
         Err(Failure::Permanent(message)) => assert!(message.contains("NoSuchKey"), "{message}"),
@@ -115,7 +115,7 @@ async fn a_missing_key_is_permanent_and_a_dead_server_is_retryable() {
     }
     server.shutdown().await;
     tokio::time::sleep(Duration::from_millis(50)).await;
-    match direct.get(&local_s3::SeedSpec::key("m/", 0), |_| {}).await {
+    match direct.get(&local_s3::ObjectSet::key("m/", 0), |_| {}).await {
         Err(Failure::Retryable(message)) => assert!(message.contains("GET m/"), "{message}"),
         other => panic!("{other:?}"),
     }

@@ -1,28 +1,28 @@
-//! Helpers shared by the reader's integration tests: a LocalS3 with seeded objects.
+//! Helpers shared by the reader's integration tests: a LocalS3 with uploaded objects.
 
 #![allow(dead_code, clippy::unwrap_used)]
 
-use local_s3::{LocalS3, SeedSpec, ServerConfig};
+use local_s3::{LocalS3, ObjectSet, ServerConfig};
 use s3_reader::{ClientFactory, Reader};
 
 pub(crate) const BUCKET: &str = "reader-test";
 
-/// Small objects (fast to seed) with the magic string in one.
-pub(crate) fn spec(count: u64) -> SeedSpec {
-    SeedSpec {
+/// Small objects (fast to upload) with the magic string in one.
+pub(crate) fn spec(count: u64) -> ObjectSet {
+    ObjectSet {
         count,
         min_size: 200,
         max_size: 4000,
-        ..SeedSpec::seed_parity()
+        ..ObjectSet::seed_parity()
     }
 }
 
-/// Seeds `spec` under `prefix` through a fault-free server, then starts `config` on the same
-/// data directory (so that faults hit the reader, not the seeding).
-pub(crate) async fn seeded(
+/// Uploads `spec` under `prefix` through a fault-free server, then starts `config` on the same
+/// data directory (so that faults hit the reader, not the populating).
+pub(crate) async fn populated(
     config: ServerConfig,
     prefix: &str,
-    spec: &SeedSpec,
+    spec: &ObjectSet,
 ) -> (LocalS3, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let root = Some(dir.path().to_path_buf());
@@ -33,7 +33,7 @@ pub(crate) async fn seeded(
     .await
     .unwrap();
     plain.create_bucket(BUCKET).await.unwrap();
-    plain.seed(BUCKET, prefix, spec).await.unwrap();
+    plain.populate(BUCKET, prefix, spec).await.unwrap();
     plain.shutdown().await;
     let server = LocalS3::start(ServerConfig { root, ..config })
         .await

@@ -4,11 +4,11 @@ use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::primitives::ByteStream;
 use tokio::task::JoinSet;
 
-use crate::{Error, SeedSpec};
+use crate::{Error, ObjectSet};
 
-/// What [`seed`] uploaded.
+/// What [`populate`] uploaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SeedReport {
+pub struct PopulateReport {
     pub bucket: String,
     pub prefix: String,
     /// Number of objects uploaded.
@@ -19,7 +19,7 @@ pub struct SeedReport {
     pub magic_key: Option<String>,
 }
 
-/// Uploads in flight at once while seeding.
+/// Uploads in flight at once while populating.
 const UPLOAD_CONCURRENCY: usize = 32;
 
 /// Creates `bucket`; one that already exists and is ours is fine.
@@ -43,12 +43,12 @@ pub async fn create_bucket(client: &aws_sdk_s3::Client, bucket: &str) -> Result<
 }
 
 /// Uploads the objects of `spec` as `PREFIX00000.txt`..., `UPLOAD_CONCURRENCY` at a time.
-pub async fn seed(
+pub async fn populate(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     prefix: &str,
-    spec: &SeedSpec,
-) -> Result<SeedReport, Error> {
+    spec: &ObjectSet,
+) -> Result<PopulateReport, Error> {
     spec.validate()?;
     let mut uploads = JoinSet::new();
     let mut bytes = 0u64;
@@ -78,7 +78,7 @@ pub async fn seed(
     while !uploads.is_empty() {
         bytes += join_one(&mut uploads).await?;
     }
-    Ok(SeedReport {
+    Ok(PopulateReport {
         bucket: bucket.to_owned(),
         prefix: prefix.to_owned(),
         count: spec.count,
