@@ -10,6 +10,7 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+#[cfg(feature = "local")]
 use local_stack::moto::StrictOptions;
 
 use crate::config::Architecture;
@@ -63,6 +64,7 @@ pub enum Event {
     /// The execution is no longer running (`SUCCEEDED`, `FAILED`, ...).
     ExecutionEnded { status: String },
     /// `deploy local`: the local stack is up.
+    #[cfg(feature = "local")]
     LocalStackStarted(LocalStackInfo),
     /// `deploy local`: the deploy to the local stack begins.
     LocalDeployStarted {
@@ -87,6 +89,7 @@ pub enum Event {
 }
 
 /// Where the local stack listens and how it behaves.
+#[cfg(feature = "local")]
 #[derive(Debug, Clone, PartialEq)]
 pub struct LocalStackInfo {
     /// local-s3's endpoint.

@@ -7,7 +7,9 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use indicatif::{MultiProgress, ProgressBar, ProgressStyle};
 
 use crate::diff::{Change, ResourceChange};
-use crate::progress::{Event, LocalStackInfo, Reporter};
+#[cfg(feature = "local")]
+use crate::progress::LocalStackInfo;
+use crate::progress::{Event, Reporter};
 
 /// Renders [`Event`]s as they come.
 #[derive(Debug, Default)]
@@ -104,6 +106,7 @@ impl Reporter for Terminal {
                     }
                 }
             }
+            #[cfg(feature = "local")]
             Event::LocalStackStarted(info) => print_local_stack(&info),
             Event::LocalDeployStarted {
                 stack,
@@ -183,6 +186,7 @@ fn round_bars(rounds: u32, per_round: u64) -> (MultiProgress, Vec<ProgressBar>) 
 }
 
 /// The local stack's endpoints and behaviour (the tests read the ports from these lines).
+#[cfg(feature = "local")]
 fn print_local_stack(info: &LocalStackInfo) {
     println!("local stack:");
     println!(
