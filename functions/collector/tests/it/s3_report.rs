@@ -334,14 +334,7 @@ async fn a_run_with_failures_and_a_stale_run_gives_the_hand_computed_numbers() {
     assert!(close(rust_1023[col("mean_time_s")].parse().unwrap(), 1.0));
 
     // The charts are well-formed SVG.
-    for chart in [
-        "time.svg",
-        "time-low.svg",
-        "time-high.svg",
-        "stddev.svg",
-        "cost.svg",
-        "trend.svg",
-    ] {
+    for chart in REPORT_FILES.iter().filter(|f| f.ends_with(".svg")) {
         let svg =
             String::from_utf8(get_bytes(&client, "results", &format!("{folder}{chart}")).await)
                 .unwrap();
