@@ -7,10 +7,12 @@ pub const PLACEHOLDER_ACCOUNT: &str = "123456789012";
 /// The region of ARNs built at plan time.
 pub const PLACEHOLDER_REGION: &str = "us-east-1";
 
-pub use bench_types::arn::{function_arn, partition_for_region};
+/// A function's unqualified ARN from its region, account and name (`bench_types::arn`).
+pub use bench_types::arn::function_arn;
+use bench_types::arn::partition_for_region;
 
 /// `arn:PARTITION:states:REGION:ACCOUNT:stateMachine:NAME`.
-pub fn state_machine_arn(region: &str, account: &str, name: &str) -> String {
+pub(crate) fn state_machine_arn(region: &str, account: &str, name: &str) -> String {
     format!(
         "arn:{}:states:{region}:{account}:stateMachine:{name}",
         partition_for_region(region)
@@ -20,7 +22,7 @@ pub fn state_machine_arn(region: &str, account: &str, name: &str) -> String {
 /// The unqualified function ARN for a function given by name or ARN: an ARN is kept (without a
 /// version or alias suffix), a name is qualified with `region` and `account` (and the region's
 /// partition). Qualified and partial references are refused earlier (`check_plan`).
-pub fn qualify_function(name_or_arn: &str, region: &str, account: &str) -> String {
+pub(crate) fn qualify_function(name_or_arn: &str, region: &str, account: &str) -> String {
     if let Some(rest) = name_or_arn.strip_prefix("arn:") {
         // arn:PARTITION:lambda:REGION:ACCOUNT:function:NAME[:QUALIFIER]
         let parts: Vec<&str> = rest.split(':').collect();

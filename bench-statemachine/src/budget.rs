@@ -15,14 +15,14 @@ use crate::report::MAX_HISTORY_EVENTS;
 use crate::transitions::{poll_cost, walk, Scenario};
 
 /// `LastUpdateStatus` polls counted per configuration: AWS usually needs one, the margin two.
-pub const POLLS_PER_CONFIGURATION: u64 = 2;
+const POLLS_PER_CONFIGURATION: u64 = 2;
 /// Retried task attempts counted per configuration (throttling, a transient Lambda error).
-pub const RETRIES_PER_CONFIGURATION: u64 = 2;
+const RETRIES_PER_CONFIGURATION: u64 = 2;
 /// A retried attempt adds TaskScheduled, TaskStarted and TaskFailed to the history.
 const EVENTS_PER_RETRY: u64 = 3;
 
 /// The budget of `plan`'s definition, with the margins above on every configuration.
-pub fn history_budget(plan: &BenchmarkPlan) -> Result<HistoryBudget, Error> {
+pub(crate) fn history_budget(plan: &BenchmarkPlan) -> Result<HistoryBudget, Error> {
     let placeholder = HistoryBudget {
         fixed: 0,
         per_memory_size: 0,

@@ -19,9 +19,13 @@ pub enum Invoked {
 /// One `lambda:invoke` Task and the names in its `Retry` and `Catch` `ErrorEquals`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ErrorMatch {
+    /// The Task state's name, e.g. `TimedInvoke`.
     pub state: String,
+    /// The function it invokes.
     pub invoked: Invoked,
+    /// Every name in its retriers' `ErrorEquals`, in order.
     pub retried: Vec<String>,
+    /// Every name in its catchers' `ErrorEquals`, in order.
     pub caught: Vec<String>,
 }
 

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 use crate::arn::{function_arn, state_machine_arn, PLACEHOLDER_ACCOUNT, PLACEHOLDER_REGION};
 
 /// The stack name the placeholder defaults are derived from (buckets, function names).
-pub const DEFAULT_STACK_NAME: &str = "lambda-bench";
+const DEFAULT_STACK_NAME: &str = "lambda-bench";
 
 /// One function under test: contract 1's target, as the plan bakes it into the defaults.
 pub use bench_types::input::Target as TargetSpec;
@@ -18,7 +18,9 @@ pub use bench_types::input::Target as TargetSpec;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct DataLocation {
+    /// The bucket holding the test objects (contract 1 `bucket`).
     pub bucket: String,
+    /// The key prefix the reader lists, e.g. `bench/1000/` (contract 1 `prefix`).
     pub prefix: String,
     /// The string to look for; `None` only counts the objects.
     pub find: Option<String>,
@@ -32,7 +34,9 @@ pub struct DataLocation {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResultsLocation {
+    /// The bucket the collector writes records and reports to (contract 1 `resultsBucket`).
     pub bucket: String,
+    /// The key prefix above each execution's folder, e.g. `runs/` (contract 1 `resultsPrefix`).
     pub prefix: String,
 }
 
@@ -50,8 +54,11 @@ pub struct PollPolicy {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RetryPolicy {
+    /// Seconds before the first retry (ASL `IntervalSeconds`, at least 1).
     pub interval_seconds: u32,
+    /// Retries after the first attempt (ASL `MaxAttempts`; 0 turns retrying off).
     pub max_attempts: u32,
+    /// Factor by which the interval grows at each retry (ASL `BackoffRate`, at least 1.0).
     pub backoff_rate: f64,
 }
 
@@ -73,11 +80,18 @@ pub struct RetryPolicies {
 pub struct BenchmarkPlan {
     /// Names the run in the results (contract 1 `label`) and the definition's Comment.
     pub label: String,
+    /// The functions under test, each invoked at every memory size in every round.
     pub targets: Vec<TargetSpec>,
+    /// The memory sizes to sweep, in MB, in the order they are measured.
     pub memory_sizes: Vec<u32>,
+    /// How many times the whole sweep is repeated.
     pub rounds: u32,
+    /// Whether each configuration gets one untimed invoke before the timed one (so the timed
+    /// one is warm).
     pub warmup: bool,
+    /// Where the readers find the test objects.
     pub data: DataLocation,
+    /// Where the collector writes the results.
     pub results: ResultsLocation,
     /// The collector Lambda (name or ARN).
     pub collector_function: String,
@@ -85,8 +99,11 @@ pub struct BenchmarkPlan {
     pub state_machine_name: String,
     /// Account and region used to turn function names into ARNs for the IAM policy.
     pub account_id: String,
+    /// The region of the state machine and of the functions given by name, e.g. `eu-west-1`.
     pub region: String,
+    /// How the state machine waits for a memory update to finish.
     pub poll: PollPolicy,
+    /// The retriers of the Lambda API, invoke and collector tasks.
     pub retries: RetryPolicies,
 }
 

@@ -9,7 +9,7 @@ use crate::error::PlanError;
 use crate::plan::{BenchmarkPlan, RetryPolicy};
 
 /// The most rounds a run may have: `States.ArrayRange` makes at most 1000 items.
-pub use bench_types::validation::MAX_ROUNDS;
+pub(crate) use bench_types::validation::MAX_ROUNDS;
 
 /// Checks the plan; the first problem found is returned.
 pub fn check_plan(plan: &BenchmarkPlan) -> Result<(), PlanError> {

@@ -9,7 +9,7 @@ use crate::arn::qualify_function;
 use crate::plan::BenchmarkPlan;
 
 /// The function ARNs of the targets (unqualified), in plan order, without repeats.
-pub fn target_arns(plan: &BenchmarkPlan) -> Vec<String> {
+fn target_arns(plan: &BenchmarkPlan) -> Vec<String> {
     let mut arns: Vec<String> = Vec::new();
     for target in &plan.targets {
         let arn = qualify_function(&target.function_name, &plan.region, &plan.account_id);

@@ -108,7 +108,7 @@ fn registry() -> Result<Handlebars<'static>, Error> {
 }
 
 /// Renders the definition as JSON text exactly as the template produced it.
-pub fn render_definition_text(plan: &BenchmarkPlan) -> Result<String, Error> {
+fn render_definition_text(plan: &BenchmarkPlan) -> Result<String, Error> {
     render_with_budget(plan, crate::budget::history_budget(plan)?)
 }
 

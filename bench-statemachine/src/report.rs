@@ -17,9 +17,11 @@ use crate::transitions::{poll_cost, walk, Scenario};
 /// Step Functions stops a STANDARD execution at this many history events.
 pub const MAX_HISTORY_EVENTS: u64 = 25_000;
 
-/// File names `write_plan` writes in its output directory.
+/// The file `write_plan` writes the state machine definition (Amazon States Language) to.
 pub const DEFINITION_FILE: &str = "statemachine.asl.json";
+/// The file `write_plan` writes the state machine role's permissions policy to.
 pub const ROLE_POLICY_FILE: &str = "statemachine-role-policy.json";
+/// The file `write_plan` writes the state machine role's trust policy to.
 pub const TRUST_POLICY_FILE: &str = "statemachine-trust-policy.json";
 
 /// The state-transition figures of a plan, computed from its rendered definition.
@@ -42,7 +44,10 @@ pub struct TransitionFigures {
 
 impl TransitionFigures {
     /// Walks the definition's happy path for the plan.
-    pub fn compute(plan: &BenchmarkPlan, definition: &Value) -> Result<Self, DefinitionError> {
+    pub(crate) fn compute(
+        plan: &BenchmarkPlan,
+        definition: &Value,
+    ) -> Result<Self, DefinitionError> {
         let run = walk(definition, &Scenario::happy_path(plan))?;
         let poll = poll_cost(definition, "CheckUpdate")?;
         let configurations = plan.configurations();
@@ -70,9 +75,13 @@ impl TransitionFigures {
 /// A rendered and checked plan, in memory.
 #[derive(Debug, Clone)]
 pub struct RenderedPlan {
+    /// The state machine definition (Amazon States Language), checked.
     pub definition: Value,
+    /// The permissions policy of the state machine's role (IAM policy document).
     pub role_policy: Value,
+    /// The trust policy of the state machine's role: Step Functions of the plan's account.
     pub trust_policy: Value,
+    /// The definition's state-transition and history figures for the plan.
     pub transitions: TransitionFigures,
 }
 
@@ -109,7 +118,9 @@ pub fn render_plan(plan: &BenchmarkPlan) -> Result<RenderedPlan, Error> {
 /// What `write_plan` did.
 #[derive(Debug, Clone)]
 pub struct PlanReport {
+    /// The files written: the definition, then the role's permissions and trust policies.
     pub files: Vec<PathBuf>,
+    /// The definition's state-transition and history figures for the plan.
     pub transitions: TransitionFigures,
 }
 

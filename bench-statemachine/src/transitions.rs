@@ -15,13 +15,16 @@ use crate::plan::BenchmarkPlan;
 /// Which branch each Choice takes and how many items each Map gets.
 #[derive(Debug, Clone, Default)]
 pub struct Scenario {
+    /// Choice state name -> the name of the state it goes to.
     pub choices: HashMap<String, String>,
+    /// Map state name -> how many items it runs (each walks the Map's processor once).
     pub map_items: HashMap<String, u64>,
 }
 
 impl Scenario {
     /// A successful run of the plan's defaults in which every memory update is done by the time
-    /// Lambda answers the update (as moto answers; on AWS see [`poll_cost`]).
+    /// Lambda answers the update (as moto answers; on AWS each further poll adds
+    /// [`crate::TransitionFigures::per_extra_poll`]).
     pub fn happy_path(plan: &BenchmarkPlan) -> Self {
         let targets = plan.targets.len() as u64;
         let sizes = plan.memory_sizes.len() as u64;
@@ -55,13 +58,13 @@ impl Scenario {
 
 /// What a walk counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Tally {
+pub(crate) struct Tally {
     /// States entered: the billed state transitions.
-    pub transitions: u64,
+    pub(crate) transitions: u64,
     /// Execution history events, as Step Functions writes them (and moto, which copies the
     /// scheme): a Task 5 (entered, scheduled, started, succeeded, exited), a Map 4 plus 2 per
     /// item, any other state 2, the execution itself 2. AWS stops an execution at 25,000.
-    pub history_events: u64,
+    pub(crate) history_events: u64,
 }
 
 impl Tally {
@@ -86,7 +89,7 @@ pub fn count_transitions(definition: &Value, scenario: &Scenario) -> Result<u64,
 }
 
 /// Transitions and history events of a whole execution of `definition` under `scenario`.
-pub fn walk(definition: &Value, scenario: &Scenario) -> Result<Tally, DefinitionError> {
+pub(crate) fn walk(definition: &Value, scenario: &Scenario) -> Result<Tally, DefinitionError> {
     let mut tally = walk_scope("top level", definition, scenario)?;
     tally.history_events += 2;
     Ok(tally)
@@ -169,7 +172,7 @@ fn walk_scope(
 
 /// What one more `LastUpdateStatus` poll costs: the states from the Choice's not-yet branch
 /// (`Default` of `choice`) back to the Choice, the Choice included.
-pub fn poll_cost(definition: &Value, choice: &str) -> Result<Tally, DefinitionError> {
+pub(crate) fn poll_cost(definition: &Value, choice: &str) -> Result<Tally, DefinitionError> {
     let (scope, choice_state) = find_state(definition, choice)
         .ok_or_else(|| walk_error(format!("no Choice \"{choice}\" in the definition")))?;
     let (_, states) = scope_states(choice, scope)?;

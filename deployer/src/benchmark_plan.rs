@@ -8,7 +8,7 @@ use crate::config::BenchConfig;
 use crate::names::{StackNames, RESULTS_PREFIX};
 
 /// The plan of `config` deployed under `names`. Targets without a function are the stack's reader.
-pub fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> BenchmarkPlan {
+pub(crate) fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> BenchmarkPlan {
     let targets = config
         .targets
         .iter()

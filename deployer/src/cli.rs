@@ -11,16 +11,16 @@ use crate::config::{Architecture, Overrides};
 /// AWS_ENDPOINT_URL, ...).
 #[derive(Debug, Parser)]
 #[command(name = "deploy", version)]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(subcommand)]
-    pub command: Option<Command>,
+    pub(crate) command: Option<Command>,
     #[command(flatten)]
-    pub global: GlobalArgs,
+    pub(crate) global: GlobalArgs,
 }
 
 /// What to do; without a command, `deploy`.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Build the functions, then create or update only what differs (the default).
     Deploy,
     /// Print what deploy would change, without changing anything (like `cdk diff`).
@@ -40,97 +40,97 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct SelftestArgs {
+pub(crate) struct SelftestArgs {
     /// Run against the strict local stack instead of the configured AWS account.
     #[arg(long)]
-    pub local: bool,
+    pub(crate) local: bool,
     /// With --local: take the function binaries from DIR instead of building them.
     #[arg(long, value_name = "DIR", requires = "local")]
-    pub functions_dir: Option<PathBuf>,
+    pub(crate) functions_dir: Option<PathBuf>,
     /// With --local: switch off strict mode.
     #[arg(long, requires = "local")]
-    pub lenient: bool,
+    pub(crate) lenient: bool,
 }
 
 #[derive(Debug, Args)]
-pub struct RunArgs {
+pub(crate) struct RunArgs {
     /// Execution name (default run-<UTC time>).
     #[arg(long)]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Execution input as JSON (contract 1); `{}` runs the deployed defaults.
     #[arg(long, default_value = "{}")]
-    pub input: String,
+    pub(crate) input: String,
     /// Label of the run in the results.
     #[arg(long)]
-    pub label: Option<String>,
+    pub(crate) label: Option<String>,
     /// Do not download the results.
     #[arg(long)]
-    pub no_download: bool,
+    pub(crate) no_download: bool,
     /// Give up following after this many minutes (the execution keeps running).
     #[arg(long, default_value_t = 240)]
-    pub timeout_minutes: u64,
+    pub(crate) timeout_minutes: u64,
 }
 
 #[derive(Debug, Args)]
-pub struct PlanArgs {
+pub(crate) struct PlanArgs {
     /// Folder for the definition and policy documents.
     #[arg(long, default_value = "out/plan")]
-    pub out: PathBuf,
+    pub(crate) out: PathBuf,
     /// Also have Step Functions check the definition (ValidateStateMachineDefinition) when AWS
     /// credentials are configured; skipped, with a note, when they are not.
     #[arg(long)]
-    pub validate: bool,
+    pub(crate) validate: bool,
 }
 
 /// Flags valid with every command.
 #[derive(Debug, Args)]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// The configuration file (default: ./bench.toml, else the workspace's bench.toml, else defaults).
     #[arg(long, global = true)]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     /// Folder for stack.json and downloaded results.
     #[arg(long, global = true, default_value = "out")]
-    pub out_dir: PathBuf,
+    pub(crate) out_dir: PathBuf,
     /// Use prebuilt packages (<bin>/bootstrap or <bin>/bootstrap.zip) instead of building.
     #[arg(long, global = true, env = crate::package::PACKAGE_DIR_ENV)]
-    pub package_dir: Option<PathBuf>,
+    pub(crate) package_dir: Option<PathBuf>,
     #[arg(long, global = true)]
-    pub stack_name: Option<String>,
+    pub(crate) stack_name: Option<String>,
     #[arg(long, global = true)]
-    pub region: Option<String>,
+    pub(crate) region: Option<String>,
     /// The functions' architecture (default arm64).
     #[arg(long, global = true, value_enum)]
-    pub arch: Option<Architecture>,
+    pub(crate) arch: Option<Architecture>,
     /// Memory sizes in MB, comma separated.
     #[arg(long, global = true, value_delimiter = ',')]
-    pub memory_sizes: Option<Vec<u32>>,
+    pub(crate) memory_sizes: Option<Vec<u32>>,
     #[arg(long, global = true)]
-    pub rounds: Option<u32>,
+    pub(crate) rounds: Option<u32>,
     /// A target: NAME (this stack's reader) or NAME=FUNCTION-NAME-OR-ARN; repeat for several.
     #[arg(long = "target", global = true)]
-    pub targets: Option<Vec<String>>,
+    pub(crate) targets: Option<Vec<String>>,
     /// Number of test objects.
     #[arg(long, global = true)]
-    pub objects: Option<u64>,
+    pub(crate) objects: Option<u64>,
     /// Smallest object size in bytes.
     #[arg(long, global = true)]
-    pub min_size: Option<u64>,
+    pub(crate) min_size: Option<u64>,
     /// Largest object size in bytes.
     #[arg(long, global = true)]
-    pub max_size: Option<u64>,
+    pub(crate) max_size: Option<u64>,
     /// Objects the reader fetches at once.
     #[arg(long, global = true)]
-    pub concurrency: Option<u32>,
+    pub(crate) concurrency: Option<u32>,
     /// EventBridge Scheduler expression, e.g. "rate(7 days)".
     #[arg(long, global = true, conflicts_with = "no_schedule")]
-    pub schedule: Option<String>,
+    pub(crate) schedule: Option<String>,
     /// No schedule, whatever bench.toml says (removes a deployed one).
     #[arg(long, global = true)]
-    pub no_schedule: bool,
+    pub(crate) no_schedule: bool,
 }
 
 impl GlobalArgs {
-    pub fn overrides(&self) -> Overrides {
+    pub(crate) fn overrides(&self) -> Overrides {
         Overrides {
             stack_name: self.stack_name.clone(),
             region: self.region.clone(),

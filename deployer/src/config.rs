@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::error::{DeployError, Result};
 
 /// The longest stack name: bucket names (`STACK-results-ACCOUNT-REGION`) must fit in 63 characters.
-pub const MAX_STACK_NAME_LEN: usize = 20;
+pub(crate) const MAX_STACK_NAME_LEN: usize = 20;
 
 /// The functions' Lambda architecture, and how a target's reader fetches the objects (contract
 /// types of bench-types, re-exported for the deployer's users).
@@ -22,8 +22,11 @@ pub use bench_types::{Architecture, ReadMode};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct ObjectsConfig {
+    /// How many objects, e.g. 1000 (the seed's).
     pub count: u64,
+    /// The smallest object size, in bytes.
     pub min_size: u64,
+    /// The largest object size, in bytes.
     pub max_size: u64,
     /// The string written into exactly one object, and searched for by the readers.
     pub magic: String,
@@ -77,24 +80,33 @@ pub struct TargetConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct BenchConfig {
+    /// The name every resource name derives from (3 to 20 characters), e.g. `lambda-bench`.
     pub stack_name: String,
     /// Region; absent means the standard chain (`AWS_REGION`, the profile).
     pub region: Option<String>,
+    /// The architecture the functions are built and deployed for.
     pub architecture: Architecture,
+    /// The memory sizes each execution sweeps, in MB, in this order.
     pub memory_sizes: Vec<u32>,
+    /// How many times the sweep repeats in one execution.
     pub rounds: u32,
+    /// Whether each configuration gets an untimed invocation first (a warm start).
     pub warmup: bool,
     /// The reader's concurrency (objects in flight) for targets that do not set their own.
     pub concurrency: u32,
     /// EventBridge Scheduler expression (`rate(7 days)`, `cron(0 6 * * ? *)`); absent = no schedule.
     pub schedule: Option<String>,
-    /// Bucket names; absent means `STACK-data-ACCOUNT-REGION` / `STACK-results-ACCOUNT-REGION`.
+    /// The data bucket's name; absent means `STACK-data-ACCOUNT-REGION`.
     pub data_bucket: Option<String>,
+    /// The results bucket's name; absent means `STACK-results-ACCOUNT-REGION`.
     pub results_bucket: Option<String>,
-    /// Memory of the deployed functions between runs (the state machine sets the target's).
+    /// Memory of the deployed reader between runs, in MB (the state machine sets the target's).
     pub reader_memory_mb: u32,
+    /// Memory of the collector, in MB.
     pub collector_memory_mb: u32,
+    /// The test objects.
     pub objects: ObjectsConfig,
+    /// The functions under test, in the order of the table's columns.
     pub targets: Vec<TargetConfig>,
 }
 
@@ -126,26 +138,26 @@ impl Default for BenchConfig {
 
 /// Values from the command line that replace those of the file.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Overrides {
-    pub stack_name: Option<String>,
-    pub region: Option<String>,
-    pub architecture: Option<Architecture>,
-    pub memory_sizes: Option<Vec<u32>>,
-    pub rounds: Option<u32>,
+pub(crate) struct Overrides {
+    pub(crate) stack_name: Option<String>,
+    pub(crate) region: Option<String>,
+    pub(crate) architecture: Option<Architecture>,
+    pub(crate) memory_sizes: Option<Vec<u32>>,
+    pub(crate) rounds: Option<u32>,
     /// `NAME` (the stack's reader) or `NAME=FUNCTION`, replacing the configured targets.
-    pub targets: Option<Vec<String>>,
-    pub object_count: Option<u64>,
-    pub min_size: Option<u64>,
-    pub max_size: Option<u64>,
-    pub concurrency: Option<u32>,
-    pub schedule: Option<String>,
+    pub(crate) targets: Option<Vec<String>>,
+    pub(crate) object_count: Option<u64>,
+    pub(crate) min_size: Option<u64>,
+    pub(crate) max_size: Option<u64>,
+    pub(crate) concurrency: Option<u32>,
+    pub(crate) schedule: Option<String>,
     /// Drops the schedule of the file.
-    pub no_schedule: bool,
+    pub(crate) no_schedule: bool,
 }
 
 impl BenchConfig {
     /// Parses TOML text (unknown fields are an error, so typos do not pass silently).
-    pub fn from_toml(text: &str, origin: &Path) -> Result<Self> {
+    pub(crate) fn from_toml(text: &str, origin: &Path) -> Result<Self> {
         toml::from_str(text).map_err(|e| DeployError::ConfigFile {
             path: origin.to_path_buf(),
             message: e.to_string(),
@@ -153,7 +165,7 @@ impl BenchConfig {
     }
 
     /// Reads `path`; a missing file gives the defaults only when `required` is false.
-    pub fn load(path: &Path, required: bool) -> Result<Self> {
+    pub(crate) fn load(path: &Path, required: bool) -> Result<Self> {
         match std::fs::read_to_string(path) {
             Ok(text) => Self::from_toml(&text, path),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => Ok(Self::default()),
@@ -162,7 +174,7 @@ impl BenchConfig {
     }
 
     /// Applies command-line overrides.
-    pub fn apply(&mut self, o: &Overrides) -> Result<()> {
+    pub(crate) fn apply(&mut self, o: &Overrides) -> Result<()> {
         if let Some(v) = &o.stack_name {
             self.stack_name.clone_from(v);
         }
@@ -206,7 +218,7 @@ impl BenchConfig {
     }
 
     /// Checks every field; the first bad one is reported with its fix.
-    pub fn validate(&self) -> Result<()> {
+    pub(crate) fn validate(&self) -> Result<()> {
         validate_stack_name(&self.stack_name)?;
         if let Some(region) = &self.region {
             if region.is_empty()

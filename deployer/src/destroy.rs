@@ -11,7 +11,7 @@ use crate::resources::{bucket, function, role, schedule, state_machine};
 /// lambda-bench-reader`, each also reported as it goes ([`Event::Deleted`]). A bucket with one of the stack's names that lacks the stack's tag
 /// (`lambda-bench:stack`) stops it before anything is deleted
 /// ([`crate::DeployError::ForeignBucket`]).
-pub async fn destroy(
+pub(crate) async fn destroy(
     c: &Clients,
     names: &StackNames,
     reporter: &dyn Reporter,

@@ -5,12 +5,16 @@ use std::fmt;
 /// One property that differs: its name, what exists, what the stack wants.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct FieldChange {
+    /// The property, e.g. `memory`, `policy read-test-objects`, `tags`.
     pub field: String,
+    /// Its value now, shortened for display (`none` when absent).
     pub old: String,
+    /// The value deploy sets, shortened for display.
     pub new: String,
 }
 
 impl FieldChange {
+    /// A change of `field` from `old` to `new`.
     pub fn new(field: impl Into<String>, old: impl Into<String>, new: impl Into<String>) -> Self {
         Self {
             field: field.into(),
@@ -23,15 +27,19 @@ impl FieldChange {
 /// What deploy will do to one resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Change {
+    /// The resource does not exist: deploy creates it.
     Create,
+    /// The resource exists with these properties other than declared: deploy changes them.
     Update(Vec<FieldChange>),
+    /// The resource exists but the stack no longer has it (a dropped schedule): deploy deletes it.
     Delete,
+    /// The resource exists as declared.
     NoChange,
 }
 
 impl Change {
     /// `Update` of the fields that differ, or `NoChange` when none does.
-    pub fn from_fields(fields: Vec<FieldChange>) -> Self {
+    pub(crate) fn from_fields(fields: Vec<FieldChange>) -> Self {
         if fields.is_empty() {
             Self::NoChange
         } else {
@@ -48,6 +56,7 @@ impl Change {
         }
     }
 
+    /// True for [`Change::NoChange`].
     pub fn is_no_change(&self) -> bool {
         matches!(self, Self::NoChange)
     }
@@ -56,9 +65,11 @@ impl Change {
 /// The change of one named resource.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResourceChange {
-    /// What kind of resource, e.g. `IAM role`.
+    /// What kind of resource: one of the `KIND_*` of [`crate::reconcile`], e.g. `IAM role`.
     pub kind: &'static str,
+    /// The resource's name (for the test objects, `s3://BUCKET/PREFIX`).
     pub name: String,
+    /// What deploy does to it.
     pub change: Change,
 }
 
@@ -83,11 +94,13 @@ impl fmt::Display for ResourceChange {
 /// The changes of the whole stack, in deploy order.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StackDiff {
+    /// One per resource, unchanged ones included.
     pub changes: Vec<ResourceChange>,
 }
 
 impl StackDiff {
-    pub fn push(&mut self, kind: &'static str, name: impl Into<String>, change: Change) {
+    /// Adds the change of the resource `kind` `name`.
+    pub(crate) fn push(&mut self, kind: &'static str, name: impl Into<String>, change: Change) {
         self.changes.push(ResourceChange {
             kind,
             name: name.into(),
@@ -128,7 +141,7 @@ impl fmt::Display for StackDiff {
 }
 
 /// A short, one-line rendering of a long value (policy documents, definitions) for the diff.
-pub fn short(value: &str) -> String {
+pub(crate) fn short(value: &str) -> String {
     const MAX: usize = 60;
     let one_line: String = value.split_whitespace().collect::<Vec<_>>().join(" ");
     if one_line.chars().count() <= MAX {

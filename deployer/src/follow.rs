@@ -26,7 +26,7 @@ const BACKOFF: Backoff = Backoff::doubling(Duration::from_millis(500), Duration:
 const PAGE_SIZE: i32 = 1000;
 
 /// True when `error` says the call was throttled.
-pub fn is_throttled<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> bool {
+pub(crate) fn is_throttled<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) -> bool {
     matches!(
         error.code(),
         Some(
@@ -40,7 +40,7 @@ pub fn is_throttled<E: ProvideErrorMetadata>(error: &SdkError<E, HttpResponse>) 
 
 /// Runs `call` until it is not throttled, pausing with [`BACKOFF`] in between; any other error
 /// is returned classified as `action` (IAM notation).
-pub async fn throttled<T, E, F, Fut>(action: &str, call: F) -> Result<T>
+pub(crate) async fn throttled<T, E, F, Fut>(action: &str, call: F) -> Result<T>
 where
     F: FnMut() -> Fut,
     Fut: Future<Output = std::result::Result<T, SdkError<E, HttpResponse>>>,
@@ -54,15 +54,15 @@ where
 /// Reads an execution's history incrementally: each call returns only the events not returned
 /// before, oldest first.
 #[derive(Debug, Default)]
-pub struct HistoryFollower {
+pub(crate) struct HistoryFollower {
     last_seen: i64,
     /// `GetExecutionHistory` calls made (for the tests and the curious).
-    pub calls: u64,
+    pub(crate) calls: u64,
 }
 
 impl HistoryFollower {
     /// The events after the last one seen, oldest first.
-    pub async fn new_events(&mut self, c: &Clients, arn: &str) -> Result<Vec<HistoryEvent>> {
+    pub(crate) async fn new_events(&mut self, c: &Clients, arn: &str) -> Result<Vec<HistoryEvent>> {
         let mut fresh: Vec<HistoryEvent> = Vec::new();
         let mut token: Option<String> = None;
         'pages: loop {

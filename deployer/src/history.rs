@@ -7,7 +7,7 @@ use serde_json::Value;
 
 /// The record carried by a Lambda task's parameters (`TaskScheduled`'s `parameters`, or
 /// `LambdaFunctionScheduled`'s `input`), if it is a collector `record` call.
-pub fn record_from_task_parameters(parameters: &str) -> Option<RunRecord> {
+pub(crate) fn record_from_task_parameters(parameters: &str) -> Option<RunRecord> {
     let value: Value = serde_json::from_str(parameters).ok()?;
     // lambda:invoke tasks put the event under Payload; a plain Lambda ARN task gets it directly.
     let payload = value.get("Payload").unwrap_or(&value);
@@ -22,7 +22,7 @@ pub fn record_from_task_parameters(parameters: &str) -> Option<RunRecord> {
 }
 
 /// The timed section of a successful record (`output.time`, seconds), if it has one.
-pub fn record_time(record: &RunRecord) -> Option<f64> {
+pub(crate) fn record_time(record: &RunRecord) -> Option<f64> {
     record
         .output
         .as_ref()

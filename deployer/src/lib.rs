@@ -1,7 +1,7 @@
 //! Deploys, runs and destroys the benchmark stack (`cargo run --bin deploy`).
 //!
 //! The stack is declared as values ([`stack::Stack`]); deploy reads what exists, computes a
-//! typed difference ([`diff::StackDiff`]) and applies only that ([`reconcile`]). `diff` prints
+//! typed difference ([`diff::StackDiff`]) and applies only that ([`Deployer::deploy`]). `diff` prints
 //! the difference without applying it, `run` starts and follows an execution, `destroy` removes
 //! everything, `plan` renders the state machine without AWS. The library prints nothing: it
 //! reports its progress as [`progress::Event`]s to the reporter its caller gives
@@ -20,28 +20,28 @@
 //! ```
 
 pub mod aws;
-pub mod benchmark_plan;
-pub mod cli;
+mod benchmark_plan;
+mod cli;
 pub mod config;
-pub mod destroy;
+mod destroy;
 pub mod diff;
-pub mod error;
-pub mod follow;
-pub mod history;
+mod error;
+mod follow;
+mod history;
 #[cfg(feature = "local")]
 pub mod local;
 pub mod names;
-pub mod outputs;
+mod outputs;
 pub mod package;
 pub mod policies;
 pub mod progress;
 pub mod reconcile;
 pub mod resources;
-pub mod restore;
+mod restore;
 pub mod run;
-pub mod selftest;
+mod selftest;
 pub mod stack;
-pub mod table;
+mod table;
 
 mod main_cli;
 
@@ -51,12 +51,13 @@ use std::sync::Arc;
 use aws_config::{Region, SdkConfig};
 
 pub use error::{DeployError, Result};
+pub use outputs::StackOutputs;
+pub use restore::Restored;
 
 use aws::{check_credentials, CallLog, Clients};
 use config::BenchConfig;
 use diff::StackDiff;
 use names::StackNames;
-use outputs::StackOutputs;
 use package::Packages;
 use progress::{SharedReporter, Silent};
 use stack::Stack;
@@ -80,8 +81,11 @@ where
 /// progress of its commands goes.
 #[derive(Debug, Clone)]
 pub struct Deployer {
+    /// The service clients, all recording to the call log given to [`Deployer::connect`].
     pub clients: Clients,
+    /// The validated configuration the stack is declared from.
     pub config: BenchConfig,
+    /// Every name and ARN of the stack in the connected account and region.
     pub names: StackNames,
     /// Receives the progress of deploy, run and destroy ([`Silent`] unless replaced).
     pub reporter: SharedReporter,
@@ -92,6 +96,7 @@ pub struct Deployer {
 pub struct DeployReport {
     /// The difference that was applied.
     pub diff: StackDiff,
+    /// The deployed stack's ARNs, console URL and sample input (what `stack.json` holds).
     pub outputs: StackOutputs,
     /// `OUT/stack.json`, when an output folder was given.
     pub stack_file: Option<PathBuf>,

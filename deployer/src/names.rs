@@ -3,28 +3,42 @@
 use crate::config::BenchConfig;
 
 /// The prefix the test objects live under (`bench/COUNT/`); the reader's policy covers it all.
-pub const DATA_ROOT_PREFIX: &str = "bench/";
+pub(crate) const DATA_ROOT_PREFIX: &str = "bench/";
 /// Where the collector writes (contract 3).
-pub const RESULTS_PREFIX: &str = "runs/";
+pub(crate) const RESULTS_PREFIX: &str = "runs/";
 /// The Scheduler group the schedule lives in.
-pub const SCHEDULE_GROUP: &str = "default";
+pub(crate) const SCHEDULE_GROUP: &str = "default";
 
 /// The names of one deployed stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackNames {
+    /// The stack name, e.g. `lambda-bench`; also the state machine's name.
     pub stack: String,
+    /// The AWS account (12 digits).
     pub account: String,
+    /// The region, e.g. `eu-west-1`.
     pub region: String,
+    /// The test objects' bucket: `STACK-data-ACCOUNT-REGION` unless configured.
     pub data_bucket: String,
+    /// The collector's bucket: `STACK-results-ACCOUNT-REGION` unless configured.
     pub results_bucket: String,
+    /// The test objects' prefix: `bench/COUNT/`.
     pub data_prefix: String,
+    /// The reader function (the benchmark's own target): `STACK-s3-reader`.
     pub reader_function: String,
+    /// The collector function: `STACK-collector`.
     pub collector_function: String,
+    /// The reader's execution role: `STACK-reader`.
     pub reader_role: String,
+    /// The collector's execution role: `STACK-collector`.
     pub collector_role: String,
+    /// The state machine's role: `STACK-statemachine`.
     pub state_machine_role: String,
+    /// The role the schedule starts executions with: `STACK-scheduler`.
     pub schedule_role: String,
+    /// The state machine: `STACK`.
     pub state_machine: String,
+    /// The EventBridge Scheduler schedule: `STACK-schedule`.
     pub schedule: String,
 }
 
@@ -55,15 +69,17 @@ impl StackNames {
     }
 
     /// The partition of the region (`aws`, `aws-cn`, `aws-us-gov`).
-    pub fn partition(&self) -> &'static str {
+    pub(crate) fn partition(&self) -> &'static str {
         partition_of(&self.region)
     }
 
+    /// The ARN of the role `role` of this account.
     pub fn role_arn(&self, role: &str) -> String {
         format!("arn:{}:iam::{}:role/{role}", self.partition(), self.account)
     }
 
-    pub fn function_arn(&self, function: &str) -> String {
+    /// The ARN of the function `function` in this account and region.
+    pub(crate) fn function_arn(&self, function: &str) -> String {
         format!(
             "arn:{}:lambda:{}:{}:function:{function}",
             self.partition(),
@@ -72,6 +88,7 @@ impl StackNames {
         )
     }
 
+    /// The ARN of the stack's state machine.
     pub fn state_machine_arn(&self) -> String {
         format!(
             "arn:{}:states:{}:{}:stateMachine:{}",
@@ -82,12 +99,13 @@ impl StackNames {
         )
     }
 
-    pub fn bucket_arn(&self, bucket: &str) -> String {
+    /// The ARN of the bucket `bucket`.
+    pub(crate) fn bucket_arn(&self, bucket: &str) -> String {
         format!("arn:{}:s3:::{bucket}", self.partition())
     }
 
     /// The CloudWatch Logs group Lambda writes a function's logs to, as an ARN pattern.
-    pub fn log_group_arn(&self, function: &str) -> String {
+    pub(crate) fn log_group_arn(&self, function: &str) -> String {
         format!(
             "arn:{}:logs:{}:{}:log-group:/aws/lambda/{function}:*",
             self.partition(),
@@ -97,7 +115,7 @@ impl StackNames {
     }
 
     /// The Step Functions console page of the state machine.
-    pub fn console_url(&self) -> String {
+    pub(crate) fn console_url(&self) -> String {
         format!(
             "https://{region}.console.aws.amazon.com/states/home?region={region}#/statemachines/view/{arn}",
             region = self.region,
@@ -107,7 +125,7 @@ impl StackNames {
 }
 
 /// `aws-cn` for China regions, `aws-us-gov` for GovCloud, `aws` elsewhere.
-pub fn partition_of(region: &str) -> &'static str {
+pub(crate) fn partition_of(region: &str) -> &'static str {
     bench_types::arn::partition_for_region(region)
 }
 

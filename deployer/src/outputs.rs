@@ -11,26 +11,41 @@ use crate::names::{StackNames, RESULTS_PREFIX};
 use crate::stack::Stack;
 
 /// The file deploy writes in the output folder.
-pub const STACK_FILE: &str = "stack.json";
+pub(crate) const STACK_FILE: &str = "stack.json";
 
-/// The deployed stack, for people and for `deploy run`.
+/// The deployed stack, for people and for `deploy run`: what deploy prints and writes to
+/// `OUT/stack.json` (camelCase keys).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct StackOutputs {
+    /// The stack name every resource name derives from, e.g. `lambda-bench`.
     pub stack_name: String,
+    /// The region the stack is in, e.g. `eu-west-1`.
     pub region: String,
+    /// The AWS account the stack is in (12 digits).
     pub account_id: String,
+    /// The bucket holding the test objects.
     pub data_bucket: String,
+    /// The prefix of the test objects in it, e.g. `bench/1000/`.
     pub data_prefix: String,
+    /// The bucket the collector writes the results to.
     pub results_bucket: String,
+    /// The prefix of the results in it (`runs/`).
     pub results_prefix: String,
+    /// The ARN of the reader function (the benchmark's own target).
     pub reader_function_arn: String,
+    /// The ARN of the collector function.
     pub collector_function_arn: String,
+    /// The ARN of every role of the stack, by role name.
     pub role_arns: BTreeMap<String, String>,
+    /// The ARN of the benchmark's state machine.
     pub state_machine_arn: String,
+    /// The state machine's page in the Step Functions console.
     pub console_url: String,
+    /// The schedule's ARN, when the stack has a schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_arn: Option<String>,
+    /// The schedule's expression, e.g. `rate(7 days)`, when the stack has a schedule.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub schedule_expression: Option<String>,
     /// An execution input with every default spelled out (`{}` runs the same).
@@ -38,7 +53,8 @@ pub struct StackOutputs {
 }
 
 impl StackOutputs {
-    pub fn new(stack: &Stack) -> Self {
+    /// The outputs of the declared `stack`.
+    pub(crate) fn new(stack: &Stack) -> Self {
         let n: &StackNames = &stack.names;
         let mut role_arns = BTreeMap::new();
         for role in stack.roles.iter().chain(stack.schedule_role.iter()) {
@@ -73,7 +89,7 @@ impl StackOutputs {
     }
 
     /// Writes `dir/stack.json` (creating `dir`) and returns its path.
-    pub fn write(&self, dir: &Path) -> Result<PathBuf> {
+    pub(crate) fn write(&self, dir: &Path) -> Result<PathBuf> {
         std::fs::create_dir_all(dir).map_err(|e| DeployError::io(dir, e))?;
         let path = dir.join(STACK_FILE);
         let mut text = serde_json::to_string_pretty(self).map_err(|e| DeployError::ConfigFile {

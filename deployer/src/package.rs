@@ -20,26 +20,30 @@ pub const READER_BIN: &str = "s3-reader";
 /// The collector's binary target (crate `collector`).
 pub const COLLECTOR_BIN: &str = "collector";
 /// The crates holding them (the workspace root is a package too, so cargo needs them named).
-pub const READER_PACKAGE: &str = "s3-reader";
-pub const COLLECTOR_PACKAGE: &str = "collector";
+pub(crate) const READER_PACKAGE: &str = "s3-reader";
+pub(crate) const COLLECTOR_PACKAGE: &str = "collector";
 /// Where prebuilt packages may come from instead of a build.
-pub const PACKAGE_DIR_ENV: &str = "BENCH_PACKAGE_DIR";
+pub(crate) const PACKAGE_DIR_ENV: &str = "BENCH_PACKAGE_DIR";
 
-/// ELF `e_machine` values.
+/// The ELF `e_machine` of aarch64 (arm64) executables, as [`elf_machine`] reads it.
 pub const EM_AARCH64: u16 = 183;
+/// The ELF `e_machine` of x86_64 executables.
 pub const EM_X86_64: u16 = 62;
 
 /// One function's zip and the digest Lambda reports for it (`CodeSha256`: base64 of SHA-256).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Package {
+    /// The binary target it holds, [`READER_BIN`] or [`COLLECTOR_BIN`].
     pub bin: String,
+    /// The zip's bytes, as Lambda takes them.
     pub zip: Vec<u8>,
+    /// Base64 of the zip's SHA-256, as Lambda reports it (`CodeSha256`).
     pub sha256: String,
 }
 
 impl Package {
     /// A package from zip bytes as they are.
-    pub fn from_zip(bin: &str, zip: Vec<u8>) -> Self {
+    pub(crate) fn from_zip(bin: &str, zip: Vec<u8>) -> Self {
         let sha256 = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(&zip));
         Self {
             bin: bin.to_owned(),
@@ -69,19 +73,21 @@ impl Package {
 /// The packages of both functions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packages {
+    /// The reader's package ([`READER_BIN`]).
     pub reader: Arc<Package>,
+    /// The collector's package ([`COLLECTOR_BIN`]).
     pub collector: Arc<Package>,
 }
 
 /// Cargo's target folder (`CARGO_TARGET_DIR`, else `<root>/target`).
-pub fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .unwrap_or_else(|| root.join("target"))
 }
 
 /// Where [`build`] puts the packages of `arch`: `<target>/lambda-packages/<arch>/<bin>/bootstrap`.
-pub fn package_dir(root: &Path, arch: Architecture) -> PathBuf {
+pub(crate) fn package_dir(root: &Path, arch: Architecture) -> PathBuf {
     target_dir(root).join("lambda-packages").join(arch.as_str())
 }
 

@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 use crate::names::{StackNames, DATA_ROOT_PREFIX, RESULTS_PREFIX};
 
 /// Trust policy letting `service` (e.g. `lambda.amazonaws.com`) assume a role of this account.
-pub fn service_trust_policy(service: &str, account: &str) -> Value {
+pub(crate) fn service_trust_policy(service: &str, account: &str) -> Value {
     json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -20,7 +20,7 @@ pub fn service_trust_policy(service: &str, account: &str) -> Value {
 }
 
 /// Lambda trust policy (Lambda does not send `aws:SourceAccount` when it assumes a role).
-pub fn lambda_trust_policy() -> Value {
+pub(crate) fn lambda_trust_policy() -> Value {
     json!({
         "Version": "2012-10-17",
         "Statement": [{
@@ -42,7 +42,7 @@ fn log_statement(names: &StackNames, function: &str) -> Value {
 }
 
 /// The reader: list and get under the data prefix of the data bucket.
-pub fn reader_policy(names: &StackNames) -> Value {
+pub(crate) fn reader_policy(names: &StackNames) -> Value {
     let bucket = names.bucket_arn(&names.data_bucket);
     json!({
         "Version": "2012-10-17",
@@ -66,7 +66,7 @@ pub fn reader_policy(names: &StackNames) -> Value {
 }
 
 /// The collector: put and get (and list, to gather an execution's records) under the results prefix.
-pub fn collector_policy(names: &StackNames) -> Value {
+pub(crate) fn collector_policy(names: &StackNames) -> Value {
     let bucket = names.bucket_arn(&names.results_bucket);
     json!({
         "Version": "2012-10-17",
@@ -90,7 +90,7 @@ pub fn collector_policy(names: &StackNames) -> Value {
 }
 
 /// The schedule: start executions of this state machine only.
-pub fn schedule_policy(names: &StackNames) -> Value {
+pub(crate) fn schedule_policy(names: &StackNames) -> Value {
     json!({
         "Version": "2012-10-17",
         "Statement": [{

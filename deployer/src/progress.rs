@@ -19,6 +19,7 @@ use crate::diff::ResourceChange;
 /// Receives the deployer's events as they happen, in order. Called from async code: it must
 /// not block for long.
 pub trait Reporter: std::fmt::Debug + Send + Sync {
+    /// Takes one event, as it happens.
     fn report(&self, event: Event);
 }
 
@@ -30,62 +31,104 @@ pub type SharedReporter = Arc<dyn Reporter>;
 pub enum Event {
     /// A tool is missing; `script` (the project's setup) runs now to install it (minutes, once).
     SetupStarted {
+        /// What is missing, e.g. `cargo-lambda` or the path of moto's server.
         missing: Vec<String>,
+        /// The setup script that installs it (`scripts/setup`).
         script: PathBuf,
     },
     /// The functions are being built for this machine with `cargo <command>`.
-    FunctionsBuilding { command: String },
+    FunctionsBuilding {
+        /// cargo's arguments, e.g. `build -p lambda-bench -p s3-reader ...`.
+        command: String,
+    },
     /// Deploy is about to apply this change (never a `NoChange`).
     Changing(ResourceChange),
     /// The upload of `objects` test objects to `location` (`s3://bucket/prefix`) begins.
-    UploadStarted { location: String, objects: u64 },
+    UploadStarted {
+        /// `s3://BUCKET/PREFIX`.
+        location: String,
+        /// How many objects will be uploaded.
+        objects: u64,
+    },
     /// One more test object is uploaded.
     ObjectUploaded,
     /// Every test object of the upload is there.
     UploadFinished,
     /// Destroy removed a resource that existed, e.g. `IAM role lambda-bench-reader`.
-    Deleted { what: String },
+    Deleted {
+        /// The resource's kind and name, as the diff names it.
+        what: String,
+    },
     /// An execution started; it sweeps `configurations_per_round` configurations in each of
     /// `rounds` rounds.
     ExecutionStarted {
+        /// The execution's name, e.g. `run-2026-11-27T06-15-51Z`.
         name: String,
+        /// The execution's ARN.
         arn: String,
+        /// How many times the execution sweeps every configuration.
         rounds: u32,
+        /// Memory sizes times targets: the records each round gives.
         configurations_per_round: u64,
     },
     /// A configuration of the running execution finished: its mean time in seconds, or `None`
     /// when it failed.
     RecordReceived {
+        /// The round, from 1.
         round: u32,
+        /// The memory size, in MB.
         memory_mb: u32,
+        /// The target's name, e.g. `rust`.
         target: String,
+        /// The timed section's seconds (`None` when it failed).
         seconds: Option<f64>,
     },
     /// The execution is no longer running (`SUCCEEDED`, `FAILED`, ...).
-    ExecutionEnded { status: String },
+    ExecutionEnded {
+        /// Step Functions' status, e.g. `SUCCEEDED`.
+        status: String,
+    },
     /// `deploy local`: the local stack is up.
     #[cfg(feature = "local")]
     LocalStackStarted(LocalStackInfo),
     /// `deploy local`: the deploy to the local stack begins.
     LocalDeployStarted {
+        /// The stack name.
         stack: String,
+        /// How many test objects the stack has.
         objects: u64,
+        /// The functions' architecture (the host's).
         architecture: Architecture,
     },
     /// `deploy local`: the deploy ended after `elapsed`.
-    LocalDeployed { elapsed: Duration },
+    LocalDeployed {
+        /// How long the deploy took.
+        elapsed: Duration,
+    },
     /// `deploy local`: the benchmark run begins with this sweep.
     LocalRunStarting {
+        /// The memory sizes swept, in MB.
         memory_sizes: Vec<u32>,
+        /// How many times the sweep repeats.
         rounds: u32,
+        /// The targets' names, as the table's columns show them.
         targets: Vec<String>,
     },
     /// `deploy local` received `signal` (`Ctrl-C`, `SIGTERM`) and stops the local stack.
-    Interrupted { signal: system::signal::StopReason },
+    Interrupted {
+        /// What stopped it.
+        signal: system::signal::StopReason,
+    },
     /// The selftest deploys its throwaway stack `stack` (with a schedule).
-    SelftestDeploying { stack: String },
+    SelftestDeploying {
+        /// The throwaway stack's name, `selftest-...`.
+        stack: String,
+    },
     /// The selftest destroys its throwaway stack `stack`.
-    SelftestDestroying { stack: String },
+    SelftestDestroying {
+        /// The throwaway stack's name, `selftest-...`.
+        stack: String,
+    },
 }
 
 /// Where the local stack listens and how it behaves.

@@ -1,4 +1,5 @@
 //! Reads what exists, computes the difference to the declared [`Stack`], and applies only it.
+//! Public for the `KIND_*` names, which say what kind of resource each [`StackDiff`] entry is.
 
 use crate::aws::Clients;
 use crate::diff::{Change, ResourceChange, StackDiff};
@@ -12,16 +13,22 @@ use crate::resources::schedule::{self, ScheduleState};
 use crate::resources::state_machine;
 use crate::stack::Stack;
 
+/// The [`ResourceChange::kind`] of the data and results buckets.
 pub const KIND_BUCKET: &str = "S3 bucket";
+/// The kind of the test objects (one resource, named `s3://BUCKET/PREFIX`).
 pub const KIND_OBJECTS: &str = "S3 test objects";
+/// The kind of the roles (reader, collector, state machine, schedule).
 pub const KIND_ROLE: &str = "IAM role";
+/// The kind of the reader and collector functions.
 pub const KIND_FUNCTION: &str = "Lambda function";
+/// The kind of the state machine.
 pub const KIND_STATE_MACHINE: &str = "state machine";
+/// The kind of the EventBridge Scheduler schedule.
 pub const KIND_SCHEDULE: &str = "schedule";
 
 /// The current state of every resource and the change each needs.
 #[derive(Debug, Clone)]
-pub struct Planned {
+pub(crate) struct Planned {
     buckets: Vec<Change>,
     objects: (Change, ObjectsPlan),
     roles: Vec<(Option<RoleState>, Change)>,
@@ -33,7 +40,7 @@ pub struct Planned {
 
 impl Planned {
     /// The changes in deploy order, for printing.
-    pub fn diff(&self, stack: &Stack) -> StackDiff {
+    pub(crate) fn diff(&self, stack: &Stack) -> StackDiff {
         let n = &stack.names;
         let mut d = StackDiff::default();
         for (spec, change) in stack.buckets.iter().zip(&self.buckets) {
@@ -58,7 +65,7 @@ impl Planned {
 }
 
 /// Reads every resource and computes its change. Makes read calls only.
-pub async fn plan(c: &Clients, stack: &Stack) -> Result<Planned> {
+pub(crate) async fn plan(c: &Clients, stack: &Stack) -> Result<Planned> {
     let mut buckets = Vec::new();
     for spec in &stack.buckets {
         let state: Option<BucketState> = bucket::read(c, spec).await?;
@@ -111,7 +118,7 @@ fn objects_name(stack: &Stack) -> String {
 /// Applies the planned changes in dependency order, reporting each as it begins
 /// ([`Event::Changing`]). Refuses, before changing anything, to touch the functions or the test
 /// objects while an execution runs.
-pub async fn apply(
+pub(crate) async fn apply(
     c: &Clients,
     stack: &Stack,
     planned: &Planned,

@@ -16,22 +16,26 @@ const AFTER_CONFLICT: Backoff = Backoff::fixed(Duration::ZERO, 10);
 
 /// A function's memory size before the run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Original {
-    pub function: String,
-    pub memory_mb: i32,
+pub(crate) struct Original {
+    pub(crate) function: String,
+    pub(crate) memory_mb: i32,
 }
 
-/// A function `restore` put back.
+/// A function `deploy run` put back at its memory size of before the run (see
+/// [`crate::run::RunOutcome::restored`]).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Restored {
+    /// The function's name or ARN, as the execution's targets name it.
     pub function: String,
+    /// The memory size the execution left it at, in MB.
     pub from_mb: i32,
+    /// The memory size it had before the run and has again, in MB.
     pub to_mb: i32,
 }
 
 /// Reads the memory size of each function (once each); a function that does not exist is
 /// skipped (the execution records its failure).
-pub async fn capture(c: &Clients, functions: &[String]) -> Result<Vec<Original>> {
+pub(crate) async fn capture(c: &Clients, functions: &[String]) -> Result<Vec<Original>> {
     let mut originals: Vec<Original> = Vec::new();
     for function in functions {
         if originals.iter().any(|o| &o.function == function) {
@@ -69,7 +73,7 @@ async fn memory_of(c: &Clients, function: &str) -> Result<Option<i32>> {
 
 /// Sets every function whose memory differs from its original back to it, each after any update
 /// in progress has ended, and waits until Lambda reports the update done.
-pub async fn restore(c: &Clients, originals: &[Original]) -> Result<Vec<Restored>> {
+pub(crate) async fn restore(c: &Clients, originals: &[Original]) -> Result<Vec<Restored>> {
     let mut restored = Vec::new();
     for original in originals {
         wait_updated(c, &original.function).await?;

@@ -35,7 +35,9 @@ pub struct RunOptions {
     pub input: GivenInput,
     /// Where to download `runs/<name>/`; `None` skips the download.
     pub download_dir: Option<PathBuf>,
+    /// The pause between two looks at the execution (2 s by default).
     pub poll_interval: Duration,
+    /// How long to follow before giving up (4 hours by default); the execution keeps running.
     pub timeout: Duration,
 }
 
@@ -54,27 +56,35 @@ impl Default for RunOptions {
 /// What a run gave.
 #[derive(Debug, Clone)]
 pub struct RunOutcome {
+    /// The execution's name (the given one, else `run-<UTC time>`).
     pub name: String,
+    /// The execution's ARN.
     pub execution_arn: String,
+    /// How it ended: `SUCCEEDED`, `FAILED`, `TIMED_OUT` or `ABORTED`.
     pub status: String,
     /// One per (round, memory, target), in the order the collector got them.
     pub records: Vec<RunRecord>,
     /// The execution's output (the collector's summary) when it succeeded.
     pub output: Option<Value>,
+    /// The execution's error name when it failed, e.g. `InvalidInput`.
     pub error: Option<String>,
+    /// The execution's cause when it failed.
     pub cause: Option<String>,
+    /// The seed-style table: mean seconds per memory size (rows) and target (columns).
     pub table: String,
+    /// The collector's recommendations, one line per target (empty without a summary).
     pub recommendations: String,
     /// Functions `run` put back at their memory size of before the run, because the execution
     /// ended FAILED, TIMED_OUT or ABORTED with them elsewhere.
     pub restored: Vec<Restored>,
     /// The local folder holding the downloaded results.
     pub downloaded: Option<PathBuf>,
+    /// Every file downloaded into it.
     pub downloaded_files: Vec<PathBuf>,
 }
 
 /// A default execution name from the current UTC time, e.g. `run-2026-11-27T06-15-51Z`.
-pub fn default_execution_name() -> String {
+pub(crate) fn default_execution_name() -> String {
     let now = aws_smithy_types::DateTime::from(SystemTime::now())
         .fmt(Format::DateTime)
         .unwrap_or_else(|_| "now".into());
@@ -92,7 +102,7 @@ pub fn default_execution_name() -> String {
 }
 
 /// Starts the execution and follows it to its end, reporting its records as they come.
-pub async fn run(
+pub(crate) async fn run(
     c: &Clients,
     names: &StackNames,
     config: &BenchConfig,
@@ -284,7 +294,7 @@ fn target_functions(input: &GivenInput, config: &BenchConfig, names: &StackNames
 }
 
 /// Downloads every object under `prefix` into `dir`, keeping the relative paths.
-pub async fn download_prefix(
+pub(crate) async fn download_prefix(
     c: &Clients,
     bucket: &str,
     prefix: &str,

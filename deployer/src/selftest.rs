@@ -19,11 +19,11 @@ use crate::run::{RunOptions, RunOutcome};
 use crate::{resources, Deployer};
 
 /// The memory sizes of the run (a small and a larger one).
-pub const MEMORY_SIZES: [u32; 2] = [512, 1024];
+pub(crate) const MEMORY_SIZES: [u32; 2] = [512, 1024];
 /// Objects the throwaway stack uploads (each 1-50 KB, as the seed's).
-pub const OBJECTS: u64 = 100;
+pub(crate) const OBJECTS: u64 = 100;
 /// A schedule that does not fire during the test (the first run is a month away).
-pub const SCHEDULE: &str = "rate(30 days)";
+pub(crate) const SCHEDULE: &str = "rate(30 days)";
 
 /// Prices used for the cost estimate (us-east-1, 2026): Step Functions STANDARD per state
 /// transition, S3 PUT/LIST and GET per request. Lambda's cost comes from the collector's summary.
@@ -33,40 +33,39 @@ const USD_PER_S3_GET: f64 = 0.000_000_4;
 
 /// One check and whether it held.
 #[derive(Debug, Clone)]
-pub struct Check {
-    pub what: String,
-    pub passed: bool,
-    pub detail: String,
+pub(crate) struct Check {
+    pub(crate) what: String,
+    pub(crate) passed: bool,
+    pub(crate) detail: String,
 }
 
 /// What the run cost, estimated from what it did.
 #[derive(Debug, Clone, Default)]
-pub struct CostEstimate {
+pub(crate) struct CostEstimate {
     /// Benchmark invocations (timed and warm-up), from the collector's per-cell cost.
-    pub lambda_usd: f64,
-    pub transitions: u64,
-    pub step_functions_usd: f64,
+    pub(crate) lambda_usd: f64,
+    pub(crate) transitions: u64,
+    pub(crate) step_functions_usd: f64,
     /// Uploading the test objects and the collector's writes and reads (an upper estimate).
-    pub s3_usd: f64,
+    pub(crate) s3_usd: f64,
 }
 
 impl CostEstimate {
-    pub fn total(&self) -> f64 {
+    pub(crate) fn total(&self) -> f64 {
         self.lambda_usd + self.step_functions_usd + self.s3_usd
     }
 }
 
 /// The outcome of a selftest.
 #[derive(Debug, Clone)]
-pub struct SelftestReport {
-    pub stack: String,
-    pub execution: Option<String>,
-    pub checks: Vec<Check>,
-    pub cost: CostEstimate,
+pub(crate) struct SelftestReport {
+    pub(crate) stack: String,
+    pub(crate) checks: Vec<Check>,
+    pub(crate) cost: CostEstimate,
 }
 
 impl SelftestReport {
-    pub fn passed(&self) -> bool {
+    pub(crate) fn passed(&self) -> bool {
         !self.checks.is_empty() && self.checks.iter().all(|c| c.passed)
     }
 }
@@ -106,7 +105,7 @@ impl fmt::Display for SelftestReport {
 }
 
 /// A stack name no one else uses: `selftest-` and 8 characters of the time.
-pub fn throwaway_stack_name() -> String {
+pub(crate) fn throwaway_stack_name() -> String {
     let nanos = SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .map(|d| d.as_nanos())
@@ -125,7 +124,7 @@ pub fn throwaway_stack_name() -> String {
 
 /// The throwaway stack's configuration: `base`'s architecture, region and targets' shape, with a
 /// small sweep, a small object set and a schedule.
-pub fn selftest_config(base: &BenchConfig, stack: &str) -> BenchConfig {
+pub(crate) fn selftest_config(base: &BenchConfig, stack: &str) -> BenchConfig {
     let mut config = base.clone();
     config.stack_name = stack.to_owned();
     config.memory_sizes = MEMORY_SIZES.to_vec();
@@ -141,7 +140,7 @@ pub fn selftest_config(base: &BenchConfig, stack: &str) -> BenchConfig {
 
 /// Deploys, runs, checks and destroys a throwaway stack through `sdk` with `packages`, reporting
 /// each step to `reporter`.
-pub async fn selftest(
+pub(crate) async fn selftest(
     sdk: &SdkConfig,
     base: &BenchConfig,
     packages: &Packages,
@@ -154,7 +153,6 @@ pub async fn selftest(
         .with_reporter(reporter.clone());
     let mut checks = Vec::new();
     let mut cost = CostEstimate::default();
-    let mut execution = None;
 
     reporter.report(Event::SelftestDeploying {
         stack: stack.clone(),
@@ -176,7 +174,6 @@ pub async fn selftest(
             .await;
         checks.push(check("run", &ran, |o| o.status.clone()));
         if let Ok(outcome) = &ran {
-            execution = Some(outcome.name.clone());
             checks.extend(check_outcome(&deployer, outcome).await);
             cost = estimate_cost(&deployer, outcome).await;
         }
@@ -192,7 +189,6 @@ pub async fn selftest(
     checks.push(nothing_left(&deployer).await);
     Ok(SelftestReport {
         stack,
-        execution,
         checks,
         cost,
     })
@@ -403,7 +399,6 @@ mod tests {
     fn the_report_fails_when_any_check_fails() {
         let mut report = SelftestReport {
             stack: "s".into(),
-            execution: None,
             checks: vec![verdict("a", true, String::new())],
             cost: CostEstimate::default(),
         };

@@ -20,35 +20,39 @@ use crate::resources::schedule::ScheduleSpec;
 use crate::resources::state_machine::StateMachineSpec;
 
 /// Timeout of the reader: the seed's sequential read of 1000 objects at 128 MB fits easily.
-pub const READER_TIMEOUT_SECONDS: i32 = 300;
+pub(crate) const READER_TIMEOUT_SECONDS: i32 = 300;
 /// Timeout of the collector (aggregation, charts and report of one execution).
-pub const COLLECTOR_TIMEOUT_SECONDS: i32 = 120;
+pub(crate) const COLLECTOR_TIMEOUT_SECONDS: i32 = 120;
 /// The label scheduled executions carry in their input.
-pub const SCHEDULED_LABEL: &str = "scheduled";
+pub(crate) const SCHEDULED_LABEL: &str = "scheduled";
 
 /// Every resource of the stack, in deploy order.
 #[derive(Debug, Clone)]
 pub struct Stack {
+    /// Every name and ARN the resources use.
     pub names: StackNames,
     /// Data, then results.
-    pub buckets: Vec<BucketSpec>,
+    pub(crate) buckets: Vec<BucketSpec>,
+    /// The test objects in the data bucket.
     pub objects: ObjectsSpec,
     /// Reader, collector, state machine.
     pub roles: Vec<RoleSpec>,
     /// Reader, collector.
-    pub functions: Vec<FunctionSpec>,
+    pub(crate) functions: Vec<FunctionSpec>,
+    /// The state machine with its rendered definition.
     pub state_machine: StateMachineSpec,
     /// Present only with a schedule (and then removed when the schedule is dropped).
     pub schedule_role: Option<RoleSpec>,
-    pub schedule: Option<ScheduleSpec>,
+    pub(crate) schedule: Option<ScheduleSpec>,
     /// Contract 1's input with every default spelled out, for the console.
     pub sample_input: Value,
 }
 
 /// Names of the inline policies.
-pub const READER_POLICY: &str = "read-test-objects";
-pub const COLLECTOR_POLICY: &str = "write-results";
-pub const STATE_MACHINE_POLICY: &str = "run-benchmark";
+pub(crate) const READER_POLICY: &str = "read-test-objects";
+pub(crate) const COLLECTOR_POLICY: &str = "write-results";
+pub(crate) const STATE_MACHINE_POLICY: &str = "run-benchmark";
+/// The name of the schedule role's inline policy (starting executions of the state machine).
 pub const SCHEDULE_POLICY: &str = "start-benchmark";
 
 impl Stack {

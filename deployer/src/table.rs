@@ -12,13 +12,13 @@ use crate::history::record_time;
 
 /// One cell: the times of the successful rounds and the number of failed ones.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct Cell {
-    pub times: Vec<f64>,
-    pub failures: usize,
+pub(crate) struct Cell {
+    pub(crate) times: Vec<f64>,
+    pub(crate) failures: usize,
 }
 
 impl Cell {
-    pub fn mean(&self) -> Option<f64> {
+    pub(crate) fn mean(&self) -> Option<f64> {
         mean(&self.times)
     }
 
@@ -33,7 +33,7 @@ impl Cell {
 }
 
 /// Mean seconds per (memory, target), from the records.
-pub fn cells(records: &[RunRecord]) -> BTreeMap<(u32, String), Cell> {
+pub(crate) fn cells(records: &[RunRecord]) -> BTreeMap<(u32, String), Cell> {
     let mut cells: BTreeMap<(u32, String), Cell> = BTreeMap::new();
     for r in records {
         let cell = cells.entry((r.memory_mb, r.target.clone())).or_default();
@@ -47,7 +47,11 @@ pub fn cells(records: &[RunRecord]) -> BTreeMap<(u32, String), Cell> {
 
 /// The table: one row per memory size (in the given order), one column per target.
 /// A configuration whose every round failed shows `failed` (the seed's NaN).
-pub fn render_table(memory_sizes: &[u32], targets: &[String], records: &[RunRecord]) -> String {
+pub(crate) fn render_table(
+    memory_sizes: &[u32],
+    targets: &[String],
+    records: &[RunRecord],
+) -> String {
     let cells = cells(records);
     let columns = std::iter::once("memory (MB)")
         .chain(targets.iter().map(String::as_str))
@@ -65,7 +69,7 @@ pub fn render_table(memory_sizes: &[u32], targets: &[String], records: &[RunReco
 }
 
 /// The collector's recommendations (fastest, cheapest, balanced memory size per target).
-pub fn render_recommendations(recommendations: &[Recommendation]) -> String {
+pub(crate) fn render_recommendations(recommendations: &[Recommendation]) -> String {
     let mut out = String::new();
     for rec in recommendations {
         let parts: Vec<String> = rec

@@ -17,6 +17,7 @@ use s3s::{s3_error, S3Result};
 /// What a key signs with.
 #[derive(Clone, PartialEq, Eq)]
 pub struct KeyCredentials {
+    /// The secret the request's SigV4 signature is checked with.
     pub secret_access_key: String,
     /// The session token a temporary key must send (`x-amz-security-token`); `None` for a
     /// long-term key.
@@ -32,6 +33,7 @@ impl std::fmt::Debug for KeyCredentials {
 /// One S3 authorization question: may the key's principal perform `action` on `resource`?
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AccessRequest {
+    /// The access key id the request was signed with; names the principal.
     pub access_key: String,
     /// IAM notation, e.g. `s3:GetObject`.
     pub action: String,
@@ -51,7 +53,7 @@ pub trait Authorizer: Send + Sync + std::fmt::Debug + 'static {
 }
 
 /// The s3s authentication of an [`Authorizer`]: the secret the signature is checked with.
-pub(crate) struct AuthBridge(pub Arc<dyn Authorizer>);
+pub(crate) struct AuthBridge(pub(crate) Arc<dyn Authorizer>);
 
 #[async_trait::async_trait]
 impl S3Auth for AuthBridge {
@@ -68,10 +70,10 @@ impl S3Auth for AuthBridge {
 
 /// The s3s access check of an [`Authorizer`].
 pub(crate) struct AccessBridge {
-    pub authorizer: Arc<dyn Authorizer>,
+    pub(crate) authorizer: Arc<dyn Authorizer>,
     /// Where the objects are (`ROOT/BUCKET/KEY`), to tell a missing key.
-    pub root: PathBuf,
-    pub partition: String,
+    pub(crate) root: PathBuf,
+    pub(crate) partition: String,
 }
 
 #[async_trait::async_trait]

@@ -12,7 +12,7 @@ use crate::bucket_settings::BucketSettings;
 use crate::object_cache::{is_plain_get, ObjectCache};
 
 /// The S3 backend of the local server.
-pub struct LocalBackend {
+pub(crate) struct LocalBackend {
     fs: FileSystem,
     settings: BucketSettings,
     failing_keys: HashSet<String>,
@@ -20,7 +20,7 @@ pub struct LocalBackend {
 }
 
 impl LocalBackend {
-    pub fn new(fs: FileSystem, failing_keys: &[String]) -> Self {
+    pub(crate) fn new(fs: FileSystem, failing_keys: &[String]) -> Self {
         Self {
             fs,
             settings: BucketSettings::default(),

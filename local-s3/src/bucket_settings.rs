@@ -12,33 +12,34 @@ use s3s::dto::{
 
 /// The settings of one bucket.
 #[derive(Debug, Clone, Default)]
-pub struct Settings {
-    pub public_access_block: Option<PublicAccessBlockConfiguration>,
-    pub encryption: Option<ServerSideEncryptionConfiguration>,
-    pub tagging: Option<Tagging>,
-    pub versioning: Option<VersioningConfiguration>,
-    pub policy: Option<String>,
+pub(crate) struct Settings {
+    pub(crate) public_access_block: Option<PublicAccessBlockConfiguration>,
+    pub(crate) encryption: Option<ServerSideEncryptionConfiguration>,
+    pub(crate) tagging: Option<Tagging>,
+    pub(crate) versioning: Option<VersioningConfiguration>,
+    /// The bucket policy document, as put (JSON text).
+    pub(crate) policy: Option<String>,
 }
 
 /// Settings of every bucket, by name.
 #[derive(Debug, Default)]
-pub struct BucketSettings {
+pub(crate) struct BucketSettings {
     by_bucket: Mutex<HashMap<String, Settings>>,
 }
 
 impl BucketSettings {
     /// A copy of a bucket's settings (defaults when none were set).
-    pub fn get(&self, bucket: &str) -> Settings {
+    pub(crate) fn get(&self, bucket: &str) -> Settings {
         self.lock().get(bucket).cloned().unwrap_or_default()
     }
 
     /// Changes a bucket's settings in place.
-    pub fn update(&self, bucket: &str, change: impl FnOnce(&mut Settings)) {
+    pub(crate) fn update(&self, bucket: &str, change: impl FnOnce(&mut Settings)) {
         change(self.lock().entry(bucket.to_owned()).or_default());
     }
 
     /// Forgets a bucket (after DeleteBucket).
-    pub fn remove(&self, bucket: &str) {
+    pub(crate) fn remove(&self, bucket: &str) {
         self.lock().remove(bucket);
     }
 

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
-use crate::Error;
+use crate::{Authorizer, Error};
 
 /// A kind of random fault.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -22,7 +22,8 @@ impl FaultKind {
     pub const ALL: [FaultKind; 3] = [Self::InternalError, Self::SlowDown, Self::ConnectionReset];
 
     /// The spelling used on the command line: `500`, `503`, `reset`.
-    pub fn as_flag(self) -> &'static str {
+    #[cfg(test)]
+    fn as_flag(self) -> &'static str {
         match self {
             Self::InternalError => "500",
             Self::SlowDown => "503",
@@ -64,9 +65,9 @@ pub struct ServerConfig {
     /// With `Some`, every request must carry a valid SigV4 signature of this key pair (checked
     /// by `s3s`, an implementation independent of the AWS SDK's); `None` accepts any credentials.
     pub signing_key: Option<SigningKey>,
-    /// Authorizes every request as S3 would with IAM (see [`crate::authorize`]); takes the
-    /// place of `signing_key`.
-    pub authorizer: Option<std::sync::Arc<dyn crate::authorize::Authorizer>>,
+    /// Authorizes every request as S3 would with IAM (see [`Authorizer`]); takes the place of
+    /// `signing_key`.
+    pub authorizer: Option<std::sync::Arc<dyn Authorizer>>,
     /// The partition of the ARNs the authorizer is asked about (default `aws`).
     pub partition: Option<String>,
 }
@@ -74,13 +75,15 @@ pub struct ServerConfig {
 /// An access key and its secret.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SigningKey {
+    /// The access key id clients sign with, e.g. `local`.
     pub access_key_id: String,
+    /// The secret the signatures are checked with.
     pub secret_access_key: String,
 }
 
 impl ServerConfig {
     /// Checks the values; the error names the field and the fix.
-    pub fn validate(&self) -> Result<(), Error> {
+    pub(crate) fn validate(&self) -> Result<(), Error> {
         if !(0.0..=1.0).contains(&self.fault_rate) {
             return Err(Error::InvalidConfig(format!(
                 "fault_rate is {}; it must be a probability in 0.0..=1.0",
@@ -91,7 +94,7 @@ impl ServerConfig {
     }
 
     /// The kinds the fault rate draws from.
-    pub fn effective_fault_kinds(&self) -> Vec<FaultKind> {
+    pub(crate) fn effective_fault_kinds(&self) -> Vec<FaultKind> {
         if self.fault_kinds.is_empty() {
             FaultKind::ALL.to_vec()
         } else {

@@ -11,14 +11,18 @@ pub enum Error {
     /// The data directory could not be created or opened.
     #[error("local-s3 data directory {path}: {source}")]
     DataDir {
+        /// The folder ([`crate::ServerConfig::root`], or the system's temp folder).
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
     /// The listening socket could not be bound.
     #[error("cannot listen on 127.0.0.1:{port}: {source}")]
     Bind {
+        /// The port asked for (0 = any free port); a fixed port may already be in use.
         port: u16,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
@@ -31,7 +35,9 @@ pub enum Error {
     /// An S3 call made by the helper methods ([`crate::LocalS3::create_bucket`], populating) failed.
     #[error("{operation} failed: {message}")]
     Request {
+        /// The S3 operation, e.g. `PutObject`.
         operation: &'static str,
+        /// The SDK's error with its context (the S3 code and message).
         message: String,
     },
 }

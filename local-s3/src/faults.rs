@@ -6,7 +6,7 @@ use crate::{FaultKind, ServerConfig};
 
 /// Latency and random-fault policy, shared by every connection.
 #[derive(Debug, Clone)]
-pub struct FaultPlan {
+pub(crate) struct FaultPlan {
     latency: Duration,
     jitter: Duration,
     fault_rate: f64,
@@ -14,7 +14,7 @@ pub struct FaultPlan {
 }
 
 impl FaultPlan {
-    pub fn new(config: &ServerConfig) -> Self {
+    pub(crate) fn new(config: &ServerConfig) -> Self {
         Self {
             latency: config.latency,
             jitter: config.jitter,
@@ -24,7 +24,7 @@ impl FaultPlan {
     }
 
     /// The delay of one request: `latency` plus uniform `0..=jitter`.
-    pub fn delay(&self) -> Duration {
+    pub(crate) fn delay(&self) -> Duration {
         if self.jitter.is_zero() {
             return self.latency;
         }
@@ -33,7 +33,7 @@ impl FaultPlan {
     }
 
     /// Whether this request fails, and how.
-    pub fn draw_fault(&self) -> Option<FaultKind> {
+    pub(crate) fn draw_fault(&self) -> Option<FaultKind> {
         if self.fault_rate <= 0.0 || self.kinds.is_empty() {
             return None;
         }
@@ -44,7 +44,7 @@ impl FaultPlan {
     }
 
     /// True when some requests will be answered by a TCP reset.
-    pub fn may_reset(&self) -> bool {
+    pub(crate) fn may_reset(&self) -> bool {
         self.fault_rate > 0.0 && self.kinds.contains(&FaultKind::ConnectionReset)
     }
 }

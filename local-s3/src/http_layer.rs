@@ -20,18 +20,18 @@ use crate::FaultKind;
 /// Error of a request answered by a connection reset.
 #[derive(Debug, thiserror::Error)]
 #[error("local-s3: connection reset injected")]
-pub struct InjectedReset;
+pub(crate) struct InjectedReset;
 
 /// The hyper service of one connection.
 #[derive(Clone)]
-pub struct FaultyService {
+pub(crate) struct FaultyService {
     inner: S3Service,
     plan: Arc<FaultPlan>,
     check_signatures: bool,
 }
 
 impl FaultyService {
-    pub fn new(inner: S3Service, plan: Arc<FaultPlan>) -> Self {
+    pub(crate) fn new(inner: S3Service, plan: Arc<FaultPlan>) -> Self {
         Self {
             inner,
             plan,
@@ -40,7 +40,7 @@ impl FaultyService {
     }
 
     /// Leaves the signature for `s3s` to check (its auth provider must be set).
-    pub fn checking_signatures(mut self, check: bool) -> Self {
+    pub(crate) fn checking_signatures(mut self, check: bool) -> Self {
         self.check_signatures = check;
         self
     }

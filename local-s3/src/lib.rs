@@ -1,32 +1,26 @@
-//! A local S3-compatible server with injectable latency and faults, for tests, the local stack
-//! and the benchmark harness.
+//! A local S3-compatible server for tests, the local stack and the benchmark harness: `s3s` and
+//! `s3s-fs` (objects stored as files) plus a per-request latency, random faults (500, 503,
+//! connection reset), keys that always fail, in-memory bucket settings for deploy/destroy, and
+//! optional SigV4 and IAM checks (an [`Authorizer`]); without them any credentials are accepted.
 //!
-//! Built on `s3s` (the S3 protocol) and `s3s-fs` (objects stored as files). On top of them:
-//! - per-request latency (fixed plus optional uniform jitter) and a random fault rate (500
-//!   InternalError, 503 SlowDown, or a connection reset), applied at the HTTP layer to every request
-//!   ([`faults`], [`http_layer`]);
-//! - keys that always fail (a permanent fault), and in-memory bucket settings (public access block,
-//!   encryption, tagging, versioning, policy) that a deploy/destroy calls ([`backend`]);
-//! - any credentials are accepted: the signature is not checked (it is a local test server);
-//! - populating a bucket with the seed-parity objects ([`populate`]).
-//!
-//! It listens on 127.0.0.1 only; [`LocalS3`] stops the server when dropped.
+//! Entry points: [`LocalS3::start`] with a [`ServerConfig`], then [`LocalS3::populate`] to upload
+//! an [`ObjectSet`]. It listens on 127.0.0.1 only and stops when dropped.
 
-pub mod authorize;
-pub mod backend;
-pub mod bucket_settings;
-pub mod config;
-pub mod error;
-pub mod faults;
-pub mod http_layer;
-pub mod object_cache;
-pub mod populate;
-pub mod precise_sleep;
-pub mod server;
+mod authorize;
+mod backend;
+mod bucket_settings;
+mod config;
+mod error;
+mod faults;
+mod http_layer;
+mod object_cache;
+mod populate;
+mod precise_sleep;
+mod server;
 
 pub use authorize::{AccessRequest, Authorizer, KeyCredentials};
 pub use bench_types::objects::ObjectSet;
 pub use config::{FaultKind, ServerConfig, SigningKey};
 pub use error::Error;
 pub use populate::PopulateReport;
-pub use server::LocalS3;
+pub use server::{client_for, LocalS3};

@@ -50,14 +50,14 @@ struct Cached {
 
 /// The cache, shared by every request.
 #[derive(Debug, Default)]
-pub struct ObjectCache {
+pub(crate) struct ObjectCache {
     entries: RwLock<HashMap<(String, String), Arc<Cached>>>,
     total_bytes: AtomicU64,
     generation: AtomicU64,
 }
 
 /// Whether a GET can be answered from the cache: the whole current object, as stored.
-pub fn is_plain_get(input: &GetObjectInput) -> bool {
+pub(crate) fn is_plain_get(input: &GetObjectInput) -> bool {
     input.range.is_none()
         && input.part_number.is_none()
         && input.version_id.is_none()
@@ -75,13 +75,13 @@ pub fn is_plain_get(input: &GetObjectInput) -> bool {
 }
 
 impl ObjectCache {
-    /// The generation to pass to [`ObjectCache::insert`] after reading from disk.
-    pub fn generation(&self) -> u64 {
+    /// The generation to pass to [`ObjectCache::fill`] after reading from disk.
+    pub(crate) fn generation(&self) -> u64 {
         self.generation.load(Ordering::Acquire)
     }
 
     /// Forgets everything (called around every write).
-    pub fn clear(&self) {
+    pub(crate) fn clear(&self) {
         self.generation.fetch_add(1, Ordering::AcqRel);
         let mut entries = self
             .entries
@@ -92,7 +92,7 @@ impl ObjectCache {
     }
 
     /// A cached answer for `bucket/key`.
-    pub fn get(&self, bucket: &str, key: &str) -> Option<GetObjectOutput> {
+    pub(crate) fn get(&self, bucket: &str, key: &str) -> Option<GetObjectOutput> {
         let entries = self
             .entries
             .read()
@@ -103,7 +103,7 @@ impl ObjectCache {
 
     /// Reads a disk answer to its end, caches it when small (and no write happened since
     /// `generation`), and returns an equivalent answer.
-    pub async fn fill(
+    pub(crate) async fn fill(
         &self,
         bucket: &str,
         key: &str,

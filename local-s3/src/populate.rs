@@ -6,10 +6,12 @@ use tokio::task::JoinSet;
 
 use crate::{Error, ObjectSet};
 
-/// What [`populate`] uploaded.
+/// What [`crate::LocalS3::populate`] uploaded.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PopulateReport {
+    /// The bucket the objects went to.
     pub bucket: String,
+    /// The key prefix of the objects, e.g. `bench/1000/`.
     pub prefix: String,
     /// Number of objects uploaded.
     pub count: u64,
@@ -23,7 +25,7 @@ pub struct PopulateReport {
 const UPLOAD_CONCURRENCY: usize = 32;
 
 /// Creates `bucket`; one that already exists and is ours is fine.
-pub async fn create_bucket(client: &aws_sdk_s3::Client, bucket: &str) -> Result<(), Error> {
+pub(crate) async fn create_bucket(client: &aws_sdk_s3::Client, bucket: &str) -> Result<(), Error> {
     match client.create_bucket().bucket(bucket).send().await {
         Ok(_) => Ok(()),
         Err(err) => {
@@ -43,7 +45,7 @@ pub async fn create_bucket(client: &aws_sdk_s3::Client, bucket: &str) -> Result<
 }
 
 /// Uploads the objects of `spec` as `PREFIX00000.txt`..., `UPLOAD_CONCURRENCY` at a time.
-pub async fn populate(
+pub(crate) async fn populate(
     client: &aws_sdk_s3::Client,
     bucket: &str,
     prefix: &str,

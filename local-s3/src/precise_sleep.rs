@@ -23,7 +23,7 @@ impl AsRawFd for RawTimer {
 }
 
 /// Waits until `deadline`; returns at once when it has passed.
-pub async fn sleep_until(deadline: Instant) {
+pub(crate) async fn sleep_until(deadline: Instant) {
     let remaining = deadline.saturating_duration_since(Instant::now());
     if remaining.is_zero() {
         return;

@@ -11,11 +11,14 @@ use crate::Error;
 /// A status code and a body.
 #[derive(Debug, Clone)]
 pub struct Answer {
+    /// The HTTP status code, e.g. 200.
     pub status: u16,
+    /// The whole body, as received.
     pub body: Bytes,
 }
 
 impl Answer {
+    /// The body as text (invalid UTF-8 replaced), for assertions and error messages.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
@@ -34,6 +37,7 @@ impl Default for HttpClient {
 }
 
 impl HttpClient {
+    /// A client for plain HTTP (no TLS), keeping connections alive between calls.
     pub fn new() -> Self {
         Self {
             client: Client::builder(TokioExecutor::new()).build_http(),

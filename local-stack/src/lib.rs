@@ -10,14 +10,14 @@
 //!
 //! Every process started here is killed when its owner is dropped.
 
-pub mod error;
+mod error;
 pub mod http;
 pub mod moto;
 pub mod paths;
 pub mod ports;
 pub mod runtime;
-pub mod serve;
-pub mod stack;
+mod serve;
+mod stack;
 
 pub use error::Error;
 pub use stack::LambdaStack;

@@ -87,7 +87,9 @@ impl MotoOptions {
 /// each `refill_interval` (a refill rate of N per second is an interval of 1/N s).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenBucket {
+    /// Calls allowed at once (the burst), when the bucket is full.
     pub capacity: u32,
+    /// Time after which one more call is allowed.
     pub refill_interval: Duration,
 }
 

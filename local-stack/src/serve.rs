@@ -19,18 +19,18 @@ use tokio::task::{JoinHandle, JoinSet};
 use crate::Error;
 
 /// The response type every handler returns.
-pub type HttpResponse = Response<Full<Bytes>>;
+pub(crate) type HttpResponse = Response<Full<Bytes>>;
 
 /// A running server; stopped when dropped.
 #[derive(Debug)]
-pub struct ServerHandle {
+pub(crate) struct ServerHandle {
     addr: SocketAddr,
     task: JoinHandle<()>,
 }
 
 impl ServerHandle {
     /// The address the server listens on.
-    pub fn addr(&self) -> SocketAddr {
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 }
@@ -42,7 +42,7 @@ impl Drop for ServerHandle {
 }
 
 /// Binds 127.0.0.1:`port` (0 = any free port) and serves `handler` on it.
-pub async fn serve<H, F>(port: u16, handler: H) -> Result<ServerHandle, Error>
+pub(crate) async fn serve<H, F>(port: u16, handler: H) -> Result<ServerHandle, Error>
 where
     H: Fn(Request<Incoming>) -> F + Send + Sync + 'static,
     F: Future<Output = HttpResponse> + Send + 'static,
@@ -80,7 +80,11 @@ where
 }
 
 /// A response with a status, a content type and a body.
-pub fn respond(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -> HttpResponse {
+pub(crate) fn respond(
+    status: StatusCode,
+    content_type: &str,
+    body: impl Into<Bytes>,
+) -> HttpResponse {
     let mut response = Response::new(Full::new(body.into()));
     *response.status_mut() = status;
     if let Ok(value) = content_type.parse() {
@@ -92,6 +96,6 @@ pub fn respond(status: StatusCode, content_type: &str, body: impl Into<Bytes>) -
 }
 
 /// A JSON response.
-pub fn respond_json(status: StatusCode, value: &serde_json::Value) -> HttpResponse {
+pub(crate) fn respond_json(status: StatusCode, value: &serde_json::Value) -> HttpResponse {
     respond(status, "application/json", value.to_string())
 }

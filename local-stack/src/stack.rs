@@ -12,7 +12,9 @@ use crate::Error;
 #[derive(Debug)]
 pub struct LambdaStack {
     // Field order = drop order: moto goes before the runtime it forwards to.
+    /// moto (the AWS control plane and Step Functions), its Lambda Invoke bridged to `runtime`.
     pub moto: MotoServer,
+    /// The local Lambda runtime moto's Invoke (and Step Functions' invoke tasks) run in.
     pub runtime: LocalRuntime,
 }
 

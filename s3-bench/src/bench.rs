@@ -22,25 +22,34 @@ use crate::runner::{run_reader, RunSample, RunSpec};
 use crate::server::{S3Server, ServerSpec};
 use crate::table;
 
-pub const BUCKET: &str = "s3-bench-data";
+/// The bucket the server is populated in and the readers read.
+const BUCKET: &str = "s3-bench-data";
 /// A prefix with no objects: the readers' start-up baseline lists it.
-pub const EMPTY_PREFIX: &str = "s3-bench-empty/";
+const EMPTY_PREFIX: &str = "s3-bench-empty/";
 /// Prefix of the CPU quota groups: `s3-bench-PID-N`.
 const CGROUP_PREFIX: &str = "s3-bench-";
 
+/// Why a run stopped before its outputs were written.
 #[derive(Debug, thiserror::Error)]
 pub enum BenchError {
+    /// The S3 server did not start; the message says how (a missing binary, no endpoint line).
     #[error(transparent)]
     Server(#[from] crate::server::ServerError),
+    /// The harness's own listing failed or found another object count than it uploaded.
     #[error(transparent)]
     List(#[from] crate::listing::ListError),
+    /// `chart.svg` could not be drawn or written.
     #[error(transparent)]
     Chart(#[from] crate::chart::ChartError),
+    /// The counting proxy could not listen on a loopback port (e.g. out of file descriptors).
     #[error("could not start the counting proxy: {0}")]
     Proxy(#[source] std::io::Error),
+    /// An output file or the `logs` folder could not be written; check the `--out` folder.
     #[error("could not write {path}: {source}")]
     Write {
+        /// The file or folder.
         path: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
@@ -76,29 +85,44 @@ impl CoreLayout {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct BenchResults {
+    /// When the run ended, `YYYY-MM-DDTHH:MM:SSZ`.
     pub date_utc: String,
+    /// The machine it ran on.
     pub machine: Machine,
+    /// The settings it ran with.
     pub plan: Plan,
+    /// Which cores served and which read.
     pub cores: CoreLayout,
     /// `v1`, `v2`, or why no quota could be set.
     pub cgroup: String,
+    /// The server's added latency per request, in milliseconds.
     pub latency_ms: u64,
     /// Median time of a full listing with a fresh client, used in every lower bound.
     pub list_time_s: f64,
+    /// Each CPU setting as it ran, in the plan's order.
     pub settings: Vec<SettingInfo>,
+    /// Every reader's start-up baseline at every setting.
     pub baselines: Vec<Baseline>,
+    /// Every case's figures: per setting, in the plan's case order.
     pub cases: Vec<CaseResult>,
+    /// The goals, checked on `cases`.
     pub goals: Vec<Goal>,
+    /// Remarks on how the run was set up (a debug build, one core only, no 2-CPU quota).
     pub notes: Vec<String>,
 }
 
 /// What a run needs from outside.
 #[derive(Debug, Clone)]
 pub struct BenchInputs {
+    /// The resolved settings.
     pub plan: Plan,
+    /// The installed readers.
     pub programs: ReaderPrograms,
+    /// The `local-s3` binary.
     pub server_bin: PathBuf,
+    /// Where the outputs go, and the readers' output in `logs/`.
     pub out_dir: PathBuf,
+    /// Which cores serve and which read.
     pub cores: CoreLayout,
 }
 
@@ -446,7 +470,7 @@ fn describe_sample(sample: &RunSample) -> String {
 }
 
 /// Writes `results.json`, `table.txt`, `table.md` and `chart.svg` into `dir`.
-pub fn write_outputs(dir: &Path, results: &BenchResults) -> Result<(), BenchError> {
+fn write_outputs(dir: &Path, results: &BenchResults) -> Result<(), BenchError> {
     let json = serde_json::to_string_pretty(results).unwrap_or_default();
     write(&dir.join("results.json"), &json)?;
     let text = format!(

@@ -10,6 +10,8 @@ use crate::lower_bound::lower_bound_s;
 use crate::readers::ReaderKind;
 use crate::results::CaseResult;
 
+/// `chart.svg` could not be drawn or written (a full disk, an unwritable folder); the message is
+/// the plotting library's.
 #[derive(Debug, thiserror::Error)]
 #[error("could not draw the chart {path}: {message}")]
 pub struct ChartError {
@@ -19,13 +21,17 @@ pub struct ChartError {
 
 /// What the chart needs beside the cases.
 #[derive(Debug, Clone)]
-pub struct ChartInput<'a> {
-    pub cases: &'a [CaseResult],
-    pub settings: &'a [f64],
-    pub objects: u64,
-    pub latency_s: f64,
-    pub list_s: f64,
-    pub title: String,
+pub(crate) struct ChartInput<'a> {
+    pub(crate) cases: &'a [CaseResult],
+    /// The CPU settings, one panel each.
+    pub(crate) settings: &'a [f64],
+    /// Objects read per run, for the lower bound.
+    pub(crate) objects: u64,
+    /// The server's latency per request, in seconds.
+    pub(crate) latency_s: f64,
+    /// The list time of the lower bound, in seconds.
+    pub(crate) list_s: f64,
+    pub(crate) title: String,
 }
 
 fn color(reader: ReaderKind) -> RGBColor {
@@ -49,7 +55,7 @@ fn series(cases: &[CaseResult], cpus: f64, reader: ReaderKind) -> Vec<(f64, f64)
 }
 
 /// Writes the SVG to `path`.
-pub fn draw(path: &Path, input: &ChartInput<'_>) -> Result<(), ChartError> {
+pub(crate) fn draw(path: &Path, input: &ChartInput<'_>) -> Result<(), ChartError> {
     let err = |e: &dyn std::fmt::Display| ChartError {
         path: path.display().to_string(),
         message: e.to_string(),

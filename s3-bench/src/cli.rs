@@ -7,6 +7,7 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::readers::ReaderKind;
 
+/// The whole command line: a subcommand, or the benchmark's options.
 #[derive(Debug, Parser)]
 #[command(
     name = "s3-bench",
@@ -17,12 +18,15 @@ use crate::readers::ReaderKind;
                   terminal table, results.json and chart.svg into the output folder."
 )]
 pub struct Cli {
+    /// An internal subcommand; `None` runs the benchmark.
     #[command(subcommand)]
     pub command: Option<Command>,
+    /// The benchmark's options (used when there is no subcommand).
     #[command(flatten)]
     pub bench: BenchArgs,
 }
 
+/// The internal subcommands the harness runs itself as, hidden from `--help`.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Internal: run one command inside a cgroup and CPU set and write its rusage as JSON.

@@ -2,27 +2,30 @@
 //! Python (asyncio + aioboto3) and Node.js (AWS SDK v3) readers, on the project's S3 server with
 //! a per-request latency, under Lambda-like CPU quotas (cgroup v1 or v2).
 //!
-//! - [`plan`]: settings and cases; [`cli`]: the command line.
-//! - [`server`], [`proxy`], [`listing`]: the S3 server (own core), the connection-counting proxy,
-//!   the list time of the lower bound.
-//! - [`peers`], [`readers`]: installing and running each reader.
-//! - [`measure`], [`runner`]: the rusage wrapper (in a `system::cgroup` CPU quota), one measured
-//!   run.
-//! - [`lower_bound`], [`results`], [`table`], [`chart`]: figures, goals and outputs.
-//! - [`bench`]: one whole run.
+//! The library serves the `s3-bench` binary: [`cli`] parses the command line, [`plan::Plan`]
+//! resolves it, [`peers::install_all`] installs the readers, [`bench::run`] runs everything and
+//! writes the outputs, [`table`] prints them; [`measure`] is the wrapper around each reader.
 
 pub mod bench;
-pub mod chart;
 pub mod cli;
-pub mod listing;
-pub mod lower_bound;
-pub mod machine;
 pub mod measure;
 pub mod peers;
 pub mod plan;
-pub mod proxy;
-pub mod readers;
 pub mod results;
-pub mod runner;
-pub mod server;
 pub mod table;
+
+mod chart;
+mod listing;
+mod lower_bound;
+mod machine;
+mod proxy;
+mod readers;
+mod runner;
+mod server;
+
+pub use chart::ChartError;
+pub use listing::ListError;
+pub use machine::Machine;
+pub use readers::{ReaderKind, ReaderPrograms};
+pub use runner::RunSample;
+pub use server::ServerError;

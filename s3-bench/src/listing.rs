@@ -6,27 +6,38 @@ use std::time::Instant;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use bench_types::stats::median;
 
+/// Why the list time could not be measured.
 #[derive(Debug, thiserror::Error)]
 pub enum ListError {
+    /// A ListObjectsV2 call failed (the server stopped, or answered an error).
     #[error("listing s3://{bucket}/{prefix} at {endpoint} failed: {message}")]
     Failed {
+        /// The endpoint listed (the counting proxy's).
         endpoint: String,
+        /// The bucket listed.
         bucket: String,
+        /// The prefix listed.
         prefix: String,
+        /// The SDK's error with its context.
         message: String,
     },
+    /// The listing found another number of objects than the server was populated with; the
+    /// lower bound would be wrong, so the run stops.
     #[error(
         "listing found {found} objects under {prefix}, the server was populated with {expected}"
     )]
     WrongCount {
+        /// The prefix listed.
         prefix: String,
+        /// Objects the listing found.
         found: u64,
+        /// Objects the server was populated with.
         expected: u64,
     },
 }
 
 /// A client for `endpoint` with dummy credentials and path-style addressing.
-pub fn client(endpoint: &str) -> aws_sdk_s3::Client {
+fn client(endpoint: &str) -> aws_sdk_s3::Client {
     let config = aws_sdk_s3::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .endpoint_url(endpoint)
@@ -40,11 +51,7 @@ pub fn client(endpoint: &str) -> aws_sdk_s3::Client {
 }
 
 /// Lists `prefix` once with a fresh client; returns (seconds, objects).
-pub async fn list_once(
-    endpoint: &str,
-    bucket: &str,
-    prefix: &str,
-) -> Result<(f64, u64), ListError> {
+async fn list_once(endpoint: &str, bucket: &str, prefix: &str) -> Result<(f64, u64), ListError> {
     let s3 = client(endpoint);
     let started = Instant::now();
     let mut pages = s3
@@ -67,7 +74,7 @@ pub async fn list_once(
 }
 
 /// The median of `times` listings, checking that each finds `expected` objects.
-pub async fn list_time_s(
+pub(crate) async fn list_time_s(
     endpoint: &str,
     bucket: &str,
     prefix: &str,

@@ -3,7 +3,7 @@
 
 /// The fastest any reader can list and read `objects` objects with at most `concurrency` GETs in
 /// flight when every request takes `latency_s`: the listing, then ceil(N / C) rounds of GETs.
-pub fn lower_bound_s(list_s: f64, objects: u64, concurrency: u32, latency_s: f64) -> f64 {
+pub(crate) fn lower_bound_s(list_s: f64, objects: u64, concurrency: u32, latency_s: f64) -> f64 {
     let c = u64::from(concurrency.max(1));
     list_s + objects.div_ceil(c) as f64 * latency_s
 }

@@ -4,22 +4,29 @@ use std::fs;
 
 use serde::Serialize;
 
+/// The machine a run happened on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Machine {
+    /// The CPU's `model name` from `/proc/cpuinfo` (`unknown` when absent).
     pub cpu_model: String,
     /// Cores this process may use.
     pub cores: usize,
+    /// Total memory (`MemTotal`), in MiB.
     pub memory_mib: u64,
+    /// The kernel release, e.g. `6.8.0-45-generic`.
     pub kernel: String,
+    /// The CPU architecture, e.g. `x86_64` or `aarch64`.
     pub arch: String,
     /// 1-minute load average when the run started and ended: other work on the machine shows here.
     pub load_at_start: Option<f64>,
+    /// 1-minute load average when the run ended.
     pub load_at_end: Option<f64>,
 }
 
 impl Machine {
-    pub fn describe(cores: usize) -> Self {
+    /// This machine, with `cores` as the cores the run may use.
+    pub(crate) fn describe(cores: usize) -> Self {
         let cpuinfo = fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let cpu_model = cpuinfo
             .lines()
@@ -51,7 +58,7 @@ impl Machine {
 }
 
 /// The 1-minute load average.
-pub fn load_average() -> Option<f64> {
+pub(crate) fn load_average() -> Option<f64> {
     fs::read_to_string("/proc/loadavg")
         .ok()?
         .split_whitespace()

@@ -17,33 +17,48 @@ use serde::{Deserialize, Serialize};
 
 use crate::cli::{MeasureArgs, PlaceArgs};
 
+/// Why the `measure` wrapper or the `place` launcher could not run the command.
 #[derive(Debug, thiserror::Error)]
 pub enum MeasureError {
+    /// The wrapper could not move itself into the quota group (not root, or the group is gone).
     #[error("could not join cgroup {path}: {source}")]
     JoinCgroup {
+        /// The group's `cgroup.procs` file.
         path: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// The CPU affinity could not be set: a core this machine (or this process) does not have.
     #[error("could not pin to CPU cores {cores:?}: {source}; pass cores this machine has")]
     Affinity {
+        /// The cores asked for.
         cores: Vec<usize>,
+        /// The operating system's error.
         #[source]
         source: nix::Error,
     },
+    /// The command could not be started (not installed, not executable).
     #[error("could not start {program}: {source}")]
     Spawn {
+        /// The program, as given after `--`.
         program: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// Nothing was given after `--`.
     #[error("no command given; pass it after `--`")]
     NoCommand,
+    /// The kernel did not report the child's resource usage.
     #[error("getrusage failed: {0}")]
     Rusage(#[source] nix::Error),
+    /// The usage JSON could not be written to `--usage-out`.
     #[error("could not write the usage to {path}: {source}")]
     WriteUsage {
+        /// The `--usage-out` file.
         path: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
@@ -66,13 +81,14 @@ pub struct ChildUsage {
 }
 
 impl ChildUsage {
+    /// User plus system CPU, in seconds.
     pub fn cpu_s(&self) -> f64 {
         self.user_s + self.sys_s
     }
 }
 
 /// Moves the calling process into the cgroup whose `cgroup.procs` is `procs`.
-pub fn join_cgroup(procs: &Path) -> Result<(), MeasureError> {
+fn join_cgroup(procs: &Path) -> Result<(), MeasureError> {
     fs::write(procs, std::process::id().to_string()).map_err(|source| MeasureError::JoinCgroup {
         path: procs.display().to_string(),
         source,

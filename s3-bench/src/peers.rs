@@ -11,32 +11,49 @@ use system::paths::workspace_root;
 
 use crate::readers::ReaderPrograms;
 
+/// Why a reader (or the S3 server) could not be installed or built.
 #[derive(Debug, thiserror::Error)]
 pub enum InstallError {
+    /// A tool the install runs is not on the `PATH`; `scripts/setup` installs them.
     #[error("`{tool}` was not found ({source}); run scripts/setup, which installs python3, node and npm")]
     MissingTool {
+        /// The program, e.g. `npm`.
         tool: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// An install step (venv, pip, npm, cargo) exited with an error; its stderr says why.
     #[error("`{command}` failed with {status}:\n{stderr}")]
     Failed {
+        /// The command line that ran.
         command: String,
+        /// How it exited, e.g. `exit status: 1`.
         status: String,
+        /// What it printed on stderr.
         stderr: String,
     },
+    /// The lock-file stamp could not be copied into the installed folder.
     #[error("{path}: {source}")]
     Io {
+        /// The stamp file.
         path: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// Cargo built but reported no executable of that name.
     #[error("cargo built no `{bin}` executable; check that the {package} crate has that binary")]
-    NoBinary { package: String, bin: String },
+    NoBinary {
+        /// The workspace package built, e.g. `s3-reader`.
+        package: String,
+        /// The binary asked for, e.g. `s3-read`.
+        bin: String,
+    },
 }
 
 /// The `s3-bench/peers` folder of this source tree.
-pub fn peers_dir() -> PathBuf {
+fn peers_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("peers")
 }
 
@@ -78,7 +95,7 @@ fn copy(from: &Path, to: &Path) -> Result<(), InstallError> {
 }
 
 /// Makes `peers/.venv` with the pinned aioboto3 stack; returns its interpreter.
-pub fn ensure_python(peers: &Path) -> Result<PathBuf, InstallError> {
+fn ensure_python(peers: &Path) -> Result<PathBuf, InstallError> {
     let venv = peers.join(".venv");
     let python = venv.join("bin/python");
     let lock = peers.join("python/requirements.lock");
@@ -106,7 +123,7 @@ pub fn ensure_python(peers: &Path) -> Result<PathBuf, InstallError> {
 }
 
 /// Runs `npm ci` in `peers/node` when its lock file changed; returns the `node` program.
-pub fn ensure_node(peers: &Path) -> Result<PathBuf, InstallError> {
+fn ensure_node(peers: &Path) -> Result<PathBuf, InstallError> {
     let dir = peers.join("node");
     let lock = dir.join("package-lock.json");
     let stamp = dir.join("node_modules/.s3-bench-package-lock.json");
@@ -157,7 +174,7 @@ pub fn build_workspace_bin(package: &str, bin: &str) -> Result<PathBuf, InstallE
 }
 
 /// The `executable` of the artifact named `name` in cargo's JSON messages.
-pub fn executable_from_cargo_messages(messages: &str, name: &str) -> Option<PathBuf> {
+fn executable_from_cargo_messages(messages: &str, name: &str) -> Option<PathBuf> {
     messages
         .lines()
         .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())

@@ -7,12 +7,17 @@ use serde::Serialize;
 use crate::cli::BenchArgs;
 use crate::readers::ReaderKind;
 
+/// Why the command line does not make a plan.
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum PlanError {
+    /// An option is out of range; the message names it and says what to pass.
     #[error("--{field} {value} is out of range; {fix}")]
     OutOfRange {
+        /// The option without its `--`, e.g. `concurrency`.
         field: &'static str,
+        /// The value given, as text.
         value: String,
+        /// What to pass instead.
         fix: &'static str,
     },
 }
@@ -21,31 +26,43 @@ pub enum PlanError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
+    /// `--quick`: the smoke-run preset (200 objects, C = 64, one run, 1 CPU).
     pub quick: bool,
+    /// The server's added latency per request, in milliseconds.
     pub latency_ms: u64,
+    /// Objects uploaded, and read by every run.
     pub objects: u64,
+    /// Smallest object, in bytes.
     pub min_size: u64,
+    /// Largest object, in bytes.
     pub max_size: u64,
+    /// The concurrencies C of the concurrent mode.
     pub concurrencies: Vec<u32>,
+    /// Runs of every concurrent case; the median is reported.
     pub runs: u32,
+    /// Runs of every sequential case.
     pub seq_runs: u32,
     /// CPU quotas; `0` runs without a quota.
     pub cpus: Vec<f64>,
+    /// The readers to run, in this order.
     pub readers: Vec<ReaderKind>,
     /// `--readers` was given: every listed reader runs every mode.
     pub explicit_readers: bool,
+    /// Whether the sequential mode runs (`--no-sequential` turns it off).
     pub sequential: bool,
+    /// Seconds after which one reader run is killed and recorded as failed.
     pub run_timeout_s: u64,
 }
 
 /// One reader in one mode at one concurrency (1 for sequential).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Case {
-    pub reader: ReaderKind,
-    pub mode: ReadMode,
-    pub concurrency: u32,
-    pub runs: u32,
+pub(crate) struct Case {
+    pub(crate) reader: ReaderKind,
+    pub(crate) mode: ReadMode,
+    pub(crate) concurrency: u32,
+    /// How many times the case runs.
+    pub(crate) runs: u32,
 }
 
 impl Plan {
@@ -130,7 +147,7 @@ impl Plan {
     }
 
     /// The cases of one CPU setting, sequential first, in reader order.
-    pub fn cases(&self) -> Vec<Case> {
+    pub(crate) fn cases(&self) -> Vec<Case> {
         let mut cases = Vec::new();
         for &reader in &self.readers {
             if self.sequential && (self.explicit_readers || reader.runs_sequential_by_default()) {
@@ -153,7 +170,8 @@ impl Plan {
         cases
     }
 
-    pub fn latency_s(&self) -> f64 {
+    /// The server's added latency per request, in seconds.
+    pub(crate) fn latency_s(&self) -> f64 {
         self.latency_ms as f64 / 1000.0
     }
 }

@@ -13,7 +13,7 @@ use tokio::task::JoinHandle;
 
 /// A running proxy; stops accepting when dropped (open connections end with their tasks).
 #[derive(Debug)]
-pub struct CountingProxy {
+pub(crate) struct CountingProxy {
     addr: SocketAddr,
     accepted: Arc<AtomicU64>,
     accept_loop: JoinHandle<()>,
@@ -21,7 +21,7 @@ pub struct CountingProxy {
 
 impl CountingProxy {
     /// Listens on a free port of 127.0.0.1 and forwards every connection to `upstream`.
-    pub async fn start(upstream: SocketAddr) -> std::io::Result<Self> {
+    pub(crate) async fn start(upstream: SocketAddr) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let accepted = Arc::new(AtomicU64::new(0));
@@ -44,22 +44,25 @@ impl CountingProxy {
         })
     }
 
-    pub fn addr(&self) -> SocketAddr {
+    /// The address the proxy listens on.
+    #[cfg(test)]
+    fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// `http://127.0.0.1:PORT`, the endpoint readers are given.
-    pub fn endpoint(&self) -> String {
+    pub(crate) fn endpoint(&self) -> String {
         format!("http://{}", self.addr)
     }
 
     /// Connections accepted so far.
-    pub fn accepted(&self) -> u64 {
+    #[cfg(test)]
+    fn accepted(&self) -> u64 {
         self.accepted.load(Ordering::Relaxed)
     }
 
     /// Connections accepted since the last call (or since the start).
-    pub fn take_accepted(&self) -> u64 {
+    pub(crate) fn take_accepted(&self) -> u64 {
         self.accepted.swap(0, Ordering::Relaxed)
     }
 }

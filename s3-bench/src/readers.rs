@@ -38,9 +38,11 @@ pub enum ReaderKind {
 }
 
 impl ReaderKind {
-    pub const ALL: [ReaderKind; 4] = [Self::Rust, Self::RustSdk, Self::Python, Self::Node];
+    /// Every reader, in the default plan's order.
+    pub(crate) const ALL: [ReaderKind; 4] = [Self::Rust, Self::RustSdk, Self::Python, Self::Node];
 
-    pub fn name(self) -> &'static str {
+    /// The name on the command line and in the results, e.g. `rust-sdk`.
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Self::Rust => "rust",
             Self::RustSdk => "rust-sdk",
@@ -50,13 +52,13 @@ impl ReaderKind {
     }
 
     /// Compared with the Rust reader (`rust/this`).
-    pub fn is_peer(self) -> bool {
+    pub(crate) fn is_peer(self) -> bool {
         self != Self::Rust
     }
 
     /// Whether the default plan runs its sequential mode. The SDK variant of the Rust reader
     /// is there for the concurrent CPU comparison; sequentially every reader waits N x L.
-    pub fn runs_sequential_by_default(self) -> bool {
+    pub(crate) fn runs_sequential_by_default(self) -> bool {
         self != Self::RustSdk
     }
 }
@@ -83,7 +85,7 @@ pub struct ReaderPrograms {
 impl ReaderPrograms {
     /// Program and arguments that run `kind` on `event`. The peers take the event JSON as their
     /// one argument; `s3-read` takes its fields as flags.
-    pub fn command(&self, kind: ReaderKind, event: &ReaderEvent) -> Vec<String> {
+    pub(crate) fn command(&self, kind: ReaderKind, event: &ReaderEvent) -> Vec<String> {
         let path = |p: &Path| p.display().to_string();
         let json = || serde_json::to_string(event).unwrap_or_else(|_| "{}".to_owned());
         match kind {
@@ -123,7 +125,12 @@ fn rust_command(bin: String, event: &ReaderEvent, client: &str) -> Vec<String> {
 }
 
 /// The event for one case; `concurrency` is 1 in sequential mode.
-pub fn reader_event(bucket: &str, folder: &str, mode: ReadMode, concurrency: u32) -> ReaderEvent {
+pub(crate) fn reader_event(
+    bucket: &str,
+    folder: &str,
+    mode: ReadMode,
+    concurrency: u32,
+) -> ReaderEvent {
     ReaderEvent {
         s3_bucket_name: Some(bucket.to_owned()),
         folder: Some(folder.to_owned()),
@@ -143,7 +150,7 @@ pub fn reader_event(bucket: &str, folder: &str, mode: ReadMode, concurrency: u32
 
 /// The environment every reader gets: the standard AWS variables pointing at `endpoint`, dummy
 /// credentials, and the Lambda memory size that matches the CPU quota (1769 MB = 1 vCPU).
-pub fn reader_env(endpoint: &str, memory_mb: u32) -> Vec<(String, String)> {
+pub(crate) fn reader_env(endpoint: &str, memory_mb: u32) -> Vec<(String, String)> {
     [
         ("AWS_ENDPOINT_URL", endpoint),
         ("AWS_ENDPOINT_URL_S3", endpoint),
@@ -165,7 +172,7 @@ pub fn reader_env(endpoint: &str, memory_mb: u32) -> Vec<(String, String)> {
 }
 
 /// Lambda's memory size for a CPU share: 1769 MB is one vCPU.
-pub fn memory_for_cpus(cpus: f64) -> u32 {
+pub(crate) fn memory_for_cpus(cpus: f64) -> u32 {
     (cpus * system::cgroup::MB_PER_VCPU)
         .round()
         .clamp(128.0, 10240.0) as u32

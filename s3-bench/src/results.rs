@@ -33,8 +33,11 @@ pub struct SettingInfo {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Baseline {
+    /// The CPU setting it ran at (0 = no quota).
     pub cpus: f64,
+    /// The reader measured.
     pub reader: ReaderKind,
+    /// The run against the empty prefix.
     pub sample: RunSample,
 }
 
@@ -42,18 +45,28 @@ pub struct Baseline {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CaseResult {
+    /// The CPU setting (0 = no quota).
     pub cpus: f64,
+    /// The reader measured.
     pub reader: ReaderKind,
+    /// Sequential or concurrent.
     pub mode: ReadMode,
+    /// GETs in flight at most (1 in sequential mode).
     pub concurrency: u32,
+    /// Every run, failed ones included.
     pub samples: Vec<RunSample>,
+    /// How many of `samples` count (the medians are over these).
     pub ok_runs: usize,
     /// Median of the readers' own timed section (`time`), in seconds.
     pub wall_s: Option<f64>,
+    /// Fastest counted run's `time`, in seconds.
     pub wall_min_s: Option<f64>,
+    /// Slowest counted run's `time`, in seconds.
     pub wall_max_s: Option<f64>,
-    /// Median wall of the whole process (start-up included).
+    /// Median wall of the whole process (start-up included), in seconds.
     pub process_wall_s: Option<f64>,
+    /// The physical lower bound of this case, in seconds: the list time plus ceil(N / C)
+    /// request latencies.
     pub lower_bound_s: f64,
     /// `wall_s / lower_bound_s`.
     pub bound_ratio: Option<f64>,
@@ -73,9 +86,11 @@ pub struct CaseResult {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Goal {
+    /// Short label in the table, e.g. `peak RSS: rust / best peer`.
     pub name: String,
     /// How the value is computed.
     pub definition: String,
+    /// The measured ratio; `None` when this run did not measure it.
     pub value: Option<f64>,
     /// The goal is met when `value <= target`.
     pub target: f64,
@@ -84,7 +99,7 @@ pub struct Goal {
 }
 
 /// Aggregates one case's samples.
-pub fn summarize(
+pub(crate) fn summarize(
     cpus: f64,
     case: &Case,
     samples: Vec<RunSample>,
@@ -125,7 +140,7 @@ pub fn summarize(
 }
 
 /// Fills `rust_wall_ratio` of every peer case from the Rust case of the same setting, mode and C.
-pub fn fill_rust_ratios(cases: &mut [CaseResult]) {
+pub(crate) fn fill_rust_ratios(cases: &mut [CaseResult]) {
     let rust: Vec<(f64, ReadMode, u32, Option<f64>)> = cases
         .iter()
         .filter(|c| c.reader == ReaderKind::Rust)
@@ -181,7 +196,7 @@ fn goal(name: &str, definition: &str, value: Option<f64>, target: f64) -> Goal {
 }
 
 /// The goals of issue 7, each from this run's figures.
-pub fn goals(cases: &[CaseResult]) -> Vec<Goal> {
+pub(crate) fn goals(cases: &[CaseResult]) -> Vec<Goal> {
     let rust64 = find(cases, 1.0, ReaderKind::Rust, 64);
     let at058 = |peer| {
         best_wall(cases, 0.58, ReaderKind::Rust)

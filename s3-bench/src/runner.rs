@@ -13,17 +13,19 @@ use crate::proxy::CountingProxy;
 
 /// How to run one reader process.
 #[derive(Debug, Clone)]
-pub struct RunSpec {
+pub(crate) struct RunSpec {
     /// Program and arguments.
-    pub command: Vec<String>,
-    pub env: Vec<(String, String)>,
+    pub(crate) command: Vec<String>,
+    /// Environment variables added to the harness's.
+    pub(crate) env: Vec<(String, String)>,
     /// `cgroup.procs` of the CPU quota group, if any.
-    pub cgroup_procs: Option<PathBuf>,
+    pub(crate) cgroup_procs: Option<PathBuf>,
     /// Cores the reader may use, if pinned.
-    pub cores: Option<Vec<usize>>,
-    pub timeout: Duration,
+    pub(crate) cores: Option<Vec<usize>>,
+    /// After this the run is killed and recorded as failed.
+    pub(crate) timeout: Duration,
     /// Where the reader's stdout and stderr are kept (`NAME.out`, `NAME.err`, `NAME.usage.json`).
-    pub log_stem: PathBuf,
+    pub(crate) log_stem: PathBuf,
 }
 
 /// One run of one reader.
@@ -34,6 +36,7 @@ pub struct RunSample {
     pub time_s: Option<f64>,
     /// What the reader answered (`result`): the object count.
     pub result: Option<String>,
+    /// The CPU, peak RSS and wall of the whole reader process (all zero when not measured).
     pub usage: ChildUsage,
     /// TCP connections the reader opened to the S3 endpoint.
     pub connections: u64,
@@ -46,7 +49,8 @@ pub struct RunSample {
 }
 
 impl RunSample {
-    pub fn ok(&self) -> bool {
+    /// Whether the run counts (no `error`).
+    pub(crate) fn ok(&self) -> bool {
         self.error.is_none()
     }
 }
@@ -58,7 +62,11 @@ fn with_ext(stem: &Path, ext: &str) -> PathBuf {
 }
 
 /// Runs `spec` to its end (or its timeout) and checks that it read `expect_objects` objects.
-pub async fn run_reader(spec: &RunSpec, proxy: &CountingProxy, expect_objects: u64) -> RunSample {
+pub(crate) async fn run_reader(
+    spec: &RunSpec,
+    proxy: &CountingProxy,
+    expect_objects: u64,
+) -> RunSample {
     let usage_path = with_ext(&spec.log_stem, ".usage.json");
     let _ = std::fs::remove_file(&usage_path);
     let exe = match std::env::current_exe() {
@@ -158,15 +166,15 @@ fn check(
 /// The part of a contract-2 result the harness needs; `stats` stays raw, since readers in
 /// other languages may fill it partly or not at all.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
-pub struct PrintedResult {
-    pub result: String,
-    pub time: f64,
+struct PrintedResult {
+    result: String,
+    time: f64,
     #[serde(default)]
-    pub stats: Option<serde_json::Value>,
+    stats: Option<serde_json::Value>,
 }
 
 /// The last line of `stdout` that parses as a reader result, or else all of it (pretty JSON).
-pub fn parse_result(stdout: &str) -> Option<PrintedResult> {
+fn parse_result(stdout: &str) -> Option<PrintedResult> {
     stdout
         .lines()
         .rev()

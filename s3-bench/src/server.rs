@@ -10,38 +10,53 @@ use system::process::GroupChild;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
 
+/// Why the S3 server did not start.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
+    /// The server (or the `s3-bench place` launcher) could not be started; check `--server-bin`.
     #[error("could not start the S3 server {program}: {source}")]
     Spawn {
+        /// The program that could not be started.
         program: String,
+        /// The operating system's error.
         #[source]
         source: std::io::Error,
     },
+    /// The server started but never said where it listens: it failed (its stderr is shown
+    /// above) or populating took longer than the start timeout.
     #[error("the S3 server did not print `endpoint=http://127.0.0.1:PORT` within {seconds} s (it printed: {printed})")]
-    NoEndpoint { seconds: u64, printed: String },
+    NoEndpoint {
+        /// How long the harness waited, in seconds.
+        seconds: u64,
+        /// What it printed on stdout instead, lines joined by ` | `.
+        printed: String,
+    },
 }
 
 /// What to start.
 #[derive(Debug, Clone)]
-pub struct ServerSpec {
+pub(crate) struct ServerSpec {
     /// The `local-s3` binary.
-    pub bin: PathBuf,
-    pub latency_ms: u64,
-    pub bucket: String,
-    pub prefix: String,
-    pub objects: u64,
-    pub min_size: u64,
-    pub max_size: u64,
+    pub(crate) bin: PathBuf,
+    /// Added to every request, in milliseconds.
+    pub(crate) latency_ms: u64,
+    pub(crate) bucket: String,
+    pub(crate) prefix: String,
+    /// Objects to upload under `prefix`.
+    pub(crate) objects: u64,
+    /// Smallest object, in bytes.
+    pub(crate) min_size: u64,
+    /// Largest object, in bytes.
+    pub(crate) max_size: u64,
     /// Cores the server runs on (through `s3-bench place`), if pinned.
-    pub cores: Option<Vec<usize>>,
+    pub(crate) cores: Option<Vec<usize>>,
     /// How long populating and start-up may take.
-    pub start_timeout: Duration,
+    pub(crate) start_timeout: Duration,
 }
 
 impl ServerSpec {
     /// The `local-s3` command line.
-    pub fn args(&self) -> Vec<String> {
+    fn args(&self) -> Vec<String> {
         vec![
             "--port".into(),
             "0".into(),
@@ -66,14 +81,15 @@ impl ServerSpec {
 /// A running S3 server; its whole process group is killed when dropped. Its stdin stays open
 /// for `--exit-on-stdin-eof` as long as this value lives.
 #[derive(Debug)]
-pub struct S3Server {
+pub(crate) struct S3Server {
     process: GroupChild,
     endpoint: String,
     addr: SocketAddr,
 }
 
 impl S3Server {
-    pub async fn start(spec: &ServerSpec) -> Result<Self, ServerError> {
+    /// Starts the server and waits until it prints its endpoint (after populating).
+    pub(crate) async fn start(spec: &ServerSpec) -> Result<Self, ServerError> {
         let mut cmd = match &spec.cores {
             Some(cores) => {
                 let exe = std::env::current_exe().map_err(|source| ServerError::Spawn {
@@ -133,22 +149,24 @@ impl S3Server {
         })
     }
 
-    pub fn endpoint(&self) -> &str {
+    /// `http://127.0.0.1:PORT`.
+    pub(crate) fn endpoint(&self) -> &str {
         &self.endpoint
     }
 
-    pub fn addr(&self) -> SocketAddr {
+    /// The address it listens on.
+    pub(crate) fn addr(&self) -> SocketAddr {
         self.addr
     }
 
     /// Asks the server to stop (SIGTERM, so it can clean up) and waits up to 5 s, then kills it.
-    pub async fn stop(mut self) {
+    pub(crate) async fn stop(mut self) {
         self.process.stop(Duration::from_secs(5)).await;
     }
 }
 
 /// `endpoint=http://127.0.0.1:PORT` → the endpoint and its address.
-pub fn parse_endpoint(line: &str) -> Option<(String, SocketAddr)> {
+fn parse_endpoint(line: &str) -> Option<(String, SocketAddr)> {
     let endpoint = line.trim().strip_prefix("endpoint=")?.trim();
     let addr = endpoint
         .strip_prefix("http://")?

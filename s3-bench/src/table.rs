@@ -68,7 +68,7 @@ pub fn text_table(cases: &[CaseResult]) -> String {
 }
 
 /// The same as a Markdown table.
-pub fn markdown_table(cases: &[CaseResult]) -> String {
+pub(crate) fn markdown_table(cases: &[CaseResult]) -> String {
     table(cases).markdown()
 }
 

@@ -18,9 +18,9 @@ use std::time::Duration;
 /// Memory that buys one vCPU on Lambda.
 pub const MB_PER_VCPU: f64 = 1769.0;
 /// The CFS period of every group (the kernel's default, as Lambda uses).
-pub const PERIOD_US: u64 = 100_000;
+const PERIOD_US: u64 = 100_000;
 /// The kernel refuses quotas below 1 ms per period.
-pub const MIN_QUOTA_US: u64 = 1_000;
+const MIN_QUOTA_US: u64 = 1_000;
 /// The groups [`CpuController::detect`] makes to find out whether it can.
 const PROBE_PREFIX: &str = "cpu-quota-probe-";
 /// How long [`CpuGroup::remove`] waits for the processes of a group to leave it.
@@ -34,12 +34,23 @@ static NEXT_GROUP: AtomicU64 = AtomicU64::new(0);
 pub enum QuotaError {
     /// No cgroup CPU controller this process can write to; the reason says what was tried.
     #[error("{reason}")]
-    Unavailable { reason: String },
+    Unavailable {
+        /// Each place tried and why it failed, e.g. `/sys/fs/cgroup: Permission denied`.
+        reason: String,
+    },
+    /// The CPU count is not a finite number in `(0, 1024]`; the caller passes a positive one.
     #[error("CPU quota {cpus} is out of range; pass a positive number of CPUs such as 0.58 or 1")]
-    BadQuota { cpus: f64 },
+    BadQuota {
+        /// The CPUs asked for.
+        cpus: f64,
+    },
+    /// A cgroup file or folder could not be written or removed (often: not root, or the
+    /// controller is not delegated to this group).
     #[error("cgroup file {}: {source}", path.display())]
     Io {
+        /// The file or folder.
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: io::Error,
     },
@@ -63,7 +74,7 @@ pub fn machine_cpus() -> usize {
 }
 
 /// The quota in microseconds per [`PERIOD_US`] for `cpus` CPUs (at least [`MIN_QUOTA_US`]).
-pub fn quota_us(cpus: f64) -> Result<u64, QuotaError> {
+fn quota_us(cpus: f64) -> Result<u64, QuotaError> {
     if !(cpus.is_finite() && cpus > 0.0 && cpus <= 1024.0) {
         return Err(QuotaError::BadQuota { cpus });
     }
@@ -73,7 +84,9 @@ pub fn quota_us(cpus: f64) -> Result<u64, QuotaError> {
 /// Which cgroup interface carries the CPU controller.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CgroupVersion {
+    /// cgroup v1: a `cpu` hierarchy with `cpu.cfs_period_us` and `cpu.cfs_quota_us`.
     V1,
+    /// cgroup v2 (the unified hierarchy): `cpu.max`.
     V2,
 }
 
@@ -100,11 +113,16 @@ impl CgroupVersion {
 pub enum CpuController {
     /// Groups are created under `parent`.
     Available {
+        /// The interface of the hierarchy `parent` is in.
         version: CgroupVersion,
+        /// The cgroup folder the groups are made in.
         parent: PathBuf,
     },
     /// No writable cgroup with a CPU controller; processes run without a quota.
-    Unavailable { reason: String },
+    Unavailable {
+        /// Each place tried and why it failed, for the user's note.
+        reason: String,
+    },
 }
 
 impl CpuController {
@@ -116,7 +134,7 @@ impl CpuController {
     }
 
     /// [`Self::detect`] from the text of `/proc/self/mounts` and `/proc/self/cgroup`.
-    pub fn detect_in(mounts: &str, own_cgroups: &str) -> Self {
+    fn detect_in(mounts: &str, own_cgroups: &str) -> Self {
         let mut reasons = Vec::new();
         for (version, parent) in candidate_parents(mounts, own_cgroups) {
             match probe(version, &parent) {
@@ -132,22 +150,6 @@ impl CpuController {
         }
         CpuController::Unavailable {
             reason: reasons.join("; "),
-        }
-    }
-
-    /// A controller that creates groups under `parent` without probing (for tests and overrides).
-    pub fn at(version: CgroupVersion, parent: impl Into<PathBuf>) -> Self {
-        CpuController::Available {
-            version,
-            parent: parent.into(),
-        }
-    }
-
-    /// The cgroup version, when available.
-    pub fn version(&self) -> Option<CgroupVersion> {
-        match self {
-            CpuController::Available { version, .. } => Some(*version),
-            CpuController::Unavailable { .. } => None,
         }
     }
 
@@ -295,14 +297,13 @@ fn remove_stale_groups(parent: &Path, prefix: &str) {
 pub struct CpuGroup {
     dir: PathBuf,
     version: CgroupVersion,
-    cpus: f64,
     quota_us: u64,
     removed: bool,
 }
 
 impl CpuGroup {
     /// Creates `parent/name` limited to `cpus` CPUs.
-    pub fn create(
+    fn create(
         version: CgroupVersion,
         parent: &Path,
         name: &str,
@@ -318,7 +319,6 @@ impl CpuGroup {
         let group = CpuGroup {
             dir,
             version,
-            cpus,
             quota_us,
             removed: false,
         };
@@ -340,23 +340,22 @@ impl CpuGroup {
         }
     }
 
+    /// The group's folder in the cgroup file system.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
 
+    /// The cgroup interface the group was made with (which files hold its quota).
     pub fn version(&self) -> CgroupVersion {
         self.version
     }
 
-    /// The CPUs the group was made for.
-    pub fn cpus(&self) -> f64 {
-        self.cpus
-    }
-
+    /// The CPU time the group may use per period, in microseconds (e.g. 58,000 for 0.58 CPU).
     pub fn quota_us(&self) -> u64 {
         self.quota_us
     }
 
+    /// The period the quota is measured over, in microseconds (always 100,000).
     pub fn period_us(&self) -> u64 {
         PERIOD_US
     }
@@ -367,7 +366,8 @@ impl CpuGroup {
     }
 
     /// Reads back the quota as the kernel holds it: (quota µs, period µs).
-    pub fn read_quota(&self) -> io::Result<(u64, u64)> {
+    #[cfg(test)]
+    fn read_quota(&self) -> io::Result<(u64, u64)> {
         let parse = |text: &str| {
             text.trim()
                 .parse::<u64>()
@@ -424,6 +424,25 @@ impl Drop for CpuGroup {
     fn drop(&mut self) {
         // Callers that must know call `remove` themselves; groups left here are stale groups.
         let _ = self.remove();
+    }
+}
+
+#[cfg(test)]
+impl CpuController {
+    /// A controller that creates groups under `parent` without probing.
+    fn at(version: CgroupVersion, parent: impl Into<PathBuf>) -> Self {
+        CpuController::Available {
+            version,
+            parent: parent.into(),
+        }
+    }
+
+    /// The cgroup version, when available.
+    fn version(&self) -> Option<CgroupVersion> {
+        match self {
+            CpuController::Available { version, .. } => Some(*version),
+            CpuController::Unavailable { .. } => None,
+        }
     }
 }
 

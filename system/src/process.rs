@@ -19,12 +19,16 @@ use tokio::process::{Child, ChildStdin, ChildStdout, Command};
 /// Why a [`GroupChild`] could not be started.
 #[derive(Debug, thiserror::Error)]
 pub enum SpawnError {
+    /// The log file could not be opened for appending (a missing folder, no permission).
     #[error("opening log {}: {source}", path.display())]
     Log {
+        /// The log file given to [`GroupChild::spawn_logged`].
         path: PathBuf,
+        /// The operating system's error.
         #[source]
         source: io::Error,
     },
+    /// The program could not be started (not found, not executable).
     #[error("{0}")]
     Spawn(#[source] io::Error),
 }
@@ -120,7 +124,8 @@ impl GroupChild {
     }
 
     /// Closes our end of the child's stdin (a child that watches it then stops).
-    pub fn close_stdin(&mut self) {
+    #[cfg(test)]
+    fn close_stdin(&mut self) {
         self.stdin = None;
     }
 

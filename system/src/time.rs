@@ -21,13 +21,13 @@ pub fn utc_now_millis() -> String {
 }
 
 /// `YYYY-MM-DDTHH:MM:SSZ` for seconds since the Unix epoch.
-pub fn utc_secs(unix_secs: u64) -> String {
+fn utc_secs(unix_secs: u64) -> String {
     let (date, time) = date_and_time(unix_secs);
     format!("{date}T{time}Z")
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` for milliseconds since the Unix epoch.
-pub fn utc_millis(unix_ms: u64) -> String {
+fn utc_millis(unix_ms: u64) -> String {
     let (date, time) = date_and_time(unix_ms / 1000);
     format!("{date}T{time}.{:03}Z", unix_ms % 1000)
 }
@@ -44,7 +44,7 @@ fn date_and_time(unix_secs: u64) -> (String, String) {
 }
 
 /// (year, month 1-12, day 1-31) of the day `days` after 1970-01-01.
-pub fn civil_from_days(days: i64) -> (i64, u32, u32) {
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
     let z = days + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);

@@ -13,13 +13,15 @@ use aws_smithy_types::config_bag::ConfigBag;
 /// One SDK operation, e.g. `("IAM", "CreateRole")`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Call {
+    /// The service as the SDK names it, e.g. `IAM`, `S3`, `Lambda`.
     pub service: String,
+    /// The operation, e.g. `CreateRole`.
     pub operation: String,
 }
 
 impl Call {
     /// Reads (Get/List/Describe/Head) do not change anything; every other operation may.
-    pub fn is_mutating(&self) -> bool {
+    pub(crate) fn is_mutating(&self) -> bool {
         !["Get", "List", "Describe", "Head"]
             .iter()
             .any(|read| self.operation.starts_with(read))

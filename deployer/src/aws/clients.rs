@@ -33,12 +33,12 @@ pub async fn load_sdk_config(region: Option<&str>) -> Result<SdkConfig> {
 }
 
 /// Asks the credential chain for credentials, bounded by a timeout.
-pub async fn check_credentials(config: &SdkConfig) -> Result<()> {
+pub(crate) async fn check_credentials(config: &SdkConfig) -> Result<()> {
     check_credentials_within(config, CREDENTIALS_TIMEOUT).await
 }
 
 /// [`check_credentials`] with an explicit bound (tests use a short one).
-pub async fn check_credentials_within(config: &SdkConfig, limit: Duration) -> Result<()> {
+pub(crate) async fn check_credentials_within(config: &SdkConfig, limit: Duration) -> Result<()> {
     let provider = config
         .credentials_provider()
         .ok_or_else(|| DeployError::NoCredentials {
@@ -64,20 +64,28 @@ pub async fn check_credentials_within(config: &SdkConfig, limit: Duration) -> Re
 /// The clients of every service the stack uses, sharing one configuration and one call log.
 #[derive(Debug, Clone)]
 pub struct Clients {
+    /// S3 (path-style addressing when an endpoint is set).
     pub s3: aws_sdk_s3::Client,
+    /// IAM: the stack's roles and their inline policies.
     pub iam: aws_sdk_iam::Client,
+    /// Lambda: the functions, and the targets' memory around a run.
     pub lambda: aws_sdk_lambda::Client,
+    /// Step Functions: the state machine and its executions.
     pub sfn: aws_sdk_sfn::Client,
+    /// EventBridge Scheduler: the optional schedule.
     pub scheduler: aws_sdk_scheduler::Client,
+    /// STS: the account of the credentials.
     pub sts: aws_sdk_sts::Client,
+    /// The region every client calls, e.g. `eu-west-1` (empty when none is configured).
     pub region: String,
+    /// The log every client records its calls to.
     pub log: CallLog,
 }
 
 impl Clients {
     /// Builds every client from `config`, each with `log` attached. S3 uses path-style
     /// addressing when an endpoint is set (local S3 servers and moto need it).
-    pub fn new(config: &SdkConfig, log: CallLog) -> Self {
+    pub(crate) fn new(config: &SdkConfig, log: CallLog) -> Self {
         let path_style =
             config.endpoint_url().is_some() || std::env::var_os("AWS_ENDPOINT_URL_S3").is_some();
         let s3 = aws_sdk_s3::config::Builder::from(config)
@@ -115,7 +123,7 @@ impl Clients {
     }
 
     /// The account the credentials belong to (`sts:GetCallerIdentity`).
-    pub async fn account_id(&self) -> Result<String> {
+    pub(crate) async fn account_id(&self) -> Result<String> {
         let identity = self
             .sts
             .get_caller_identity()

@@ -1,10 +1,11 @@
 //! The AWS side: one configuration, the clients, the call log, error mapping, retries.
 
-pub mod call_log;
-pub mod clients;
-pub mod retry;
-pub mod role_propagation;
-pub mod sdk_error;
+mod call_log;
+mod clients;
+pub(crate) mod retry;
+pub(crate) mod role_propagation;
+pub(crate) mod sdk_error;
 
 pub use call_log::{Call, CallLog};
-pub use clients::{check_credentials, load_sdk_config, Clients};
+pub(crate) use clients::check_credentials;
+pub use clients::{load_sdk_config, Clients};

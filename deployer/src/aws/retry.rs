@@ -11,18 +11,18 @@ use std::time::Duration;
 
 /// How long to pause between attempts, and how many attempts at most.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Backoff {
+pub(crate) struct Backoff {
     /// The pause after the first failed attempt.
-    pub first_pause: Duration,
+    pub(crate) first_pause: Duration,
     /// Every further pause is twice the one before, up to this.
-    pub max_pause: Duration,
+    pub(crate) max_pause: Duration,
     /// Attempts in all, the first included; `None`: no limit.
-    pub attempts: Option<u32>,
+    pub(crate) attempts: Option<u32>,
 }
 
 impl Backoff {
     /// The same pause every time, at most `attempts` attempts.
-    pub const fn fixed(pause: Duration, attempts: u32) -> Self {
+    pub(crate) const fn fixed(pause: Duration, attempts: u32) -> Self {
         Self {
             first_pause: pause,
             max_pause: pause,
@@ -31,7 +31,7 @@ impl Backoff {
     }
 
     /// Pauses doubling from `first` up to `max`, for as long as the error lasts.
-    pub const fn doubling(first: Duration, max: Duration) -> Self {
+    pub(crate) const fn doubling(first: Duration, max: Duration) -> Self {
         Self {
             first_pause: first,
             max_pause: max,
@@ -40,7 +40,7 @@ impl Backoff {
     }
 
     /// The pauses between attempts, in order: one fewer than the attempts.
-    pub fn pauses(self) -> impl Iterator<Item = Duration> {
+    pub(crate) fn pauses(self) -> impl Iterator<Item = Duration> {
         let pauses = self
             .attempts
             .map_or(usize::MAX, |n| n.saturating_sub(1) as usize);
@@ -53,7 +53,7 @@ impl Backoff {
 
 /// Runs `call` until it succeeds, fails with an error `retryable` refuses, or the attempts of
 /// `backoff` are used up; returns the last result.
-pub async fn retry<T, E, F, Fut>(
+pub(crate) async fn retry<T, E, F, Fut>(
     backoff: Backoff,
     mut retryable: impl FnMut(&E) -> bool,
     mut call: F,

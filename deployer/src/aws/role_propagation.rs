@@ -15,11 +15,11 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use crate::aws::retry::{retry, Backoff};
 
 /// Attempts before the last error is returned: 30, 4 s apart (about two minutes).
-pub const BACKOFF: Backoff = Backoff::fixed(Duration::from_secs(4), 30);
+pub(crate) const BACKOFF: Backoff = Backoff::fixed(Duration::from_secs(4), 30);
 
 /// The service that assumes the role, each with its own way of saying "not yet".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AssumingService {
+pub(crate) enum AssumingService {
     /// 400 `InvalidParameterValueException`: "The role defined for the function cannot be
     /// assumed by Lambda."
     Lambda,
@@ -33,7 +33,7 @@ pub enum AssumingService {
 
 impl AssumingService {
     /// True when `code` and `message` are this service's refusal of a role not yet usable.
-    pub fn is_propagation_error(self, code: Option<&str>, message: &str) -> bool {
+    pub(crate) fn is_propagation_error(self, code: Option<&str>, message: &str) -> bool {
         match self {
             Self::Lambda => {
                 code == Some("InvalidParameterValueException")
@@ -49,14 +49,17 @@ impl AssumingService {
     }
 
     /// True when `error` is this service's refusal of a role not yet usable.
-    pub fn refuses<E: ProvideErrorMetadata>(self, error: &SdkError<E, HttpResponse>) -> bool {
+    pub(crate) fn refuses<E: ProvideErrorMetadata>(
+        self,
+        error: &SdkError<E, HttpResponse>,
+    ) -> bool {
         self.is_propagation_error(error.code(), error.message().unwrap_or_default())
     }
 }
 
 /// Runs `call` until it succeeds, fails otherwise, or the attempts of [`BACKOFF`] are used up
 /// by refusals of `service`.
-pub async fn retry_while_propagating<T, E, F, Fut>(
+pub(crate) async fn retry_while_propagating<T, E, F, Fut>(
     service: AssumingService,
     call: F,
 ) -> Result<T, SdkError<E, HttpResponse>>

@@ -27,17 +27,17 @@ const BAD_CREDENTIAL_CODES: &[&str] = &[
 ];
 
 /// The error code of an SDK error (`NoSuchEntity`, `ResourceNotFoundException`, ...), if AWS sent one.
-pub fn code_of<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<&str> {
+pub(crate) fn code_of<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> Option<&str> {
     err.code()
 }
 
 /// The HTTP status of the response, if there was one.
-pub fn status_of<E>(err: &SdkError<E, HttpResponse>) -> Option<u16> {
+pub(crate) fn status_of<E>(err: &SdkError<E, HttpResponse>) -> Option<u16> {
     err.raw_response().map(|r| r.status().as_u16())
 }
 
 /// True when the error says the resource does not exist (by code, or a bare 404 for HEAD).
-pub fn is_not_found<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
+pub(crate) fn is_not_found<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) -> bool {
     matches!(
         code_of(err),
         Some(
@@ -54,7 +54,7 @@ pub fn is_not_found<E: ProvideErrorMetadata>(err: &SdkError<E, HttpResponse>) ->
 }
 
 /// Maps an SDK error of `action` (IAM notation, e.g. `iam:CreateRole`) to a [`DeployError`].
-pub fn classify<E>(action: &str, err: SdkError<E, HttpResponse>) -> DeployError
+pub(crate) fn classify<E>(action: &str, err: SdkError<E, HttpResponse>) -> DeployError
 where
     E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
 {
@@ -67,7 +67,12 @@ where
 }
 
 /// [`classify`] on the parts of the error, so the mapping is testable without a response.
-pub fn classify_parts(action: &str, code: &str, status: Option<u16>, message: &str) -> DeployError {
+pub(crate) fn classify_parts(
+    action: &str,
+    code: &str,
+    status: Option<u16>,
+    message: &str,
+) -> DeployError {
     if ACCESS_DENIED_CODES.contains(&code) || (code.is_empty() && status == Some(403)) {
         let (named_action, resource) = parse_not_authorized(message);
         return DeployError::AccessDenied {

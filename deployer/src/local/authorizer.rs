@@ -35,7 +35,7 @@ struct Session {
 
 /// Keys, sessions and role policies from moto.
 #[derive(Debug)]
-pub struct MotoIam {
+pub(crate) struct MotoIam {
     session_url: String,
     http: HttpClient,
     iam: aws_sdk_iam::Client,
@@ -51,7 +51,12 @@ type CachedPolicies = (Instant, Arc<Vec<IAMPolicy>>);
 impl MotoIam {
     /// `sdk` reaches moto's IAM with the admin's credentials (`admin_key`/`admin_secret`, which
     /// are allowed everything, as the deployer's are on AWS).
-    pub fn new(moto_endpoint: &str, sdk: &SdkConfig, admin_key: &str, admin_secret: &str) -> Self {
+    pub(crate) fn new(
+        moto_endpoint: &str,
+        sdk: &SdkConfig,
+        admin_key: &str,
+        admin_secret: &str,
+    ) -> Self {
         Self {
             session_url: format!("{moto_endpoint}{SESSION_ROUTE}"),
             http: HttpClient::new(),
@@ -242,7 +247,7 @@ impl MotoIam {
 
 /// IAM's decision for one request against a principal's identity policies: allowed only when a
 /// statement allows it and none denies it (an explicit deny wins; no allow is a deny).
-pub fn evaluate(
+pub(crate) fn evaluate(
     policies: &[IAMPolicy],
     principal_arn: &str,
     action: &str,

@@ -8,7 +8,7 @@ use crate::config::BenchConfig;
 use crate::error::Result;
 
 /// The quick default's file name at the workspace root.
-pub const LOCAL_CONFIG_FILE: &str = "local.toml";
+pub(crate) const LOCAL_CONFIG_FILE: &str = "local.toml";
 /// `local.toml` as it was when this binary was built (used when the file is not found).
 const EMBEDDED_LOCAL_CONFIG: &str = include_str!("../../../local.toml");
 
@@ -18,7 +18,7 @@ pub fn quick_default() -> Result<BenchConfig> {
 }
 
 /// Which file, if any, the local run reads.
-pub fn config_path(global: &GlobalArgs, root: &Path) -> Option<PathBuf> {
+pub(crate) fn config_path(global: &GlobalArgs, root: &Path) -> Option<PathBuf> {
     if let Some(path) = &global.config {
         return Some(path.clone());
     }
@@ -27,7 +27,7 @@ pub fn config_path(global: &GlobalArgs, root: &Path) -> Option<PathBuf> {
 }
 
 /// The file (or the compiled-in default), then the flags, with the host's architecture.
-pub fn load(global: &GlobalArgs, root: &Path) -> anyhow::Result<BenchConfig> {
+pub(crate) fn load(global: &GlobalArgs, root: &Path) -> anyhow::Result<BenchConfig> {
     let mut config = match config_path(global, root) {
         Some(path) => BenchConfig::load(&path, true)?,
         None => quick_default()?,

@@ -9,10 +9,10 @@ use aws_types::origin::Origin;
 use aws_types::service_config::{LoadServiceConfig, ServiceConfigKey};
 
 /// The region of the local stack (moto's default).
-pub const LOCAL_REGION: &str = "us-east-1";
+pub(crate) const LOCAL_REGION: &str = "us-east-1";
 /// The dummy key pair every local client and function uses (moto accepts any).
-pub const LOCAL_ACCESS_KEY: &str = "test";
-pub const LOCAL_SECRET_KEY: &str = "test";
+pub(crate) const LOCAL_ACCESS_KEY: &str = "test";
+pub(crate) const LOCAL_SECRET_KEY: &str = "test";
 
 /// The SDK's service id of S3 in a [`ServiceConfigKey`].
 const S3_SERVICE_ID: &str = "S3";

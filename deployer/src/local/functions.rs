@@ -25,7 +25,7 @@ pub fn host_architecture() -> anyhow::Result<Architecture> {
 
 /// The cargo profile the functions are built with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BuildProfile {
+pub(crate) enum BuildProfile {
     /// `dev`, the profile `cargo run --bin deploy` builds: the functions reuse every
     /// dependency that build compiled (the root package depends on both function crates, so
     /// their features are unified), which takes seconds instead of a second full build. The
@@ -38,7 +38,7 @@ pub enum BuildProfile {
 
 impl BuildProfile {
     /// The profile of the running `deploy` binary.
-    pub fn of_this_binary() -> Self {
+    pub(crate) fn of_this_binary() -> Self {
         if cfg!(debug_assertions) {
             Self::Dev
         } else {
@@ -47,7 +47,7 @@ impl BuildProfile {
     }
 
     /// The folder under the target directory.
-    pub fn dir(self) -> &'static str {
+    pub(crate) fn dir(self) -> &'static str {
         match self {
             Self::Dev => "debug",
             Self::Release => "release",
@@ -59,7 +59,7 @@ impl BuildProfile {
 ///
 /// The root package is selected too so that the features of shared dependencies are exactly
 /// those of the `deploy` build (nothing is compiled twice).
-pub fn build_functions(
+pub(crate) fn build_functions(
     root: &Path,
     profile: BuildProfile,
     reporter: &dyn Reporter,

@@ -18,12 +18,12 @@
 //! # Ok(()) }
 //! ```
 
-pub mod authorizer;
+mod authorizer;
 pub mod config;
 pub mod endpoints;
 pub mod functions;
-pub mod setup;
-pub mod stack;
+mod setup;
+mod stack;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -46,44 +46,44 @@ pub use stack::{LocalBench, LocalStackOptions, DEFAULT_S3_LATENCY};
 /// Flags of `deploy local` (the global flags such as `--rounds`, `--memory-sizes`, `--objects`,
 /// `--target`, `--config` apply too).
 #[derive(Debug, Clone, Args)]
-pub struct LocalArgs {
+pub(crate) struct LocalArgs {
     /// Take the function binaries (s3-reader, collector, built for this machine) from DIR
     /// instead of building them; they are stripped before zipping.
     #[arg(long, value_name = "DIR")]
-    pub functions_dir: Option<PathBuf>,
+    pub(crate) functions_dir: Option<PathBuf>,
     /// Build the functions with the release profile (optimized as for AWS; minutes more the
     /// first time). Default: the profile `deploy` itself was built with.
     #[arg(long)]
-    pub release: bool,
+    pub(crate) release: bool,
     /// Latency local-s3 adds to every request, in milliseconds.
     #[arg(long, default_value_t = 20)]
-    pub s3_latency_ms: u64,
+    pub(crate) s3_latency_ms: u64,
     /// Switch off strict mode (AWS's role propagation, update latency and API quotas, on by
     /// default so that what fails on AWS fails here first). Faster, and less like AWS.
     #[arg(long)]
-    pub lenient: bool,
+    pub(crate) lenient: bool,
     /// Folder the report is downloaded into (`DIR/EXECUTION-NAME/`).
     #[arg(long, default_value = "out/local-report")]
-    pub report_dir: PathBuf,
+    pub(crate) report_dir: PathBuf,
     /// Give up following the execution after this many minutes.
     #[arg(long, default_value_t = 15)]
-    pub timeout_minutes: u64,
+    pub(crate) timeout_minutes: u64,
 }
 
 /// What `deploy local` did: the run's outcome and how long its parts took.
 #[derive(Debug, Clone)]
-pub struct LocalRun {
-    pub outcome: RunOutcome,
+pub(crate) struct LocalRun {
+    pub(crate) outcome: RunOutcome,
     /// Installing what was missing and building the functions.
-    pub setup_and_build: Duration,
+    pub(crate) setup_and_build: Duration,
     /// Starting the local stack, deploying to it, running the benchmark, stopping the stack.
-    pub stack_deploy_and_run: Duration,
-    pub total: Duration,
+    pub(crate) stack_deploy_and_run: Duration,
+    pub(crate) total: Duration,
 }
 
 /// Runs `deploy local` to its end; every process it started is gone when this returns, also
 /// on Ctrl-C / SIGTERM (which make it return an error).
-pub async fn main(
+pub(crate) async fn main(
     global: &GlobalArgs,
     args: &LocalArgs,
     reporter: SharedReporter,
@@ -150,7 +150,7 @@ async fn run_local(
 
 /// `deploy selftest --local`: the acceptance run of [`crate::selftest`] against the local stack
 /// (strict unless `lenient`), with functions built for this machine.
-pub async fn selftest(
+pub(crate) async fn selftest(
     global: &GlobalArgs,
     functions_dir: Option<&std::path::Path>,
     lenient: bool,

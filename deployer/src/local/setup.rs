@@ -10,7 +10,7 @@ use anyhow::{bail, Context};
 use crate::progress::{Event, Reporter};
 
 /// What a fresh clone lacks, if anything: moto's server in the venv.
-pub fn missing_tools(root: &Path) -> Vec<String> {
+pub(crate) fn missing_tools(root: &Path) -> Vec<String> {
     let moto = root.join(".venv").join("bin").join("moto_server");
     if moto.exists() {
         Vec::new()
@@ -21,7 +21,7 @@ pub fn missing_tools(root: &Path) -> Vec<String> {
 
 /// Runs `scripts/setup` when [`missing_tools`] finds something missing (reported first: it
 /// takes minutes).
-pub fn ensure_setup(root: &Path, reporter: &dyn Reporter) -> anyhow::Result<()> {
+pub(crate) fn ensure_setup(root: &Path, reporter: &dyn Reporter) -> anyhow::Result<()> {
     let missing = missing_tools(root);
     if missing.is_empty() {
         return Ok(());

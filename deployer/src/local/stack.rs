@@ -3,7 +3,6 @@
 //! Dropping it stops everything (moto's process group, every function process, the S3 server).
 
 use std::collections::BTreeMap;
-use std::path::Path;
 use std::time::Duration;
 
 use anyhow::Context;
@@ -45,7 +44,7 @@ impl Default for LocalStackOptions {
 #[derive(Debug)]
 pub struct LocalBench {
     // Field order = drop order: moto and the functions first, then S3, then its data.
-    pub lambda: LambdaStack,
+    pub(crate) lambda: LambdaStack,
     s3: Option<LocalS3>,
     s3_port: u16,
     s3_config: ServerConfig,
@@ -119,13 +118,9 @@ impl LocalBench {
         format!("http://127.0.0.1:{}", self.s3_port)
     }
 
+    /// `http://127.0.0.1:PORT` of moto (Lambda, Step Functions, IAM, STS, Scheduler).
     pub fn moto_endpoint(&self) -> String {
         self.lambda.moto.endpoint()
-    }
-
-    /// Where local-s3 keeps the objects (`BUCKET/KEY` files).
-    pub fn s3_data_dir(&self) -> &Path {
-        self.s3_config.root.as_deref().unwrap_or(Path::new("."))
     }
 
     /// Stops local-s3 (as a crash would: connections close, the port refuses). The data stays.

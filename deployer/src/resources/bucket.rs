@@ -16,13 +16,13 @@ use crate::diff::{Change, FieldChange};
 use crate::error::{request_error, DeployError, Result};
 
 /// The encryption every bucket of the stack gets by default.
-pub const ENCRYPTION: &str = "AES256";
+pub(crate) const ENCRYPTION: &str = "AES256";
 /// The tag that names the stack that created a bucket; `destroy` deletes only buckets with it.
-pub const STACK_TAG: &str = "lambda-bench:stack";
+pub(crate) const STACK_TAG: &str = "lambda-bench:stack";
 /// The tag that says what a bucket is for: [`ROLE_DATA`] or [`ROLE_RESULTS`].
-pub const ROLE_TAG: &str = "lambda-bench:role";
-pub const ROLE_DATA: &str = "data";
-pub const ROLE_RESULTS: &str = "results";
+pub(crate) const ROLE_TAG: &str = "lambda-bench:role";
+pub(crate) const ROLE_DATA: &str = "data";
+pub(crate) const ROLE_RESULTS: &str = "results";
 /// The error code of `GetBucketTagging` on a bucket without tags.
 const NO_TAG_SET: &str = "NoSuchTagSet";
 /// Keys `DeleteObjects` accepts in one request.
@@ -32,17 +32,17 @@ const ERRORS_SHOWN: usize = 10;
 
 /// What the stack wants of a bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BucketSpec {
-    pub name: String,
+pub(crate) struct BucketSpec {
+    pub(crate) name: String,
     /// The stack name, the value of [`STACK_TAG`].
-    pub stack: String,
+    pub(crate) stack: String,
     /// [`ROLE_DATA`] or [`ROLE_RESULTS`], the value of [`ROLE_TAG`].
-    pub role: String,
+    pub(crate) role: String,
 }
 
 impl BucketSpec {
     /// The tags deploy sets (other tags of the bucket are kept), stack first.
-    pub fn tags(&self) -> Vec<(String, String)> {
+    pub(crate) fn tags(&self) -> Vec<(String, String)> {
         vec![
             (STACK_TAG.to_owned(), self.stack.clone()),
             (ROLE_TAG.to_owned(), self.role.clone()),
@@ -52,13 +52,13 @@ impl BucketSpec {
 
 /// What exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct BucketState {
-    pub public_access_blocked: bool,
-    pub encryption: Option<String>,
+pub(crate) struct BucketState {
+    pub(crate) public_access_blocked: bool,
+    pub(crate) encryption: Option<String>,
     /// Every tag of the bucket (none: `GetBucketTagging` answered `NoSuchTagSet`).
-    pub tags: BTreeMap<String, String>,
+    pub(crate) tags: BTreeMap<String, String>,
     /// The tags the stack wants ([`BucketSpec::tags`]), kept here by [`read`] for [`diff`].
-    pub wanted_tags: Vec<(String, String)>,
+    pub(crate) wanted_tags: Vec<(String, String)>,
 }
 
 /// Reads the bucket; `None` when it does not exist. A bucket of another account is an error,
@@ -67,7 +67,7 @@ pub struct BucketState {
 /// buckets) is read as it is: [`diff`] then shows the missing tags and deploy adds them.
 /// Ownership is decided by `ListBuckets` (the caller's own buckets): `HeadBucket` alone cannot
 /// tell, as it answers 200 for a bucket of another account that allows it (and moto always does).
-pub async fn read(c: &Clients, spec: &BucketSpec) -> Result<Option<BucketState>> {
+pub(crate) async fn read(c: &Clients, spec: &BucketSpec) -> Result<Option<BucketState>> {
     if !is_own_bucket(c, &spec.name).await? {
         return match c.s3.head_bucket().bucket(&spec.name).send().await {
             Err(e) if is_not_found(&e) => Ok(None),
@@ -184,7 +184,7 @@ async fn is_own_bucket(c: &Clients, name: &str) -> Result<bool> {
 }
 
 /// The change from `current` to the spec. Any default encryption (SSE-S3 or KMS) is accepted.
-pub fn diff(current: Option<&BucketState>) -> Change {
+pub(crate) fn diff(current: Option<&BucketState>) -> Change {
     let Some(current) = current else {
         return Change::Create;
     };
@@ -218,7 +218,7 @@ pub fn diff(current: Option<&BucketState>) -> Change {
 
 /// Creates the bucket and sets what `change` names. Tags go first after a create, so a deploy
 /// that stops right after leaves a bucket that destroy recognises as the stack's.
-pub async fn apply(c: &Clients, spec: &BucketSpec, change: &Change) -> Result<()> {
+pub(crate) async fn apply(c: &Clients, spec: &BucketSpec, change: &Change) -> Result<()> {
     if matches!(change, Change::Create) {
         create(c, spec).await?;
     }
@@ -287,7 +287,7 @@ async fn create(c: &Clients, spec: &BucketSpec) -> Result<()> {
 
 /// Whether `destroy` may delete a bucket.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ownership {
+pub(crate) enum Ownership {
     /// No bucket of this name in the caller's account (none at all, or another account's).
     Missing,
     /// Tagged [`STACK_TAG`] = the stack name: the stack created it.
@@ -297,7 +297,7 @@ pub enum Ownership {
 }
 
 /// Decides [`Ownership`] from the caller's buckets and the bucket's tags.
-pub async fn ownership(c: &Clients, name: &str, stack: &str) -> Result<Ownership> {
+pub(crate) async fn ownership(c: &Clients, name: &str, stack: &str) -> Result<Ownership> {
     if !is_own_bucket(c, name).await? {
         return Ok(Ownership::Missing);
     }
@@ -341,7 +341,7 @@ fn refuse_destroy(name: &str, stack: &str, reason: String) -> DeployError {
 /// `Ok(false)` when there is none, [`DeployError::ForeignBucket`] when it exists but lacks the
 /// stack's tag. Makes read calls only, so destroy can check every bucket before it deletes
 /// anything.
-pub async fn check_destroy(c: &Clients, name: &str, stack: &str) -> Result<bool> {
+pub(crate) async fn check_destroy(c: &Clients, name: &str, stack: &str) -> Result<bool> {
     match ownership(c, name, stack).await? {
         Ownership::Missing => Ok(false),
         Ownership::Ours => Ok(true),
@@ -353,7 +353,7 @@ pub async fn check_destroy(c: &Clients, name: &str, stack: &str) -> Result<bool>
 /// the stack's (tagged [`STACK_TAG`] = `stack`). A missing bucket is fine; a bucket of the same
 /// name in another account is left alone; an own bucket without the stack's tag is refused
 /// ([`DeployError::ForeignBucket`]) and nothing of it is deleted.
-pub async fn destroy(c: &Clients, name: &str, stack: &str) -> Result<bool> {
+pub(crate) async fn destroy(c: &Clients, name: &str, stack: &str) -> Result<bool> {
     if !check_destroy(c, name, stack).await? {
         return Ok(false);
     }

@@ -20,41 +20,41 @@ use crate::error::{DeployError, Result};
 use crate::package::Package;
 
 /// The runtime of every function of the stack.
-pub const RUNTIME: &str = "provided.al2023";
+pub(crate) const RUNTIME: &str = "provided.al2023";
 /// The handler of custom runtimes (the `bootstrap` executable).
-pub const HANDLER: &str = "bootstrap";
+pub(crate) const HANDLER: &str = "bootstrap";
 /// How long to wait for a function to become active or updated.
 const WAIT_LIMIT: Duration = Duration::from_secs(300);
 
 /// What the stack wants of a function.
 #[derive(Debug, Clone, PartialEq)]
-pub struct FunctionSpec {
-    pub name: String,
-    pub description: String,
-    pub role_arn: String,
-    pub memory_mb: i32,
-    pub timeout_seconds: i32,
-    pub architecture: Architecture,
-    pub environment: BTreeMap<String, String>,
-    pub package: Arc<Package>,
+pub(crate) struct FunctionSpec {
+    pub(crate) name: String,
+    pub(crate) description: String,
+    pub(crate) role_arn: String,
+    pub(crate) memory_mb: i32,
+    pub(crate) timeout_seconds: i32,
+    pub(crate) architecture: Architecture,
+    pub(crate) environment: BTreeMap<String, String>,
+    pub(crate) package: Arc<Package>,
 }
 
 /// What exists.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FunctionState {
-    pub description: String,
-    pub role_arn: String,
-    pub memory_mb: i32,
-    pub timeout_seconds: i32,
-    pub architecture: String,
-    pub runtime: String,
-    pub handler: String,
-    pub environment: BTreeMap<String, String>,
-    pub code_sha256: String,
+pub(crate) struct FunctionState {
+    pub(crate) description: String,
+    pub(crate) role_arn: String,
+    pub(crate) memory_mb: i32,
+    pub(crate) timeout_seconds: i32,
+    pub(crate) architecture: String,
+    pub(crate) runtime: String,
+    pub(crate) handler: String,
+    pub(crate) environment: BTreeMap<String, String>,
+    pub(crate) code_sha256: String,
 }
 
 /// Reads the function's configuration; `None` when it does not exist.
-pub async fn read(c: &Clients, name: &str) -> Result<Option<FunctionState>> {
+pub(crate) async fn read(c: &Clients, name: &str) -> Result<Option<FunctionState>> {
     let out = match c.lambda.get_function().function_name(name).send().await {
         Ok(out) => out,
         Err(e) if is_not_found(&e) => return Ok(None),
@@ -91,7 +91,7 @@ pub async fn read(c: &Clients, name: &str) -> Result<Option<FunctionState>> {
 const CODE_FIELDS: &[&str] = &["code", "architecture"];
 
 /// The change from `current` to `spec`.
-pub fn diff(spec: &FunctionSpec, current: Option<&FunctionState>) -> Change {
+pub(crate) fn diff(spec: &FunctionSpec, current: Option<&FunctionState>) -> Change {
     let Some(cur) = current else {
         return Change::Create;
     };
@@ -154,7 +154,7 @@ fn is_architecture_unavailable(code: Option<&str>, message: &str, arch: Architec
 }
 
 /// Creates or updates the function as `change` says, then waits until it is ready.
-pub async fn apply(c: &Clients, spec: &FunctionSpec, change: &Change) -> Result<()> {
+pub(crate) async fn apply(c: &Clients, spec: &FunctionSpec, change: &Change) -> Result<()> {
     match change {
         Change::NoChange | Change::Delete => Ok(()),
         Change::Create => {
@@ -288,7 +288,7 @@ fn wait_error(name: &str, what: &str, e: impl std::error::Error) -> DeployError 
 }
 
 /// Deletes the function; a missing one is fine. Returns whether it existed.
-pub async fn destroy(c: &Clients, name: &str) -> Result<bool> {
+pub(crate) async fn destroy(c: &Clients, name: &str) -> Result<bool> {
     match c.lambda.delete_function().function_name(name).send().await {
         Ok(_) => Ok(true),
         Err(e) if is_not_found(&e) => Ok(false),

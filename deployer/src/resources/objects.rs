@@ -4,7 +4,7 @@
 //! there with the right size *and* the right identity; any other is uploaded again.
 //!
 //! Listing gives sizes but no metadata, so [`read`] asks `HeadObject` for the identity of every
-//! object that has the right size, [`HEAD_CONCURRENCY`] at a time. That verifies each object
+//! object that has the right size, `HEAD_CONCURRENCY` at a time. That verifies each object
 //! itself on every deploy and diff, with no extra state that another writer could leave stale
 //! (a manifest object would be trusted even after someone overwrote an object beside it, and
 //! ETags, which could confirm a manifest, are not listed by local-s3). The cost, measured: see
@@ -28,7 +28,7 @@ use crate::resources::bucket;
 /// Uploads in flight at once.
 const UPLOAD_CONCURRENCY: usize = 32;
 /// `HeadObject` calls in flight at once while reading identities.
-pub const HEAD_CONCURRENCY: usize = 32;
+pub(crate) const HEAD_CONCURRENCY: usize = 32;
 /// The user-metadata key of an object's identity: the header `x-amz-meta-bench-id`.
 pub const ID_METADATA: &str = "bench-id";
 /// Names the generator of `bench_types::objects` in every identity: change it when the
@@ -38,8 +38,11 @@ const GENERATOR: &str = "bench-types/splitmix64-letters/1";
 /// The objects the stack wants under `prefix` of `bucket`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ObjectsSpec {
+    /// The data bucket.
     pub bucket: String,
+    /// The prefix the objects live under, e.g. `bench/1000/`.
     pub prefix: String,
+    /// What the objects are: count, sizes, magic string, generator key.
     pub set: ObjectSet,
 }
 
@@ -47,6 +50,7 @@ pub struct ObjectsSpec {
 /// have the right size.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ObjectsState {
+    /// Every key under the prefix and its size in bytes.
     pub sizes: BTreeMap<String, u64>,
     /// `x-amz-meta-bench-id` by key; a key without it (or not asked: wrong size) is absent.
     pub ids: BTreeMap<String, String>,
@@ -56,7 +60,9 @@ pub struct ObjectsState {
 /// change the reader's count).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ObjectsPlan {
+    /// Indexes (in the set) of the objects to upload.
     pub upload: Vec<u64>,
+    /// Keys under the prefix that are not part of the set.
     pub delete: Vec<String>,
 }
 
@@ -80,7 +86,7 @@ pub fn object_id(set: &ObjectSet, index: u64) -> String {
 }
 
 /// Lists the prefix (every page), then reads the identity of each object of the set that has
-/// the right size (`HeadObject`, [`HEAD_CONCURRENCY`] at a time). A missing bucket reads as
+/// the right size (`HeadObject`, `HEAD_CONCURRENCY` at a time). A missing bucket reads as
 /// empty.
 pub async fn read(c: &Clients, spec: &ObjectsSpec) -> Result<ObjectsState> {
     let mut state = ObjectsState::default();
@@ -163,7 +169,7 @@ pub fn plan(spec: &ObjectsSpec, current: &ObjectsState) -> ObjectsPlan {
 
 /// The plan as a change of the resource: `objects` (how many are in place), `content` (how many
 /// of those to upload have the right size but another identity), `foreign keys`.
-pub fn diff(spec: &ObjectsSpec, current: &ObjectsState, plan: &ObjectsPlan) -> Change {
+pub(crate) fn diff(spec: &ObjectsSpec, current: &ObjectsState, plan: &ObjectsPlan) -> Change {
     if current.sizes.is_empty() {
         return Change::Create;
     }
@@ -202,7 +208,7 @@ pub fn diff(spec: &ObjectsSpec, current: &ObjectsState, plan: &ObjectsPlan) -> C
 
 /// Uploads (with each object's identity in its metadata) and deletes what `plan` says,
 /// reporting the upload's progress.
-pub async fn apply(
+pub(crate) async fn apply(
     c: &Clients,
     spec: &ObjectsSpec,
     plan: &ObjectsPlan,

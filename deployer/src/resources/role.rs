@@ -13,8 +13,11 @@ use crate::error::Result;
 /// What the stack wants of a role.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RoleSpec {
+    /// The role's name, e.g. `lambda-bench-reader`.
     pub name: String,
+    /// The role's IAM description, e.g. `Lambda benchmark lambda-bench: S3 reader function`.
     pub description: String,
+    /// The trust policy: which service may assume the role.
     pub trust: Value,
     /// Inline policies by name.
     pub policies: BTreeMap<String, Value>,
@@ -22,9 +25,9 @@ pub struct RoleSpec {
 
 /// What exists.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RoleState {
-    pub trust: Value,
-    pub policies: BTreeMap<String, Value>,
+pub(crate) struct RoleState {
+    pub(crate) trust: Value,
+    pub(crate) policies: BTreeMap<String, Value>,
 }
 
 /// IAM returns policy documents URL-encoded; moto and some tools return them plain.
@@ -38,7 +41,7 @@ pub fn decode_policy(text: &str) -> Value {
 }
 
 /// Reads the role and its inline policies; `None` when it does not exist.
-pub async fn read(c: &Clients, name: &str) -> Result<Option<RoleState>> {
+pub(crate) async fn read(c: &Clients, name: &str) -> Result<Option<RoleState>> {
     let role = match c.iam.get_role().role_name(name).send().await {
         Ok(out) => out.role,
         Err(e) if is_not_found(&e) => return Ok(None),
@@ -83,7 +86,7 @@ fn policy_field(name: &str) -> String {
 }
 
 /// The change from `current` to `spec`; documents compare as JSON values.
-pub fn diff(spec: &RoleSpec, current: Option<&RoleState>) -> Change {
+pub(crate) fn diff(spec: &RoleSpec, current: Option<&RoleState>) -> Change {
     let Some(current) = current else {
         return Change::Create;
     };
@@ -118,7 +121,7 @@ pub fn diff(spec: &RoleSpec, current: Option<&RoleState>) -> Change {
 }
 
 /// Creates or updates the role as `change` says.
-pub async fn apply(
+pub(crate) async fn apply(
     c: &Clients,
     spec: &RoleSpec,
     current: Option<&RoleState>,
@@ -186,7 +189,7 @@ async fn delete_inline(c: &Clients, role: &str, policy: &str) -> Result<()> {
 }
 
 /// Deletes the inline policies, then the role. A missing role is fine; returns whether it existed.
-pub async fn destroy(c: &Clients, name: &str) -> Result<bool> {
+pub(crate) async fn destroy(c: &Clients, name: &str) -> Result<bool> {
     match c.iam.get_role().role_name(name).send().await {
         Ok(_) => {}
         Err(e) if is_not_found(&e) => return Ok(false),

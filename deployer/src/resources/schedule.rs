@@ -13,28 +13,28 @@ use crate::error::{request_error, Result};
 
 /// What the stack wants.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ScheduleSpec {
-    pub name: String,
-    pub group: String,
-    pub expression: String,
-    pub target_arn: String,
-    pub role_arn: String,
+pub(crate) struct ScheduleSpec {
+    pub(crate) name: String,
+    pub(crate) group: String,
+    pub(crate) expression: String,
+    pub(crate) target_arn: String,
+    pub(crate) role_arn: String,
     /// The execution input (contract 1): `{}` plus a label.
-    pub input: Value,
+    pub(crate) input: Value,
 }
 
 /// What exists.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ScheduleState {
-    pub expression: String,
-    pub target_arn: String,
-    pub role_arn: String,
-    pub input: Value,
-    pub enabled: bool,
+pub(crate) struct ScheduleState {
+    pub(crate) expression: String,
+    pub(crate) target_arn: String,
+    pub(crate) role_arn: String,
+    pub(crate) input: Value,
+    pub(crate) enabled: bool,
 }
 
 /// Reads the schedule; `None` when it does not exist.
-pub async fn read(c: &Clients, group: &str, name: &str) -> Result<Option<ScheduleState>> {
+pub(crate) async fn read(c: &Clients, group: &str, name: &str) -> Result<Option<ScheduleState>> {
     match c
         .scheduler
         .get_schedule()
@@ -64,7 +64,7 @@ pub async fn read(c: &Clients, group: &str, name: &str) -> Result<Option<Schedul
 }
 
 /// The change from `current` to `spec` (`None`: the config has no schedule).
-pub fn diff(spec: Option<&ScheduleSpec>, current: Option<&ScheduleState>) -> Change {
+pub(crate) fn diff(spec: Option<&ScheduleSpec>, current: Option<&ScheduleState>) -> Change {
     match (spec, current) {
         (None, None) => Change::NoChange,
         (None, Some(_)) => Change::Delete,
@@ -104,7 +104,7 @@ pub fn diff(spec: Option<&ScheduleSpec>, current: Option<&ScheduleState>) -> Cha
 }
 
 /// Creates, updates (a full replacement, as Scheduler's API is) or deletes as `change` says.
-pub async fn apply(
+pub(crate) async fn apply(
     c: &Clients,
     spec: Option<&ScheduleSpec>,
     group: &str,
@@ -158,7 +158,7 @@ pub async fn apply(
 }
 
 /// Deletes the schedule; a missing one is fine. Returns whether it existed.
-pub async fn destroy(c: &Clients, group: &str, name: &str) -> Result<bool> {
+pub(crate) async fn destroy(c: &Clients, group: &str, name: &str) -> Result<bool> {
     match c
         .scheduler
         .delete_schedule()

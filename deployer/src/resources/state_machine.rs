@@ -12,22 +12,26 @@ use crate::error::{DeployError, Result};
 /// What the stack wants.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StateMachineSpec {
+    /// The state machine's name (the stack name).
     pub name: String,
+    /// The state machine's ARN in this account and region.
     pub arn: String,
+    /// The ARN of the role it runs with (`STACK-statemachine`).
     pub role_arn: String,
+    /// The rendered Amazon States Language definition.
     pub definition: Value,
 }
 
 /// What exists.
 #[derive(Debug, Clone, PartialEq)]
-pub struct StateMachineState {
-    pub role_arn: String,
-    pub definition: Value,
-    pub kind: String,
+pub(crate) struct StateMachineState {
+    pub(crate) role_arn: String,
+    pub(crate) definition: Value,
+    pub(crate) kind: String,
 }
 
 /// Reads the state machine; `None` when it does not exist (or is being deleted).
-pub async fn read(c: &Clients, arn: &str) -> Result<Option<StateMachineState>> {
+pub(crate) async fn read(c: &Clients, arn: &str) -> Result<Option<StateMachineState>> {
     match c
         .sfn
         .describe_state_machine()
@@ -52,7 +56,7 @@ pub async fn read(c: &Clients, arn: &str) -> Result<Option<StateMachineState>> {
 }
 
 /// The change from `current` to `spec`; definitions compare as JSON values.
-pub fn diff(spec: &StateMachineSpec, current: Option<&StateMachineState>) -> Result<Change> {
+pub(crate) fn diff(spec: &StateMachineSpec, current: Option<&StateMachineState>) -> Result<Change> {
     let Some(cur) = current else {
         return Ok(Change::Create);
     };
@@ -88,7 +92,7 @@ pub fn diff(spec: &StateMachineSpec, current: Option<&StateMachineState>) -> Res
 }
 
 /// Creates or updates as `change` says.
-pub async fn apply(c: &Clients, spec: &StateMachineSpec, change: &Change) -> Result<()> {
+pub(crate) async fn apply(c: &Clients, spec: &StateMachineSpec, change: &Change) -> Result<()> {
     let definition = spec.definition.to_string();
     match change {
         Change::NoChange | Change::Delete => Ok(()),
@@ -124,7 +128,7 @@ pub async fn apply(c: &Clients, spec: &StateMachineSpec, change: &Change) -> Res
 
 /// The names of the executions of the state machine that are RUNNING (none when it does not
 /// exist). A running execution changes the targets' memory: deploy and run wait for none.
-pub async fn running_executions(c: &Clients, arn: &str) -> Result<Vec<String>> {
+pub(crate) async fn running_executions(c: &Clients, arn: &str) -> Result<Vec<String>> {
     let mut names = Vec::new();
     let mut pages = c
         .sfn
@@ -144,7 +148,7 @@ pub async fn running_executions(c: &Clients, arn: &str) -> Result<Vec<String>> {
 }
 
 /// Fails with [`DeployError::ExecutionRunning`] while an execution of the state machine runs.
-pub async fn ensure_no_run(c: &Clients, arn: &str, doing: &str) -> Result<()> {
+pub(crate) async fn ensure_no_run(c: &Clients, arn: &str, doing: &str) -> Result<()> {
     let running = running_executions(c, arn).await?;
     if running.is_empty() {
         return Ok(());
@@ -157,7 +161,7 @@ pub async fn ensure_no_run(c: &Clients, arn: &str, doing: &str) -> Result<()> {
 }
 
 /// Deletes the state machine; a missing one is fine. Returns whether it existed.
-pub async fn destroy(c: &Clients, arn: &str) -> Result<bool> {
+pub(crate) async fn destroy(c: &Clients, arn: &str) -> Result<bool> {
     if read(c, arn).await?.is_none() {
         return Ok(false);
     }

@@ -14,15 +14,13 @@ pub enum Architecture {
     #[serde(rename = "arm64")]
     #[cfg_attr(feature = "clap", value(name = "arm64", alias = "aarch64"))]
     Arm64,
+    /// Intel or AMD x86-64.
     #[serde(rename = "x86_64")]
     #[cfg_attr(feature = "clap", value(name = "x86_64", alias = "amd64"))]
     X86_64,
 }
 
 impl Architecture {
-    /// Every architecture Lambda offers.
-    pub const ALL: [Self; 2] = [Self::Arm64, Self::X86_64];
-
     /// Lambda's name: `arm64` or `x86_64`.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -38,14 +36,6 @@ impl Architecture {
             "arm64" | "aarch64" => Some(Self::Arm64),
             "x86_64" | "x86-64" | "amd64" | "x64" => Some(Self::X86_64),
             _ => None,
-        }
-    }
-
-    /// The Rust target triple a Lambda package for this architecture is built for.
-    pub fn rust_target(self) -> &'static str {
-        match self {
-            Self::Arm64 => "aarch64-unknown-linux-gnu",
-            Self::X86_64 => "x86_64-unknown-linux-gnu",
         }
     }
 }
@@ -81,7 +71,7 @@ mod tests {
 
     #[test]
     fn the_wire_name_is_lambdas() {
-        for arch in Architecture::ALL {
+        for arch in [Architecture::Arm64, Architecture::X86_64] {
             let json = serde_json::to_value(arch).unwrap();
             assert_eq!(json, arch.as_str());
             assert_eq!(arch.to_string(), arch.as_str());
@@ -100,10 +90,6 @@ mod tests {
         assert_eq!(Architecture::parse("sparc"), None);
         let err = "sparc".parse::<Architecture>().unwrap_err();
         assert_eq!(err.to_string(), "`sparc`: use arm64 or x86_64");
-        assert_eq!(
-            Architecture::X86_64.rust_target(),
-            "x86_64-unknown-linux-gnu"
-        );
     }
 
     #[cfg(feature = "clap")]

@@ -27,17 +27,26 @@ pub struct Target {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionInput {
+    /// The functions under test, each swept over every memory size.
     pub targets: Vec<Target>,
+    /// The memory sizes swept, in MB, in the order they are run.
     pub memory_sizes: Vec<u32>,
+    /// How many times the whole sweep runs (1 to [`crate::validation::MAX_ROUNDS`]).
     pub rounds: u32,
+    /// Whether each timed invoke follows an untimed one at the same memory size.
     pub warmup: bool,
+    /// The bucket holding the test objects.
     pub bucket: String,
+    /// The key prefix of the test objects, e.g. `bench/1000/`.
     pub prefix: String,
     /// The string to look for; `None` only counts the objects.
     #[serde(default)]
     pub find: Option<String>,
+    /// The bucket the collector writes the records and the report to.
     pub results_bucket: String,
+    /// The key prefix of the results, e.g. `runs/`.
     pub results_prefix: String,
+    /// Free text telling executions apart in the report and `index.json`, e.g. `scheduled`.
     #[serde(default)]
     pub label: String,
     /// What every reader must return to count as a measurement (the object count, or with
@@ -53,16 +62,22 @@ pub struct ExecutionInput {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct GivenInput {
+    /// Replaces the deployed targets (see [`ExecutionInput::targets`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub targets: Option<Vec<Target>>,
+    /// Replaces the deployed memory sizes, in MB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub memory_sizes: Option<Vec<u32>>,
+    /// Replaces the deployed number of rounds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rounds: Option<u32>,
+    /// Turns the untimed invoke before each timed one on or off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warmup: Option<bool>,
+    /// Points the readers at another data bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
+    /// Points the readers at other objects of the bucket, e.g. `bench/200/`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prefix: Option<String>,
     /// `Some(None)` is a given `null`: no search, even where the defaults have one.
@@ -72,10 +87,13 @@ pub struct GivenInput {
         skip_serializing_if = "Option::is_none"
     )]
     pub find: Option<Option<String>>,
+    /// Writes the results to another bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results_bucket: Option<String>,
+    /// Writes the results under another prefix.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub results_prefix: Option<String>,
+    /// The execution's label (see [`ExecutionInput::label`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// `Some(None)` is a given `null`: no expected result, so every answer counts.

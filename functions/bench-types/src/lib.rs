@@ -4,7 +4,7 @@
 //! - [`reader`]: contract 2, the event a reader target gets and the result it returns.
 //! - [`records`]: contract 3, the run records the state machine hands to the collector.
 //! - [`recommendation`]: contract 4, the collector's recommended memory sizes per target.
-//! - [`arch`]: the Lambda architectures (`arm64`, `x86_64`).
+//! - [`Architecture`]: the Lambda architectures (`arm64`, `x86_64`).
 //! - [`error_names!`]: stable error names derived from the variants.
 //! - [`objects`]: the seed-parity test objects (deterministic generator shared by uploaders).
 //! - [`validation`]: the collector's check of an execution's input before anything changes.
@@ -18,10 +18,10 @@
 // unwrap() is fine in tests (the project's standard); the lint guards the shipped code.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod arch;
+mod arch;
 pub mod arn;
-pub mod error_name;
-pub mod errors;
+mod error_name;
+mod errors;
 pub mod input;
 #[cfg(feature = "logging")]
 pub mod logging;
@@ -33,7 +33,7 @@ pub mod stats;
 pub mod text_table;
 pub mod validation;
 
-pub use arch::Architecture;
+pub use arch::{Architecture, UnknownArchitecture};
 pub use errors::error_chain;
 pub use input::{ExecutionInput, GivenInput, Target};
 pub use reader::{LatencyMs, ReadMode, ReaderEvent, ReaderResult, ReaderStats};
@@ -43,11 +43,12 @@ pub use records::{
     ResultsLocation, RunRecord,
 };
 
-/// The memory range Lambda accepts, in MB.
+/// The smallest memory size Lambda accepts, in MB.
 pub const MIN_MEMORY_MB: u32 = 128;
+/// The largest memory size Lambda accepts, in MB.
 pub const MAX_MEMORY_MB: u32 = 10240;
 
-/// The seed's ten memory sizes.
+/// The seed's ten memory sizes, in MB: the sweep deploy runs when `bench.toml` names none.
 pub const SEED_MEMORY_SIZES: [u32; 10] = [128, 256, 511, 1023, 3008, 3071, 6143, 7167, 9215, 10240];
 
 /// The string one of the test objects holds (seed parity).

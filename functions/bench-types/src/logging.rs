@@ -17,23 +17,25 @@ use tracing_subscriber::util::{SubscriberInitExt, TryInitError};
 
 /// The shape of a log line.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
+enum LogFormat {
+    /// Plain text lines without a timestamp.
     Text,
+    /// One JSON object per line (`AWS_LAMBDA_LOG_FORMAT=JSON`).
     Json,
 }
 
 /// What the environment asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct LogSettings {
-    pub format: LogFormat,
+struct LogSettings {
+    format: LogFormat,
     /// `EnvFilter` directives, e.g. `warn` or `s3_reader=debug,info`.
-    pub filter: String,
+    filter: String,
 }
 
 impl LogSettings {
     /// From environment variables (`get` reads one); `default_filter` applies when neither
     /// `AWS_LAMBDA_LOG_LEVEL` nor `RUST_LOG` gives a usable level.
-    pub fn from_env(get: impl Fn(&str) -> Option<String>, default_filter: &str) -> Self {
+    fn from_env(get: impl Fn(&str) -> Option<String>, default_filter: &str) -> Self {
         let format = match get("AWS_LAMBDA_LOG_FORMAT") {
             Some(v) if v.trim().eq_ignore_ascii_case("json") => LogFormat::Json,
             _ => LogFormat::Text,
@@ -64,7 +66,7 @@ fn lambda_level(value: &str) -> Option<LevelFilter> {
 }
 
 /// The subscriber for `settings`, writing to `writer`: no ANSI escapes in either format.
-pub fn dispatch<W>(settings: &LogSettings, writer: W) -> tracing::Dispatch
+fn dispatch<W>(settings: &LogSettings, writer: W) -> tracing::Dispatch
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {

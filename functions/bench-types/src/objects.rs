@@ -25,10 +25,20 @@ pub struct ObjectSet {
 /// Why a [`ObjectSet`] cannot be generated.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ObjectSetError {
-    /// `min_size` is larger than `max_size`.
-    SizeRange { min_size: u64, max_size: u64 },
-    /// The magic string does not fit in the smallest object.
-    MagicTooLong { magic_len: u64, min_size: u64 },
+    /// `min_size` is larger than `max_size`: set `min_size <= max_size`.
+    SizeRange {
+        /// The smallest body size asked for, in bytes.
+        min_size: u64,
+        /// The largest body size asked for, in bytes.
+        max_size: u64,
+    },
+    /// The magic string does not fit in the smallest object: raise `min_size`.
+    MagicTooLong {
+        /// The magic string's length, in bytes.
+        magic_len: u64,
+        /// The smallest body size asked for, in bytes.
+        min_size: u64,
+    },
     /// The magic string is empty or not ASCII letters only (it must not change the alphabet).
     MagicNotLetters,
 }
@@ -158,16 +168,16 @@ const LETTERS: &[u8; 52] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxy
 
 /// splitmix64 (Steele, Lea, Flood 2014): tiny, fast, good enough for test data, no dependency.
 #[derive(Debug, Clone)]
-pub struct SplitMix64 {
+struct SplitMix64 {
     state: u64,
 }
 
 impl SplitMix64 {
-    pub fn new(key: u64) -> Self {
+    fn new(key: u64) -> Self {
         Self { state: key }
     }
 
-    pub fn next_u64(&mut self) -> u64 {
+    fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.state;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);

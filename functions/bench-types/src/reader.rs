@@ -17,7 +17,7 @@ pub enum ReadMode {
 }
 
 impl ReadMode {
-    pub const ALL: [Self; 2] = [Self::Sequential, Self::Concurrent];
+    const ALL: [Self; 2] = [Self::Sequential, Self::Concurrent];
 
     /// The wire name: `sequential` or `concurrent`.
     pub fn as_str(self) -> &'static str {
@@ -65,16 +65,24 @@ impl std::fmt::Display for ReadMode {
 /// signed number) so that the reader, not the deserializer, reports bad values with a named error.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct ReaderEvent {
+    /// The bucket holding the test objects (the seed's field; required).
     #[serde(default)]
     pub s3_bucket_name: Option<String>,
+    /// The key prefix to list and read, e.g. `bench/1000/` (the seed's field); none reads the
+    /// whole bucket.
     #[serde(default)]
     pub folder: Option<String>,
+    /// The string to look for (the seed's field); the result is then the key holding it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub find: Option<String>,
+    /// `concurrent` (the default) or `sequential`, see [`ReadMode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
+    /// Objects in flight at once in concurrent mode (our reader: 64 when absent, 1 to 4096).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub concurrency: Option<i64>,
+    /// Keep the clients (and their open connections) of an earlier invocation instead of
+    /// starting with a cold connection pool as the seed's readers did; false when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reuse_connections: Option<bool>,
     /// How our reader GETs: `direct` (signed requests over hyper) or `sdk` (aws-sdk-s3).
@@ -85,9 +93,13 @@ pub struct ReaderEvent {
 /// Per-object GET latency percentiles, in milliseconds.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct LatencyMs {
+    /// The median GET, ms.
     pub p50: f64,
+    /// 90 % of GETs took at most this, ms.
     pub p90: f64,
+    /// 99 % of GETs took at most this, ms.
     pub p99: f64,
+    /// The slowest GET, ms.
     pub max: f64,
 }
 
@@ -95,11 +107,16 @@ pub struct LatencyMs {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ReaderStats {
+    /// The function's memory size during the run, in MB; a run whose size is not the one swept
+    /// is invalid (stale memory).
     pub memory_mb: u32,
+    /// CPUs the reader could use (`available_parallelism`, which follows the CPU quota).
     pub vcpus: u32,
     /// What the runtime reports (`aarch64`, `x86_64`); [`crate::Architecture::parse`] reads it.
     pub arch: String,
+    /// How the objects were read.
     pub mode: ReadMode,
+    /// The most objects in flight at once (1 in sequential mode).
     pub concurrency: u32,
     /// Objects read to the end.
     pub objects: u64,
@@ -107,22 +124,32 @@ pub struct ReaderStats {
     /// not a valid measurement. Optional: older readers and other languages omit it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub listed: Option<u64>,
+    /// Body bytes read, in bytes.
     pub bytes: u64,
+    /// Listing time in ms: to the first page (concurrent mode, reads overlap the rest) or every
+    /// LIST call (sequential).
     pub list_ms: f64,
+    /// `total_ms - list_ms`, in ms.
     pub read_ms: f64,
+    /// The timed section (listing and reading), in ms.
     pub total_ms: f64,
+    /// Per-object GET latency percentiles.
     pub latency_ms: LatencyMs,
+    /// Requests sent again after a retryable failure (GETs and LIST pages).
     pub retries: u64,
     /// Objects that still failed after retries.
     pub errors: u64,
+    /// The first invocation of the function's process (includes its init).
     pub cold_start: bool,
+    /// The event's `reuse_connections`: the clients of an earlier invocation were kept.
     pub reused_connections: bool,
     /// The GET path: `direct` or `sdk`.
     #[serde(default)]
     pub client: String,
-    /// S3 requests made, for the cost of a run (LIST pages and GETs, retries included).
+    /// LIST requests made, retries included: with `get_requests`, the S3 cost of a run.
     #[serde(default)]
     pub list_requests: u64,
+    /// GET requests made, retries included.
     #[serde(default)]
     pub get_requests: u64,
 }
@@ -130,12 +157,15 @@ pub struct ReaderStats {
 /// The reader's answer: the seed's four fields plus `stats`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReaderResult {
+    /// The reader's language, e.g. `rust` or `python`.
     pub lang: String,
+    /// How it read, e.g. `aws-sdk-rust, tokio, semaphore 64`.
     pub detail: String,
     /// The object count, or with `find` the key holding the string (or `"None"`).
     pub result: String,
     /// The timed section in seconds, not rounded.
     pub time: f64,
+    /// Our reader's measurements; `None` from readers that do not report them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<ReaderStats>,
 }

@@ -11,8 +11,11 @@ pub const DEFAULT_BALANCED_WEIGHT: f64 = 0.5;
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Choice {
+    /// The memory size, in MB.
     pub memory_mb: u32,
+    /// The mean `time` of its valid runs, in seconds.
     pub mean_time_s: f64,
+    /// The mean cost of one invocation, in USD.
     pub cost_usd: f64,
 }
 
@@ -21,9 +24,13 @@ pub struct Choice {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Recommendation {
+    /// The target's name, as in the input's `targets`.
     pub target: String,
+    /// The least mean time (ties: the cheaper).
     pub fastest: Option<Choice>,
+    /// The least mean cost per invocation (ties: the faster).
     pub cheapest: Option<Choice>,
+    /// The least weighted sum of cost and time, each relative to the target's largest.
     pub balanced: Option<Choice>,
     /// The weight `balanced` was chosen with; older answers without it used the default.
     #[serde(default = "default_balanced_weight")]

@@ -9,11 +9,16 @@ use serde_json::Value;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RunRecord {
+    /// The round, from 1.
     pub round: u32,
+    /// The memory size the target was set to, in MB.
     pub memory_mb: u32,
+    /// The target's name, as in the input's `targets`.
     pub target: String,
+    /// The function invoked (name or ARN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_name: Option<String>,
+    /// Whether the invoke succeeded: then `output` is set, else `error` and `cause`.
     pub ok: bool,
     /// The reader result (the invoke's `Payload`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21,8 +26,10 @@ pub struct RunRecord {
     /// The whole `lambda:invoke` result, which on AWS holds `LogResult`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub invoke: Option<Value>,
+    /// The error name Step Functions caught, e.g. `ListFailed` or `States.Timeout`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// The error's cause as Step Functions gives it (often the function's error JSON).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
 }
@@ -31,8 +38,11 @@ pub struct RunRecord {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ExecutionRef {
+    /// The execution's ARN.
     pub id: String,
+    /// The execution's name: the folder of its results.
     pub name: String,
+    /// When it started, as Step Functions gives it (ISO 8601, e.g. `2026-11-20T06:00:00.000Z`).
     pub start_time: String,
 }
 
@@ -40,11 +50,18 @@ pub struct ExecutionRef {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CollectorSummary {
+    /// The execution's name.
     pub execution_name: String,
+    /// Where the execution's results are: `s3://BUCKET/PREFIX/EXEC/` (a local path from the
+    /// `collect` CLI).
     pub results_uri: String,
+    /// Where its `report.html` is, in the same form.
     pub report_uri: String,
+    /// Where its `summary.json` is, in the same form.
     pub summary_uri: String,
+    /// Run records, whatever their outcome.
     pub runs: usize,
+    /// Runs whose invoke failed.
     pub failures: usize,
     /// Per target: the fastest, cheapest and balanced memory size.
     pub recommendations: Vec<crate::Recommendation>,
@@ -54,6 +71,7 @@ pub struct CollectorSummary {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ResultsLocation {
+    /// The bucket the results go to.
     pub results_bucket: String,
     /// Defaults to [`DEFAULT_RESULTS_PREFIX`] when absent (contract 1).
     #[serde(default = "default_results_prefix")]
@@ -74,6 +92,7 @@ fn default_results_prefix() -> String {
 /// numeric `result`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ExpectedResult {
+    /// The reader's `result` a correct run gives.
     #[serde(deserialize_with = "text_or_number")]
     pub result: String,
 }
@@ -94,9 +113,12 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<S
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct RecordRequest {
+    /// The execution the record belongs to.
     pub execution: ExecutionRef,
+    /// Where the record is stored (`resultsBucket`, `resultsPrefix` at the top level).
     #[serde(flatten)]
     pub location: ResultsLocation,
+    /// The record itself.
     pub record: RunRecord,
     /// The result a correct run gives; stored with the record, so the report can check it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,7 +130,9 @@ pub struct RecordRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "lowercase")]
 pub enum CollectorRequest {
+    /// Stores one run record (states `RecordRun`, `RecordFailure`).
     Record(RecordRequest),
+    /// Writes the execution's results and report (state `Report`).
     Report(ReportRequest),
     /// Checks an execution's input before anything changes (see [`crate::validation`]).
     Validate(crate::validation::ValidateRequest),
@@ -117,6 +141,7 @@ pub enum CollectorRequest {
 /// `{"action": "report", ...}`: aggregate one execution and write the outputs.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportRequest {
+    /// The execution to report on.
     pub execution: ExecutionRef,
     /// The effective input; `resultsBucket` and `resultsPrefix` say where to write.
     pub input: Value,

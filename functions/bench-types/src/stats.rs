@@ -39,13 +39,18 @@ fn median_of_sorted(sorted: &[f64]) -> f64 {
 /// n, mean, standard deviation, min, median and max of some samples.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize)]
 pub struct Describe {
+    /// The number of samples.
     pub n: usize,
+    /// The arithmetic mean, in the samples' unit.
     pub mean: f64,
     /// The sample standard deviation (divided by n - 1, as pandas' `std()` the seed used);
     /// `None` for a single sample, where pandas gives NaN.
     pub std: Option<f64>,
+    /// The smallest sample.
     pub min: f64,
+    /// The median (the mean of the two middle samples for an even count).
     pub median: f64,
+    /// The largest sample.
     pub max: f64,
 }
 

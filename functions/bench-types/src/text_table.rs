@@ -15,7 +15,9 @@
 /// How a column's cells line up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
+    /// Text: cells padded on the right.
     Left,
+    /// Numbers: cells padded on the left.
     Right,
 }
 
@@ -41,6 +43,7 @@ impl TextTable {
         }
     }
 
+    /// Adds a row of cells, in column order.
     pub fn push_row<C: Into<String>>(&mut self, cells: impl IntoIterator<Item = C>) {
         self.rows.push(cells.into_iter().map(Into::into).collect());
     }

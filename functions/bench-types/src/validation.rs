@@ -26,6 +26,7 @@ pub struct ValidateRequest {
     pub input: Value,
     /// The execution input as given (to see which fields the user set).
     pub given: Value,
+    /// What the deployed definition allows.
     pub limits: RunLimits,
 }
 
@@ -35,6 +36,7 @@ pub struct ValidateRequest {
 pub struct RunLimits {
     /// The stack's region: targets must be functions of this region (and its partition).
     pub region: String,
+    /// The sweep's size limit, in execution history events.
     pub history: HistoryBudget,
 }
 
@@ -45,12 +47,15 @@ pub struct RunLimits {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryBudget {
+    /// Once per execution, whatever its size.
     pub fixed: u64,
     /// Once per memory size (its check).
     pub per_memory_size: u64,
     /// Once per target (its original memory read, its restore).
     pub per_target: u64,
+    /// Once per round, whatever its size.
     pub per_round: u64,
+    /// Each (round, memory size), whatever the number of targets.
     pub per_round_and_size: u64,
     /// Each (round, memory, target), with the margin.
     pub per_configuration: u64,
@@ -74,7 +79,7 @@ impl HistoryBudget {
     }
 
     /// About how many (round, memory, target) configurations fit, for the error message.
-    pub fn max_configurations(&self) -> u64 {
+    fn max_configurations(&self) -> u64 {
         let per = self.per_memory_size
             + self.per_target
             + self.per_round
@@ -88,7 +93,9 @@ impl HistoryBudget {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidateAnswer {
+    /// Whether the input can run; the state machine fails with `InvalidInput` when not.
     pub valid: bool,
+    /// Why not, starting with the field, e.g. `rounds: give a whole number ...`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub cause: Option<String>,
     /// What every reader must return to count as a measurement (`null`: not known, e.g. the
@@ -118,7 +125,9 @@ impl ValidateAnswer {
 /// A valid input, typed, and the result its readers must return.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValidInput {
+    /// The merged input, checked and typed.
     pub input: ExecutionInput,
+    /// What every reader must return to count as a measurement (see [`ValidateAnswer::expect`]).
     pub expect: Option<ExpectedResult>,
 }
 

@@ -32,38 +32,38 @@ const COLORS: [RGBColor; 8] = [
 
 /// One line of a chart.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Series {
-    pub name: String,
+pub(crate) struct Series {
+    pub(crate) name: String,
     /// One value per x position; `None` leaves a gap.
-    pub values: Vec<Option<f64>>,
+    pub(crate) values: Vec<Option<f64>>,
     /// Half the height of an error bar at each position, if any.
-    pub spread: Vec<Option<f64>>,
+    pub(crate) spread: Vec<Option<f64>>,
     /// Positions where the target failed (drawn as a cross on the x axis).
-    pub failed: Vec<bool>,
+    pub(crate) failed: Vec<bool>,
 }
 
 /// A line chart over categorical x positions.
 #[derive(Debug, Clone, PartialEq)]
-pub struct LineChart {
-    pub title: String,
-    pub x_desc: String,
-    pub y_desc: String,
-    pub x_labels: Vec<String>,
-    pub series: Vec<Series>,
+pub(crate) struct LineChart {
+    pub(crate) title: String,
+    pub(crate) x_desc: String,
+    pub(crate) y_desc: String,
+    pub(crate) x_labels: Vec<String>,
+    pub(crate) series: Vec<Series>,
     /// Start the y axis at zero (times) or at the smallest value (costs).
-    pub y_from_zero: bool,
+    pub(crate) y_from_zero: bool,
 }
 
 /// A named SVG chart, ready to be written as `NAME.svg` and inlined into the report.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Chart {
-    pub file_name: String,
-    pub title: String,
-    pub svg: String,
+pub(crate) struct Chart {
+    pub(crate) file_name: String,
+    pub(crate) title: String,
+    pub(crate) svg: String,
 }
 
 /// All charts of one execution; the trend is drawn from `index` (this execution included).
-pub fn charts(summary: &Summary, index: &Index) -> Result<Vec<Chart>, CollectorError> {
+pub(crate) fn charts(summary: &Summary, index: &Index) -> Result<Vec<Chart>, CollectorError> {
     let mut specs = vec![("time.svg", time_chart(summary))];
     // The seed's figures 2 and 3: the low and the high end on their own scales.
     let (low, high): (Vec<u32>, Vec<u32>) = summary
@@ -140,7 +140,7 @@ fn per_target(
         .collect()
 }
 
-pub fn time_chart(summary: &Summary) -> LineChart {
+pub(crate) fn time_chart(summary: &Summary) -> LineChart {
     LineChart {
         title: "Mean time per memory size (bars: ±1 standard deviation, ×: failed)".into(),
         x_desc: "memory size (MB)".into(),
@@ -151,7 +151,7 @@ pub fn time_chart(summary: &Summary) -> LineChart {
     }
 }
 
-pub fn stddev_chart(summary: &Summary) -> LineChart {
+pub(crate) fn stddev_chart(summary: &Summary) -> LineChart {
     let mut series = per_target(summary, |c| c.std_time_s, false);
     series
         .iter_mut()
@@ -166,7 +166,7 @@ pub fn stddev_chart(summary: &Summary) -> LineChart {
     }
 }
 
-pub fn cost_chart(summary: &Summary) -> LineChart {
+pub(crate) fn cost_chart(summary: &Summary) -> LineChart {
     let mut series = per_target(summary, |c| c.cost_usd.map(|usd| usd * 1000.0), false);
     series
         .iter_mut()
@@ -182,7 +182,7 @@ pub fn cost_chart(summary: &Summary) -> LineChart {
 }
 
 /// The fastest mean time of every target in every execution of the index, in start order.
-pub fn trend_chart(index: &Index) -> LineChart {
+pub(crate) fn trend_chart(index: &Index) -> LineChart {
     let mut targets: Vec<String> = Vec::new();
     for entry in &index.executions {
         for t in &entry.targets {
@@ -264,7 +264,7 @@ fn y_range(chart: &LineChart) -> (f64, f64) {
 }
 
 /// Draws a chart to SVG text.
-pub fn render(chart: &LineChart, what: &str) -> Result<String, CollectorError> {
+pub(crate) fn render(chart: &LineChart, what: &str) -> Result<String, CollectorError> {
     let fail = |e: &dyn std::fmt::Display| CollectorError::render(what, e);
     let mut svg = String::new();
     {

@@ -9,36 +9,36 @@ use serde_json::{Map, Value};
 use crate::error::CollectorError;
 use crate::pricing::Prices;
 
-pub use bench_types::recommendation::DEFAULT_BALANCED_WEIGHT;
-pub use bench_types::records::DEFAULT_RESULTS_PREFIX;
+pub(crate) use bench_types::recommendation::DEFAULT_BALANCED_WEIGHT;
+pub(crate) use bench_types::records::DEFAULT_RESULTS_PREFIX;
 
 /// One configured target as the collector needs it.
 #[derive(Debug, Clone, PartialEq)]
-pub struct TargetConfig {
-    pub name: String,
-    pub function_name: Option<String>,
+pub(crate) struct TargetConfig {
+    pub(crate) name: String,
+    pub(crate) function_name: Option<String>,
     /// The function's architecture when the reader does not report it (`architecture` in the
     /// target, `arm64` or `x86_64`); our reader reports it in `stats.arch`.
-    pub architecture: Option<Architecture>,
+    pub(crate) architecture: Option<Architecture>,
 }
 
 /// The collector's view of the effective input.
 #[derive(Debug, Clone, PartialEq)]
-pub struct ReportConfig {
-    pub targets: Vec<TargetConfig>,
-    pub memory_sizes: Vec<u32>,
-    pub rounds: Option<u32>,
-    pub label: String,
+pub(crate) struct ReportConfig {
+    pub(crate) targets: Vec<TargetConfig>,
+    pub(crate) memory_sizes: Vec<u32>,
+    pub(crate) rounds: Option<u32>,
+    pub(crate) label: String,
     /// The data the readers read, for the report's header.
-    pub data_bucket: Option<String>,
-    pub data_prefix: Option<String>,
-    pub prices: Prices,
-    pub balanced_weight: f64,
+    pub(crate) data_bucket: Option<String>,
+    pub(crate) data_prefix: Option<String>,
+    pub(crate) prices: Prices,
+    pub(crate) balanced_weight: f64,
 }
 
 impl ReportConfig {
     /// Reads the effective input; a wrong type or value is an `InvalidInput` naming the field.
-    pub fn from_input(input: &Value) -> Result<Self, CollectorError> {
+    pub(crate) fn from_input(input: &Value) -> Result<Self, CollectorError> {
         let empty = Map::new();
         let object = match input {
             Value::Null => &empty,
@@ -62,7 +62,7 @@ impl ReportConfig {
         })
     }
 
-    pub fn target(&self, name: &str) -> Option<&TargetConfig> {
+    pub(crate) fn target(&self, name: &str) -> Option<&TargetConfig> {
         self.targets.iter().find(|t| t.name == name)
     }
 }
@@ -70,11 +70,14 @@ impl ReportConfig {
 /// Where the results of executions go: `resultsBucket` and `resultsPrefix` of the input.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ResultsPlace {
+    /// `resultsBucket`; `None` when absent or empty.
     pub bucket: Option<String>,
+    /// `resultsPrefix` with a trailing `/` (`runs/` when absent, `""` for the bucket root).
     pub prefix: String,
 }
 
 impl ResultsPlace {
+    /// Reads them from the effective input; a field of the wrong type is an `InvalidInput`.
     pub fn from_input(input: &Value) -> Result<Self, CollectorError> {
         let empty = Map::new();
         let object = input.as_object().unwrap_or(&empty);
@@ -85,7 +88,7 @@ impl ResultsPlace {
 }
 
 /// `None` gives `runs/`; a prefix without a trailing slash gets one; `""` stays the bucket root.
-pub fn normalize_prefix(prefix: Option<&str>) -> String {
+pub(crate) fn normalize_prefix(prefix: Option<&str>) -> String {
     match prefix {
         None => DEFAULT_RESULTS_PREFIX.to_string(),
         Some("") => String::new(),

@@ -16,7 +16,7 @@ const KEYS_PER_LIST_PAGE: u64 = 1000;
 /// Where the billed time came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum DurationBasis {
+pub(crate) enum DurationBasis {
     /// The REPORT line's Billed Duration.
     Billed,
     /// The reader's `time`, rounded up to the millisecond.
@@ -26,7 +26,7 @@ pub enum DurationBasis {
 /// Where the S3 request counts came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum S3Basis {
+pub(crate) enum S3Basis {
     /// `stats.getRequests` / `stats.listRequests`.
     Reported,
     /// One GET per object read and one LIST per 1000 keys.
@@ -37,15 +37,15 @@ pub enum S3Basis {
 
 /// The priced usage of one valid run.
 #[derive(Debug, Clone, PartialEq)]
-pub struct RunCost {
-    pub usage: Usage,
-    pub cost: Cost,
-    pub duration_basis: DurationBasis,
-    pub s3_basis: S3Basis,
+pub(crate) struct RunCost {
+    pub(crate) usage: Usage,
+    pub(crate) cost: Cost,
+    pub(crate) duration_basis: DurationBasis,
+    pub(crate) s3_basis: S3Basis,
 }
 
 /// Prices a run that counts in the statistics; `None` for failed or stale runs.
-pub fn run_cost(run: &Run, config: &ReportConfig) -> Option<RunCost> {
+pub(crate) fn run_cost(run: &Run, config: &ReportConfig) -> Option<RunCost> {
     let success = run.valid_success()?;
     let (billed_ms, duration_basis) = match run.log.as_ref().and_then(|l| l.billed_duration_ms) {
         Some(ms) => (ms, DurationBasis::Billed),

@@ -290,7 +290,7 @@ fn shortest<S: Serializer>(value: &Option<f64>, serializer: S) -> Result<S::Ok, 
 }
 
 /// One row per record, in the runs' order.
-pub fn runs_csv(
+pub(crate) fn runs_csv(
     execution_name: &str,
     runs: &[Run],
     config: &ReportConfig,
@@ -303,7 +303,7 @@ pub fn runs_csv(
 }
 
 /// One row per target and memory size, in the summary's order.
-pub fn summary_csv(summary: &Summary) -> Result<Vec<u8>, CollectorError> {
+pub(crate) fn summary_csv(summary: &Summary) -> Result<Vec<u8>, CollectorError> {
     write_csv("summary.csv", summary.cells.iter().map(SummaryRow::of))
 }
 

@@ -8,49 +8,86 @@ use lambda_runtime::Diagnostic;
 pub enum CollectorError {
     /// The execution handed over no records at all (inline `runs` empty, or none stored).
     #[error("no run records for execution {execution}: pass `runs` or store records with action \"record\" first")]
-    NoRecords { execution: String },
+    NoRecords {
+        /// The execution's name.
+        execution: String,
+    },
 
     /// A record says neither `"ok": true` nor carries an `error`.
     #[error("{record}: has neither \"ok\": true nor an \"error\"; a record must say whether the run succeeded")]
-    RecordWithoutOutcome { record: String },
+    RecordWithoutOutcome {
+        /// Which record, e.g. `record #3 (round 1, 128 MB, target rust)`, or a stored record's URI.
+        record: String,
+    },
 
     /// A successful record's reader result has a `time` that is not a JSON number.
     #[error("{record}: output.time must be a number of seconds, found {found}")]
-    NonNumericTime { record: String, found: String },
+    NonNumericTime {
+        /// Which record, e.g. `record #3 (round 1, 128 MB, target rust)`, or a stored record's URI.
+        record: String,
+        /// The `time` found, as JSON.
+        found: String,
+    },
 
     /// A record is not shaped as contract 3 says (missing `round`, `memoryMb`, `target`, ...).
     #[error("{record}: {reason}")]
-    InvalidRecord { record: String, reason: String },
+    InvalidRecord {
+        /// Which record, e.g. `record #3 (round 1, 128 MB, target rust)`, or a stored record's URI.
+        record: String,
+        /// What is wrong, naming the field, e.g. `field ok must be true or false, found 1`.
+        reason: String,
+    },
 
     /// A successful record's reader result is not shaped as contract 2 says.
     #[error("{record}: field {field}: {reason}")]
     InvalidReaderOutput {
+        /// Which record, e.g. `record #3 (round 1, 128 MB, target rust)`, or a stored record's URI.
         record: String,
+        /// The field of the record, e.g. `output.time` or `output.stats`.
         field: String,
+        /// What is wrong with it.
         reason: String,
     },
 
     /// The execution input or the event has a bad field.
     #[error("input field {field}: {reason}")]
-    InvalidInput { field: String, reason: String },
+    InvalidInput {
+        /// The field, e.g. `balancedWeight` or `targets[0].architecture`.
+        field: String,
+        /// What is wrong and what to give instead.
+        reason: String,
+    },
 
     /// The existing `index.json` cannot be read as an index; it is left untouched.
     #[error(
         "{key} is not a collector index ({reason}); fix or delete it, then write the report again"
     )]
-    InvalidIndex { key: String, reason: String },
+    InvalidIndex {
+        /// Where the index is (`s3://BUCKET/PREFIX/index.json`, or a path).
+        key: String,
+        /// What the JSON parser refused.
+        reason: String,
+    },
 
     /// Reading or writing the results store failed (S3 or a local folder). Worth a retry.
     #[error("{operation} {key}: {message}")]
     StorageFailed {
+        /// The call that failed, e.g. `PutObject` or `read`.
         operation: &'static str,
+        /// The object or file it was about.
         key: String,
+        /// The error with all its sources.
         message: String,
     },
 
     /// A chart, CSV or the HTML report could not be rendered.
     #[error("rendering {what}: {message}")]
-    RenderFailed { what: String, message: String },
+    RenderFailed {
+        /// The output, e.g. `summary.json`, `report.html` or a chart.
+        what: String,
+        /// The renderer's error.
+        message: String,
+    },
 }
 
 // `name()`: the variant's name, which the Lambda returns as its error type; `NAMES`: all of them.

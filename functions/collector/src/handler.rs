@@ -17,8 +17,10 @@ use crate::store::S3Store;
 pub enum CollectorResponse {
     /// `{"stored": KEY}`.
     Stored {
+        /// The key the record was stored at.
         stored: String,
     },
+    /// The `report` answer, which becomes the execution's output.
     Report(CollectorSummary),
     /// `{"valid": ..., "cause"?: ..., "expect": ...}`.
     Validation(ValidateAnswer),

@@ -8,51 +8,51 @@ use crate::error::CollectorError;
 use crate::summary::Summary;
 
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Index {
-    pub executions: Vec<IndexEntry>,
+pub(crate) struct Index {
+    pub(crate) executions: Vec<IndexEntry>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct IndexEntry {
-    pub name: String,
+pub(crate) struct IndexEntry {
+    pub(crate) name: String,
     #[serde(default)]
-    pub id: String,
+    pub(crate) id: String,
     #[serde(default)]
-    pub start_time: String,
+    pub(crate) start_time: String,
     #[serde(default)]
-    pub label: String,
+    pub(crate) label: String,
     /// The execution's folder, relative to the bucket (e.g. `runs/NAME/`).
     #[serde(default)]
-    pub folder: String,
+    pub(crate) folder: String,
     #[serde(default)]
-    pub runs: usize,
+    pub(crate) runs: usize,
     #[serde(default)]
-    pub failures: usize,
+    pub(crate) failures: usize,
     #[serde(default)]
-    pub invalid: usize,
+    pub(crate) invalid: usize,
     #[serde(default)]
-    pub targets: Vec<TargetHeadline>,
+    pub(crate) targets: Vec<TargetHeadline>,
 }
 
 /// The headline figures of one target in one execution.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TargetHeadline {
-    pub target: String,
+pub(crate) struct TargetHeadline {
+    pub(crate) target: String,
     /// The least mean time over memory sizes, and where.
-    pub fastest_time_s: Option<f64>,
-    pub fastest_memory_mb: Option<u32>,
-    pub cheapest_cost_usd: Option<f64>,
-    pub cheapest_memory_mb: Option<u32>,
-    pub balanced_memory_mb: Option<u32>,
+    pub(crate) fastest_time_s: Option<f64>,
+    pub(crate) fastest_memory_mb: Option<u32>,
+    pub(crate) cheapest_cost_usd: Option<f64>,
+    pub(crate) cheapest_memory_mb: Option<u32>,
+    pub(crate) balanced_memory_mb: Option<u32>,
     #[serde(default)]
-    pub score: Option<f64>,
+    pub(crate) score: Option<f64>,
 }
 
 impl Index {
     /// Reads an existing index; `key` only names it in the error.
-    pub fn parse(key: &str, bytes: &[u8]) -> Result<Self, CollectorError> {
+    pub(crate) fn parse(key: &str, bytes: &[u8]) -> Result<Self, CollectorError> {
         serde_json::from_slice(bytes).map_err(|e| CollectorError::InvalidIndex {
             key: key.to_string(),
             reason: e.to_string(),
@@ -60,20 +60,20 @@ impl Index {
     }
 
     /// Adds the entry, or replaces the entry of the same execution name.
-    pub fn upsert(&mut self, entry: IndexEntry) {
+    pub(crate) fn upsert(&mut self, entry: IndexEntry) {
         self.executions.retain(|e| e.name != entry.name);
         self.executions.push(entry);
         self.executions
             .sort_by(|a, b| (&a.start_time, &a.name).cmp(&(&b.start_time, &b.name)));
     }
 
-    pub fn to_json(&self) -> Result<Vec<u8>, CollectorError> {
+    pub(crate) fn to_json(&self) -> Result<Vec<u8>, CollectorError> {
         serde_json::to_vec_pretty(self).map_err(|e| CollectorError::render("index.json", e))
     }
 }
 
 impl IndexEntry {
-    pub fn of(summary: &Summary, folder: &str) -> Self {
+    pub(crate) fn of(summary: &Summary, folder: &str) -> Self {
         Self {
             name: summary.execution.name.clone(),
             id: summary.execution.id.clone(),

@@ -15,17 +15,17 @@ use serde_json::Value;
 /// What a platform report says; every field is optional because a truncated tail may cut it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LambdaReport {
-    pub duration_ms: Option<f64>,
-    pub billed_duration_ms: Option<f64>,
-    pub memory_size_mb: Option<u32>,
-    pub max_memory_used_mb: Option<u32>,
-    pub init_duration_ms: Option<f64>,
+pub(crate) struct LambdaReport {
+    pub(crate) duration_ms: Option<f64>,
+    pub(crate) billed_duration_ms: Option<f64>,
+    pub(crate) memory_size_mb: Option<u32>,
+    pub(crate) max_memory_used_mb: Option<u32>,
+    pub(crate) init_duration_ms: Option<f64>,
 }
 
 /// The report of a whole `lambda:invoke` result, when it holds a decodable `LogResult` with a
 /// report in either format. A tail that does not decode is ignored: AWS, not the user, wrote it.
-pub fn report_of_invoke(invoke: &Value) -> Option<LambdaReport> {
+pub(crate) fn report_of_invoke(invoke: &Value) -> Option<LambdaReport> {
     let encoded = invoke.get("LogResult")?.as_str()?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded.trim())
@@ -36,7 +36,7 @@ pub fn report_of_invoke(invoke: &Value) -> Option<LambdaReport> {
 /// Parses the last platform report of a log tail, a text REPORT line or a JSON
 /// `platform.report` line, whichever comes last. Lines that are neither (the function's own
 /// logs, text or JSON, and a first line the 4 KB cut started mid-way) are skipped.
-pub fn parse_report(log: &str) -> Option<LambdaReport> {
+pub(crate) fn parse_report(log: &str) -> Option<LambdaReport> {
     log.lines().rev().find_map(|line| {
         let line = line.trim();
         if line.starts_with("REPORT ") {

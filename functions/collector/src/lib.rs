@@ -5,28 +5,33 @@
 //! state machine has it, `report` aggregates an execution and writes `runs.json` (first, raw),
 //! `summary.json`, `runs.csv`, `summary.csv`, the SVG charts, `report.html`, then updates
 //! `index.json`. See README.md for the outputs and their columns.
+//!
+//! Entry points: [`handle`] (the Lambda, with [`s3_client_from_env`]) and [`write_report`] over
+//! any [`Store`], e.g. a [`DirStore`] (the `collect` CLI).
 
 // unwrap() is fine in tests (the project's standard); the lint guards the shipped code.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
-pub mod charts;
-pub mod config;
-pub mod costs;
-pub mod csv_out;
-pub mod error;
-pub mod handler;
-pub mod index;
-pub mod lambda_log;
-pub mod pipeline;
-pub mod pricing;
-pub mod recommend;
-pub mod records;
-pub mod report;
-pub mod scoring;
-pub mod store;
-pub mod summary;
+mod charts;
+mod config;
+mod costs;
+mod csv_out;
+mod error;
+mod handler;
+mod index;
+mod lambda_log;
+mod pipeline;
+mod pricing;
+mod recommend;
+mod records;
+mod report;
+mod scoring;
+mod store;
+mod summary;
 
+pub use config::ResultsPlace;
+pub use csv_out::{RUNS_COLUMNS, SUMMARY_COLUMNS};
 pub use error::CollectorError;
 pub use handler::{handle, s3_client_from_env, CollectorResponse};
-pub use pipeline::{store_record, write_report};
-pub use store::{DirStore, S3Store, Store};
+pub use pipeline::write_report;
+pub use store::{DirStore, Store};

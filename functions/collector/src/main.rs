@@ -1,4 +1,4 @@
-//! The collector Lambda: a thin entry over [`collector::handler::handle`].
+//! The collector Lambda: a thin entry over [`collector::handle`].
 
 use lambda_runtime::{service_fn, Error, LambdaEvent};
 
@@ -6,11 +6,11 @@ use lambda_runtime::{service_fn, Error, LambdaEvent};
 async fn main() -> Result<(), Error> {
     // No colour codes; AWS_LAMBDA_LOG_FORMAT / AWS_LAMBDA_LOG_LEVEL honoured.
     bench_types::logging::init_from_env("info")?;
-    let client = collector::handler::s3_client_from_env().await;
+    let client = collector::s3_client_from_env().await;
     lambda_runtime::run(service_fn(
         |event: LambdaEvent<bench_types::CollectorRequest>| {
             let client = &client;
-            async move { collector::handler::handle(client, event).await }
+            async move { collector::handle(client, event).await }
         },
     ))
     .await

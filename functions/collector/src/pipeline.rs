@@ -25,23 +25,23 @@ const SVG: &str = "image/svg+xml";
 const HTML: &str = "text/html; charset=utf-8";
 
 /// `PREFIX NAME/`: the folder of one execution.
-pub fn execution_folder(prefix: &str, execution_name: &str) -> String {
+pub(crate) fn execution_folder(prefix: &str, execution_name: &str) -> String {
     format!("{prefix}{execution_name}/")
 }
 
 /// `PREFIX index.json`.
-pub fn index_key(prefix: &str) -> String {
+pub(crate) fn index_key(prefix: &str) -> String {
     format!("{prefix}index.json")
 }
 
 /// `PREFIX NAME/records/`: where the `record` action keeps records.
-pub fn records_folder(prefix: &str, execution_name: &str) -> String {
+pub(crate) fn records_folder(prefix: &str, execution_name: &str) -> String {
     format!("{}records/", execution_folder(prefix, execution_name))
 }
 
 /// The deterministic key of a record, so a retried record overwrites itself:
 /// `PREFIX NAME/records/r{round:03}-m{memory:05}-{target}.json`.
-pub fn record_key(
+pub(crate) fn record_key(
     prefix: &str,
     execution_name: &str,
     record: &RunRecord,
@@ -57,7 +57,7 @@ pub fn record_key(
 }
 
 /// Names become parts of keys: no slashes, spaces, control characters, or `.`/`..`.
-pub fn check_name(field: &str, name: &str) -> Result<(), CollectorError> {
+pub(crate) fn check_name(field: &str, name: &str) -> Result<(), CollectorError> {
     let ok = !name.is_empty()
         && name.len() <= 128
         && name != "."
@@ -80,7 +80,7 @@ pub fn check_name(field: &str, name: &str) -> Result<(), CollectorError> {
 /// The `record` action: keeps one record, with the result a correct run gives when known
 /// (stored as the record's `expected` field, where inline records carry it too, so the report
 /// checks stored and inline records alike); returns its key.
-pub async fn store_record<S: Store>(
+pub(crate) async fn store_record<S: Store>(
     store: &S,
     prefix: &str,
     execution: &ExecutionRef,

@@ -15,23 +15,23 @@ use crate::error::CollectorError;
 /// USD prices used for the cost columns. Defaults: AWS list prices in us-east-1, first tier.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Prices {
+pub(crate) struct Prices {
     /// Lambda duration price per GB-second on arm64 (Graviton).
-    pub gb_second_arm64: f64,
+    pub(crate) gb_second_arm64: f64,
     /// Lambda duration price per GB-second on x86_64.
     #[serde(rename = "gbSecondX86_64")]
-    pub gb_second_x86_64: f64,
+    pub(crate) gb_second_x86_64: f64,
     /// Lambda price per request (invocation).
-    pub request: f64,
+    pub(crate) request: f64,
     /// S3 Standard price per GET request.
-    pub s3_get: f64,
+    pub(crate) s3_get: f64,
     /// S3 Standard price per LIST request.
-    pub s3_list: f64,
-    pub region: String,
+    pub(crate) s3_list: f64,
+    pub(crate) region: String,
     /// Where the numbers come from.
-    pub source: String,
+    pub(crate) source: String,
     /// When the numbers were taken from the source.
-    pub as_of: String,
+    pub(crate) as_of: String,
 }
 
 impl Default for Prices {
@@ -54,7 +54,7 @@ impl Default for Prices {
 
 impl Prices {
     /// The default table with the fields of `overrides` (the input's `prices`) laid over it.
-    pub fn with_overrides(overrides: Option<&Value>) -> Result<Self, CollectorError> {
+    pub(crate) fn with_overrides(overrides: Option<&Value>) -> Result<Self, CollectorError> {
         let mut prices = Self::default();
         let Some(overrides) = overrides else {
             return Ok(prices);
@@ -88,7 +88,7 @@ impl Prices {
     }
 
     /// The GB-second price for an architecture.
-    pub fn gb_second(&self, arch: Architecture) -> f64 {
+    pub(crate) fn gb_second(&self, arch: Architecture) -> f64 {
         match arch {
             Architecture::Arm64 => self.gb_second_arm64,
             Architecture::X86_64 => self.gb_second_x86_64,
@@ -96,7 +96,7 @@ impl Prices {
     }
 
     /// The cost of one invocation.
-    pub fn invocation_cost(&self, usage: &Usage) -> Cost {
+    pub(crate) fn invocation_cost(&self, usage: &Usage) -> Cost {
         let gb_seconds = f64::from(usage.memory_mb) / 1024.0 * usage.billed_ms / 1000.0;
         let compute = gb_seconds * self.gb_second(usage.arch);
         let s3 = usage.s3_gets as f64 * self.s3_get + usage.s3_lists as f64 * self.s3_list;
@@ -128,21 +128,21 @@ fn text(field: &str, value: &Value) -> Result<String, CollectorError> {
 
 /// What one invocation used.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Usage {
-    pub memory_mb: u32,
-    pub billed_ms: f64,
-    pub arch: Architecture,
-    pub s3_gets: u64,
-    pub s3_lists: u64,
+pub(crate) struct Usage {
+    pub(crate) memory_mb: u32,
+    pub(crate) billed_ms: f64,
+    pub(crate) arch: Architecture,
+    pub(crate) s3_gets: u64,
+    pub(crate) s3_lists: u64,
 }
 
 /// The cost of one invocation in USD, by part.
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
-pub struct Cost {
-    pub compute: f64,
-    pub request: f64,
-    pub s3: f64,
-    pub total: f64,
+pub(crate) struct Cost {
+    pub(crate) compute: f64,
+    pub(crate) request: f64,
+    pub(crate) s3: f64,
+    pub(crate) total: f64,
 }
 
 #[cfg(test)]

@@ -4,10 +4,14 @@
 //! with `w` = `balancedWeight` (0 = fastest, 1 = cheapest). Only sizes with valid runs take part.
 //! Remaining ties go to the smaller memory size.
 
-pub use bench_types::{Choice, Recommendation};
+pub(crate) use bench_types::{Choice, Recommendation};
 
 /// The recommendation for `target` among the `candidates` (its sizes with valid runs).
-pub fn recommend(target: &str, candidates: &[Choice], balanced_weight: f64) -> Recommendation {
+pub(crate) fn recommend(
+    target: &str,
+    candidates: &[Choice],
+    balanced_weight: f64,
+) -> Recommendation {
     let pick = |key: &dyn Fn(&Choice) -> (f64, f64)| -> Option<Choice> {
         candidates.iter().copied().min_by(|a, b| {
             let (ka, kb) = (key(a), key(b));

@@ -11,20 +11,20 @@ use crate::lambda_log::{report_of_invoke, LambdaReport};
 
 /// One checked record.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Run {
-    pub round: u32,
-    pub memory_mb: u32,
-    pub target: String,
-    pub function_name: Option<String>,
-    pub outcome: Outcome,
+pub(crate) struct Run {
+    pub(crate) round: u32,
+    pub(crate) memory_mb: u32,
+    pub(crate) target: String,
+    pub(crate) function_name: Option<String>,
+    pub(crate) outcome: Outcome,
     /// The platform report of the invoke's log tail (absent under moto).
-    pub log: Option<LambdaReport>,
+    pub(crate) log: Option<LambdaReport>,
     /// The result a correct run gives (the record's `expected.result`), when known.
-    pub expected: Option<String>,
+    pub(crate) expected: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Boxed: a reader result is several times the size of a failure.
     Succeeded(Box<Success>),
     Failed {
@@ -35,17 +35,17 @@ pub enum Outcome {
 
 /// A reader result (contract 2), with what other-language readers may omit left optional.
 #[derive(Debug, Clone, PartialEq)]
-pub struct Success {
-    pub time_s: f64,
-    pub lang: String,
-    pub detail: String,
-    pub result: String,
-    pub stats: Option<ReaderStats>,
+pub(crate) struct Success {
+    pub(crate) time_s: f64,
+    pub(crate) lang: String,
+    pub(crate) detail: String,
+    pub(crate) result: String,
+    pub(crate) stats: Option<ReaderStats>,
 }
 
 /// How a run counts in the statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum RunStatus {
+pub(crate) enum RunStatus {
     /// Succeeded at the configured memory size: counted.
     Ok,
     /// The invocation failed (the seed's NaN).
@@ -57,7 +57,7 @@ pub enum RunStatus {
 
 /// Why a successful run is not a valid measurement.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum InvalidReason {
+pub(crate) enum InvalidReason {
     /// The function reported another memory size than configured (a stale configuration).
     StaleMemory {
         reported_mb: u32,
@@ -97,7 +97,7 @@ impl fmt::Display for InvalidReason {
 }
 
 impl RunStatus {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Self::Ok => "ok",
             Self::Failed => "failed",
@@ -109,7 +109,7 @@ impl RunStatus {
 impl Run {
     /// The memory size the function itself reported: the reader's `stats.memoryMb`, else the
     /// REPORT line's `Memory Size`.
-    pub fn reported_memory_mb(&self) -> Option<u32> {
+    pub(crate) fn reported_memory_mb(&self) -> Option<u32> {
         let from_stats = match &self.outcome {
             Outcome::Succeeded(s) => s.stats.as_ref().map(|st| st.memory_mb),
             Outcome::Failed { .. } => None,
@@ -117,7 +117,7 @@ impl Run {
         from_stats.or_else(|| self.log.as_ref().and_then(|l| l.memory_size_mb))
     }
 
-    pub fn status(&self) -> RunStatus {
+    pub(crate) fn status(&self) -> RunStatus {
         match &self.outcome {
             Outcome::Failed { .. } => RunStatus::Failed,
             Outcome::Succeeded(_) if self.invalid_reasons().is_empty() => RunStatus::Ok,
@@ -126,7 +126,7 @@ impl Run {
     }
 
     /// Why a successful run is not a valid measurement; empty for a valid run and a failure.
-    pub fn invalid_reasons(&self) -> Vec<InvalidReason> {
+    pub(crate) fn invalid_reasons(&self) -> Vec<InvalidReason> {
         let Outcome::Succeeded(success) = &self.outcome else {
             return Vec::new();
         };
@@ -166,7 +166,7 @@ impl Run {
     }
 
     /// The reasons of an invalid run as one text (`; `-separated); `None` unless invalid.
-    pub fn invalid_reason(&self) -> Option<String> {
+    pub(crate) fn invalid_reason(&self) -> Option<String> {
         let reasons = self.invalid_reasons();
         (!reasons.is_empty()).then(|| {
             reasons
@@ -177,7 +177,7 @@ impl Run {
         })
     }
 
-    pub fn success(&self) -> Option<&Success> {
+    pub(crate) fn success(&self) -> Option<&Success> {
         match &self.outcome {
             Outcome::Succeeded(s) => Some(s.as_ref()),
             Outcome::Failed { .. } => None,
@@ -185,14 +185,14 @@ impl Run {
     }
 
     /// The success, only when it counts in the statistics.
-    pub fn valid_success(&self) -> Option<&Success> {
+    pub(crate) fn valid_success(&self) -> Option<&Success> {
         self.success().filter(|_| self.status() == RunStatus::Ok)
     }
 }
 
 /// Flattens nested arrays (a Map inside a Map gives `[[r, r], [r]]`) into one list of records,
 /// in order. `null` items (a Map branch that produced nothing) are dropped.
-pub fn flatten(value: &Value) -> Vec<Value> {
+pub(crate) fn flatten(value: &Value) -> Vec<Value> {
     let mut out = Vec::new();
     // An explicit stack keeps deep nesting from recursing; each item is pushed once, so it ends.
     let mut stack: Vec<&Value> = vec![value];
@@ -209,7 +209,10 @@ pub fn flatten(value: &Value) -> Vec<Value> {
 /// Checks every record. Later records with the same (round, memory, target) replace earlier
 /// ones, as a retried `record` call overwrites its stored object. The result is sorted by
 /// round, memory size, and the position of the target in `target_order` (then by name).
-pub fn parse_runs(records: &[Value], target_order: &[String]) -> Result<Vec<Run>, CollectorError> {
+pub(crate) fn parse_runs(
+    records: &[Value],
+    target_order: &[String],
+) -> Result<Vec<Run>, CollectorError> {
     let mut runs: Vec<Run> = Vec::with_capacity(records.len());
     for (index, record) in records.iter().enumerate() {
         let run = parse_run(index, record)?;
@@ -236,7 +239,7 @@ pub fn parse_runs(records: &[Value], target_order: &[String]) -> Result<Vec<Run>
 }
 
 /// Checks one record; `index` is its position in the flattened list, for the error message.
-pub fn parse_run(index: usize, record: &Value) -> Result<Run, CollectorError> {
+pub(crate) fn parse_run(index: usize, record: &Value) -> Result<Run, CollectorError> {
     let mut name = format!("record #{index}");
     let Some(object) = record.as_object() else {
         return Err(CollectorError::InvalidRecord {

@@ -34,7 +34,7 @@ struct Table {
 }
 
 /// Formats a number with about three significant digits (seconds, USD).
-pub fn significant(value: f64) -> String {
+pub(crate) fn significant(value: f64) -> String {
     if value == 0.0 || !value.is_finite() {
         return format!("{value}");
     }
@@ -308,7 +308,7 @@ fn choice_text(choice: Option<Choice>) -> String {
 }
 
 /// Renders the page.
-pub fn report_html(summary: &Summary, charts: &[Chart]) -> Result<String, CollectorError> {
+pub(crate) fn report_html(summary: &Summary, charts: &[Chart]) -> Result<String, CollectorError> {
     let recommendations: Vec<_> = summary
         .recommendations
         .iter()

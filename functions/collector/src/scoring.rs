@@ -12,10 +12,10 @@
 //! run, count fully.
 
 /// The first memory size whose points count half.
-pub const HALF_POINTS_FROM_MB: u32 = 3008;
+pub(crate) const HALF_POINTS_FROM_MB: u32 = 3008;
 
 /// The weight of a position point at a memory size.
-pub fn point_step(memory_mb: u32) -> f64 {
+pub(crate) fn point_step(memory_mb: u32) -> f64 {
     if memory_mb >= HALF_POINTS_FROM_MB {
         0.5
     } else {
@@ -24,7 +24,7 @@ pub fn point_step(memory_mb: u32) -> f64 {
 }
 
 /// Points at one memory size, for targets whose mean times are `means` (`None` = failed).
-pub fn points_at(memory_mb: u32, means: &[Option<f64>]) -> Vec<f64> {
+pub(crate) fn points_at(memory_mb: u32, means: &[Option<f64>]) -> Vec<f64> {
     let n = means.len();
     let step = point_step(memory_mb);
     let mut finished: Vec<(usize, f64)> = means
@@ -52,7 +52,7 @@ pub fn points_at(memory_mb: u32, means: &[Option<f64>]) -> Vec<f64> {
 
 /// Total points per target over memory sizes; `rows[i]` holds the memory size and the mean time
 /// of every target there, in the same target order.
-pub fn total_scores(rows: &[(u32, Vec<Option<f64>>)], targets: usize) -> Vec<f64> {
+pub(crate) fn total_scores(rows: &[(u32, Vec<Option<f64>>)], targets: usize) -> Vec<f64> {
     let mut totals = vec![0.0; targets];
     for (memory_mb, means) in rows {
         for (total, points) in totals.iter_mut().zip(points_at(*memory_mb, means)) {

@@ -15,6 +15,7 @@ const MAX_LIST_PAGES: usize = 1000;
 
 /// A flat key-value store of objects.
 pub trait Store: Sync {
+    /// Writes (or replaces) the object at `key`.
     fn put(
         &self,
         key: &str,
@@ -45,13 +46,13 @@ fn storage(operation: &'static str, key: &str, message: impl std::fmt::Display) 
 
 /// An S3 bucket.
 #[derive(Debug, Clone)]
-pub struct S3Store {
+pub(crate) struct S3Store {
     client: aws_sdk_s3::Client,
     bucket: String,
 }
 
 impl S3Store {
-    pub fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
+    pub(crate) fn new(client: aws_sdk_s3::Client, bucket: impl Into<String>) -> Self {
         Self {
             client,
             bucket: bucket.into(),
@@ -144,6 +145,7 @@ pub struct DirStore {
 }
 
 impl DirStore {
+    /// The folder `root` standing for a bucket; it is created as objects are written.
     pub fn new(root: impl Into<PathBuf>) -> Self {
         Self { root: root.into() }
     }

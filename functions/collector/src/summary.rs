@@ -19,109 +19,109 @@ use crate::scoring::total_scores;
 /// One target at one memory size.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Cell {
-    pub target: String,
-    pub memory_mb: u32,
+pub(crate) struct Cell {
+    pub(crate) target: String,
+    pub(crate) memory_mb: u32,
     /// Records of this target and size, whatever their outcome.
-    pub runs: usize,
+    pub(crate) runs: usize,
     /// Runs that count: succeeded and are valid measurements (see [`crate::records::InvalidReason`]).
-    pub ok: usize,
-    pub failures: usize,
+    pub(crate) ok: usize,
+    pub(crate) failures: usize,
     /// Runs that succeeded but are not valid measurements (stale memory configuration, objects
     /// not read, a wrong result): left out of the time and cost statistics.
-    pub invalid: usize,
-    pub mean_time_s: Option<f64>,
-    pub std_time_s: Option<f64>,
-    pub min_time_s: Option<f64>,
-    pub median_time_s: Option<f64>,
-    pub max_time_s: Option<f64>,
+    pub(crate) invalid: usize,
+    pub(crate) mean_time_s: Option<f64>,
+    pub(crate) std_time_s: Option<f64>,
+    pub(crate) min_time_s: Option<f64>,
+    pub(crate) median_time_s: Option<f64>,
+    pub(crate) max_time_s: Option<f64>,
     /// From the REPORT lines of the log tails, when there were any.
-    pub mean_duration_ms: Option<f64>,
-    pub mean_billed_duration_ms: Option<f64>,
-    pub max_memory_used_mb: Option<u32>,
-    pub mean_init_duration_ms: Option<f64>,
+    pub(crate) mean_duration_ms: Option<f64>,
+    pub(crate) mean_billed_duration_ms: Option<f64>,
+    pub(crate) max_memory_used_mb: Option<u32>,
+    pub(crate) mean_init_duration_ms: Option<f64>,
     /// Mean cost of one invocation (USD) and its parts.
-    pub cost_usd: Option<f64>,
-    pub compute_cost_usd: Option<f64>,
-    pub request_cost_usd: Option<f64>,
-    pub s3_cost_usd: Option<f64>,
+    pub(crate) cost_usd: Option<f64>,
+    pub(crate) compute_cost_usd: Option<f64>,
+    pub(crate) request_cost_usd: Option<f64>,
+    pub(crate) s3_cost_usd: Option<f64>,
     /// `billed`, `timed` or `mixed` (see [`crate::costs`]).
-    pub duration_basis: Option<String>,
+    pub(crate) duration_basis: Option<String>,
     /// `reported`, `estimated`, `unknown` or `mixed`.
-    pub s3_basis: Option<String>,
+    pub(crate) s3_basis: Option<String>,
     /// The seed's score points at this size (only with several targets).
-    pub score_points: Option<f64>,
+    pub(crate) score_points: Option<f64>,
     /// The distinct error names of the failed runs.
-    pub errors: Vec<String>,
+    pub(crate) errors: Vec<String>,
 }
 
 /// A run left out of the statistics because it is not a valid measurement.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct InvalidRun {
-    pub round: u32,
-    pub memory_mb: u32,
-    pub target: String,
-    pub reported_memory_mb: Option<u32>,
+pub(crate) struct InvalidRun {
+    pub(crate) round: u32,
+    pub(crate) memory_mb: u32,
+    pub(crate) target: String,
+    pub(crate) reported_memory_mb: Option<u32>,
     /// Why, e.g. `read 998 of 1000 listed objects` (several reasons `; `-separated).
-    pub invalid_reason: String,
+    pub(crate) invalid_reason: String,
 }
 
 /// A target's total of the seed's objective score.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct TargetScore {
-    pub target: String,
-    pub score: f64,
+pub(crate) struct TargetScore {
+    pub(crate) target: String,
+    pub(crate) score: f64,
 }
 
 /// Everything the collector concluded about one execution.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Summary {
-    pub execution: ExecutionRef,
-    pub label: String,
-    pub data_bucket: Option<String>,
-    pub data_prefix: Option<String>,
-    pub targets: Vec<String>,
-    pub memory_sizes: Vec<u32>,
-    pub rounds: u32,
-    pub runs: usize,
-    pub failures: usize,
-    pub invalid: usize,
-    pub cells: Vec<Cell>,
-    pub invalid_runs: Vec<InvalidRun>,
+pub(crate) struct Summary {
+    pub(crate) execution: ExecutionRef,
+    pub(crate) label: String,
+    pub(crate) data_bucket: Option<String>,
+    pub(crate) data_prefix: Option<String>,
+    pub(crate) targets: Vec<String>,
+    pub(crate) memory_sizes: Vec<u32>,
+    pub(crate) rounds: u32,
+    pub(crate) runs: usize,
+    pub(crate) failures: usize,
+    pub(crate) invalid: usize,
+    pub(crate) cells: Vec<Cell>,
+    pub(crate) invalid_runs: Vec<InvalidRun>,
     /// Empty with a single target.
-    pub scores: Vec<TargetScore>,
-    pub recommendations: Vec<Recommendation>,
-    pub prices: Prices,
-    pub balanced_weight: f64,
+    pub(crate) scores: Vec<TargetScore>,
+    pub(crate) recommendations: Vec<Recommendation>,
+    pub(crate) prices: Prices,
+    pub(crate) balanced_weight: f64,
     /// Plain-language remarks for the report (what was excluded, estimated, ...).
-    pub notes: Vec<String>,
+    pub(crate) notes: Vec<String>,
 }
 
 impl Summary {
-    pub fn cell(&self, target: &str, memory_mb: u32) -> Option<&Cell> {
+    pub(crate) fn cell(&self, target: &str, memory_mb: u32) -> Option<&Cell> {
         self.cells
             .iter()
             .find(|c| c.target == target && c.memory_mb == memory_mb)
     }
 
-    pub fn score_of(&self, target: &str) -> Option<f64> {
+    pub(crate) fn score_of(&self, target: &str) -> Option<f64> {
         self.scores
             .iter()
             .find(|s| s.target == target)
             .map(|s| s.score)
     }
 
-    pub fn recommendation_of(&self, target: &str) -> Option<&Recommendation> {
+    pub(crate) fn recommendation_of(&self, target: &str) -> Option<&Recommendation> {
         self.recommendations.iter().find(|r| r.target == target)
     }
 }
 
 /// Summarizes checked runs. Targets keep the input's order (then others by name); memory
 /// sizes are the configured ones and any the records show, ascending.
-pub fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &[Run]) -> Summary {
+pub(crate) fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &[Run]) -> Summary {
     let targets = target_order(config, runs);
     let memory_sizes = memory_sizes(config, runs);
     let priced: Vec<(&Run, Option<RunCost>)> =

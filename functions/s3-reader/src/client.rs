@@ -39,7 +39,9 @@ pub struct ClientFactory {
 /// the direct client GETs otherwise.
 #[derive(Debug, Clone)]
 pub struct InvocationClients {
+    /// Lists, and GETs with `"client": "sdk"`; a new connection pool unless reused.
     pub sdk: aws_sdk_s3::Client,
+    /// GETs with `"client": "direct"` (the default); `None` on the SDK path.
     pub direct: Option<Arc<DirectClient>>,
 }
 
@@ -56,7 +58,7 @@ fn reader_defaults(builder: aws_sdk_s3::config::Builder) -> aws_sdk_s3::config::
 }
 
 /// Whether to use path-style addressing, from the environment (see the module doc).
-pub fn path_style_from_env(get: impl Fn(&str) -> Option<String>) -> bool {
+fn path_style_from_env(get: impl Fn(&str) -> Option<String>) -> bool {
     match get("AWS_S3_FORCE_PATH_STYLE").map(|v| v.trim().to_ascii_lowercase()) {
         Some(v) if v == "true" || v == "1" => true,
         Some(v) if v == "false" || v == "0" => false,
@@ -67,7 +69,7 @@ pub fn path_style_from_env(get: impl Fn(&str) -> Option<String>) -> bool {
 }
 
 /// `AWS_ENDPOINT_URL_S3`, else `AWS_ENDPOINT_URL`, as the SDK reads them.
-pub fn endpoint_from_env(get: impl Fn(&str) -> Option<String>) -> Option<String> {
+fn endpoint_from_env(get: impl Fn(&str) -> Option<String>) -> Option<String> {
     ["AWS_ENDPOINT_URL_S3", "AWS_ENDPOINT_URL"]
         .iter()
         .filter_map(|name| get(name))
@@ -172,7 +174,7 @@ impl ClientFactory {
     }
 
     /// A client with a new HTTP connector: the first request opens a new connection.
-    pub fn new_client(&self) -> aws_sdk_s3::Client {
+    pub(crate) fn new_client(&self) -> aws_sdk_s3::Client {
         let config = self
             .base
             .to_builder()

@@ -101,7 +101,7 @@ impl DirectTransport {
     }
 
     /// The root certificates every client of this transport trusts.
-    pub fn roots(&self) -> &Arc<rustls::RootCertStore> {
+    pub(crate) fn roots(&self) -> &Arc<rustls::RootCertStore> {
         &self.roots
     }
 
@@ -160,8 +160,10 @@ impl std::fmt::Debug for DirectClient {
 /// Where the SDK would send requests for a bucket, and how it would sign them.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BucketEndpoint {
-    pub url: String,
-    pub signing_region: String,
+    /// The bucket's URL without a trailing `/`.
+    url: String,
+    /// The region requests are signed for.
+    signing_region: String,
 }
 
 /// Resolves the bucket's endpoint with the SDK's rules for `config`.
@@ -256,7 +258,7 @@ impl DirectClient {
     }
 
     /// The URL of a key.
-    pub fn object_url(&self, key: &str) -> String {
+    pub(crate) fn object_url(&self, key: &str) -> String {
         format!(
             "{}/{}",
             self.bucket_url,
@@ -265,13 +267,13 @@ impl DirectClient {
     }
 
     /// A signed GET request for `key`.
-    pub fn signed_get(&self, key: &str) -> Result<http::Request<Empty<Bytes>>, Failure> {
+    fn signed_get(&self, key: &str) -> Result<http::Request<Empty<Bytes>>, Failure> {
         self.signed_get_at(key, SystemTime::now())
     }
 
     /// [`Self::signed_get`] at a given signing time: a fixed time gives a fixed signature, which
     /// the tests compare with one computed independently.
-    pub fn signed_get_at(
+    fn signed_get_at(
         &self,
         key: &str,
         time: SystemTime,

@@ -6,18 +6,39 @@ use lambda_runtime::Diagnostic;
 /// A bad event: the message names the field and the fix.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum InvalidEvent {
+    /// No bucket to read: set `s3_bucket_name`.
     #[error("s3_bucket_name is missing or empty; set it to the bucket that holds the objects")]
     MissingBucket,
+    /// `concurrency` is not in 1..=`max`: give one that is, or leave it out (64).
     #[error("concurrency is {value}; it must be between 1 and {max}")]
-    ConcurrencyOutOfRange { value: i64, max: u32 },
+    ConcurrencyOutOfRange {
+        /// The concurrency given.
+        value: i64,
+        /// The largest the reader accepts (4096).
+        max: u32,
+    },
+    /// `mode` is neither `concurrent` nor `sequential`.
     #[error("mode is {value:?}; use \"concurrent\" or \"sequential\"")]
-    UnknownMode { value: String },
+    UnknownMode {
+        /// The mode given.
+        value: String,
+    },
+    /// `find` is an empty string: leave it out to count the objects.
     #[error("find is empty; omit it, or give the string to search for")]
     EmptyFind,
+    /// `client` is neither `direct` nor `sdk`.
     #[error("client is {value:?}; use \"direct\" (signed GETs over hyper, the default) or \"sdk\" (aws-sdk-s3 GetObject)")]
-    UnknownClient { value: String },
+    UnknownClient {
+        /// The client given.
+        value: String,
+    },
+    /// The event is not a JSON object of the reader event's shape (e.g. a field of the wrong
+    /// type): send a contract-2 event.
     #[error("the event is not a reader event: {message}")]
-    Malformed { message: String },
+    Malformed {
+        /// What the JSON parser refused, naming the field.
+        message: String,
+    },
 }
 
 /// Everything the reader can fail with. Failed GETs are not errors: they are counted in the
@@ -30,8 +51,11 @@ pub enum ReaderError {
     /// Listing the prefix failed after retries (e.g. no such bucket, access denied).
     #[error("ListFailed: listing s3://{bucket}/{prefix} failed: {message}")]
     ListFailed {
+        /// The bucket listed.
         bucket: String,
+        /// The prefix listed (the event's `folder`).
         prefix: String,
+        /// Why: the attempts made and the last failure, e.g. S3's `NoSuchBucket`.
         message: String,
     },
     /// The S3 client could not be set up.

@@ -39,6 +39,7 @@ impl Reader {
         }
     }
 
+    /// Retries GETs and LIST pages as `retry` says instead of [`RetryPolicy::default`].
     pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
         self.retry = retry;
         self
@@ -163,7 +164,7 @@ fn memory_from_env() -> Option<u32> {
 }
 
 /// CPUs this process may use; std reads the cgroup (v1 and v2) CPU quota, as Lambda sets it.
-pub fn vcpus() -> u32 {
+fn vcpus() -> u32 {
     std::thread::available_parallelism()
         .map(|n| u32::try_from(n.get()).unwrap_or(u32::MAX))
         .unwrap_or(1)

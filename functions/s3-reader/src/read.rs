@@ -46,7 +46,9 @@ pub struct ReadOutcome {
     pub latencies_ms: Vec<f64>,
     /// Retried attempts, GET and LIST.
     pub retries: u64,
+    /// LIST requests sent, retries included.
     pub list_requests: u64,
+    /// GET requests sent, retries included.
     pub get_requests: u64,
 }
 

@@ -7,18 +7,20 @@ use crate::error::InvalidEvent;
 
 /// Concurrency when the event gives none (the seed's readers fanned out to all 1000 at once;
 /// 64 in flight saturates one vCPU without queueing inside the HTTP client).
-pub const DEFAULT_CONCURRENCY: u32 = 64;
+const DEFAULT_CONCURRENCY: u32 = 64;
 /// Upper bound on `concurrency`: above this the Lambda runs out of sockets or memory first.
-pub const MAX_CONCURRENCY: u32 = 4096;
+const MAX_CONCURRENCY: u32 = 4096;
 
 /// What to read and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReadRequest {
+    /// The bucket holding the objects (the event's `s3_bucket_name`).
     pub bucket: String,
     /// Key prefix (the seed's `folder`); empty reads the whole bucket.
     pub prefix: String,
     /// With `Some`, report the key of the object that holds this string.
     pub find: Option<String>,
+    /// Concurrently behind a semaphore, or one object after the other.
     pub mode: ReadMode,
     /// Objects in flight at once (1 in sequential mode).
     pub concurrency: u32,
@@ -40,6 +42,7 @@ pub enum GetClient {
 }
 
 impl GetClient {
+    /// The event's and `stats.client`'s name: `direct` or `sdk`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Direct => "direct",
@@ -50,7 +53,7 @@ impl GetClient {
 
 impl ReadRequest {
     /// Parses and checks a raw event.
-    pub fn from_json(event: Value) -> Result<Self, InvalidEvent> {
+    pub(crate) fn from_json(event: Value) -> Result<Self, InvalidEvent> {
         let event: ReaderEvent =
             serde_json::from_value(event).map_err(|e| InvalidEvent::Malformed {
                 message: e.to_string(),

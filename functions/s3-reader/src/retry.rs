@@ -37,7 +37,7 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// The wait before retry number `retry` (0-based): "equal jitter", half fixed and half
     /// random, so that many tasks throttled together do not retry together.
-    pub fn backoff(&self, retry: u32) -> Duration {
+    pub(crate) fn backoff(&self, retry: u32) -> Duration {
         let exp = self
             .base_delay
             .saturating_mul(1u32.checked_shl(retry.min(20)).unwrap_or(u32::MAX));
@@ -58,6 +58,7 @@ pub enum Failure {
 }
 
 impl Failure {
+    /// What failed and why, e.g. `GET bench/00001.txt: HTTP 503 Service Unavailable SlowDown ...`.
     pub fn message(&self) -> &str {
         match self {
             Self::Retryable(m) | Self::Permanent(m) => m,
@@ -77,7 +78,7 @@ const RETRYABLE_CODES: [&str; 7] = [
 ];
 
 /// Classifies an SDK error.
-pub fn classify<E>(err: &SdkError<E, HttpResponse>) -> Failure
+pub(crate) fn classify<E>(err: &SdkError<E, HttpResponse>) -> Failure
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
 {
@@ -95,7 +96,7 @@ where
 }
 
 /// Classifies an S3 error answer by its status and error code.
-pub fn classify_status(status: u16, code: &str, text: String) -> Failure {
+pub(crate) fn classify_status(status: u16, code: &str, text: String) -> Failure {
     if RETRYABLE_CODES.contains(&code) || status_is_retryable(status) {
         Failure::Retryable(text)
     } else {
@@ -104,7 +105,7 @@ pub fn classify_status(status: u16, code: &str, text: String) -> Failure {
 }
 
 /// Any 5xx or 429 is worth another try, whatever the error code says.
-pub fn status_is_retryable(status: u16) -> bool {
+fn status_is_retryable(status: u16) -> bool {
     status == 429 || (500..600).contains(&status)
 }
 

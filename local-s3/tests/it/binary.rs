@@ -63,7 +63,7 @@ async fn binary_populates_serves_and_exits_when_stdin_closes() {
         "--exit-on-stdin-eof",
     ]);
     assert!(endpoint.starts_with("http://127.0.0.1:"), "{endpoint}");
-    let client = local_s3::server::client_for(&endpoint);
+    let client = local_s3::client_for(&endpoint);
     let listed = client
         .list_objects_v2()
         .bucket("bench-data")

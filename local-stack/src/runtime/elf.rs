@@ -7,7 +7,7 @@ use std::path::Path;
 
 /// `Err(message)` when `path` is an ELF executable for another CPU architecture than this one.
 /// Scripts (a `#!` line) and unreadable files are left to the kernel to judge.
-pub fn check_runs_here(path: &Path) -> Result<(), String> {
+pub(crate) fn check_runs_here(path: &Path) -> Result<(), String> {
     let mut header = [0u8; 20];
     let Ok(mut file) = File::open(path) else {
         return Ok(());

@@ -22,22 +22,22 @@ use super::runtime_api::{InitError, Invocation, Outcome, RuntimeApi};
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Prefix of the cgroups of environments: `local-lambda-PID-N`; those of a runtime that no
 /// longer runs are removed at the next start.
-pub const CGROUP_PREFIX: &str = "local-lambda-";
+pub(crate) const CGROUP_PREFIX: &str = "local-lambda-";
 
 /// What makes two invocations share an environment: Lambda starts new environments when any of
 /// these change.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct EnvironmentKey {
-    pub function_name: String,
-    pub version: String,
-    pub memory_size: u32,
-    pub timeout: u32,
-    pub code_sha256: String,
-    pub environment: BTreeMap<String, String>,
+pub(crate) struct EnvironmentKey {
+    pub(crate) function_name: String,
+    pub(crate) version: String,
+    pub(crate) memory_size: u32,
+    pub(crate) timeout: u32,
+    pub(crate) code_sha256: String,
+    pub(crate) environment: BTreeMap<String, String>,
 }
 
 impl EnvironmentKey {
-    pub fn of(request: &InvokeRequest) -> Self {
+    pub(crate) fn of(request: &InvokeRequest) -> Self {
         Self {
             function_name: request.function_name.clone(),
             version: request.version.clone(),
@@ -51,7 +51,7 @@ impl EnvironmentKey {
 
 /// How an invocation ended, before it is turned into a Lambda-style answer.
 #[derive(Debug)]
-pub enum Ended {
+pub(crate) enum Ended {
     Answered(Outcome),
     TimedOut,
     InitTimedOut,
@@ -61,25 +61,25 @@ pub enum Ended {
 
 /// One invocation's result with its measurements.
 #[derive(Debug)]
-pub struct InvocationRecord {
-    pub ended: Ended,
-    pub duration: Duration,
-    pub init_duration: Option<Duration>,
-    pub max_memory_used_mb: Option<u64>,
-    pub output: String,
+pub(crate) struct InvocationRecord {
+    pub(crate) ended: Ended,
+    pub(crate) duration: Duration,
+    pub(crate) init_duration: Option<Duration>,
+    pub(crate) max_memory_used_mb: Option<u64>,
+    pub(crate) output: String,
 }
 
 /// Settings for the environments a runtime starts.
 #[derive(Debug, Clone)]
-pub struct EnvironmentSettings {
+pub(crate) struct EnvironmentSettings {
     /// Variables every environment gets below the function's own (credentials, endpoints, RUST_LOG).
-    pub base_env: BTreeMap<String, String>,
-    pub log_dir: PathBuf,
+    pub(crate) base_env: BTreeMap<String, String>,
+    pub(crate) log_dir: PathBuf,
 }
 
 /// A running `bootstrap` and its Runtime API.
 #[derive(Debug)]
-pub struct ExecutionEnvironment {
+pub(crate) struct ExecutionEnvironment {
     key: EnvironmentKey,
     function_arn: String,
     // Drop order matters: the process is killed before its cgroup is removed.
@@ -96,7 +96,7 @@ pub struct ExecutionEnvironment {
 impl ExecutionEnvironment {
     /// Starts `bootstrap` from the request's code directory with the request's configuration.
     /// `Err` holds a Lambda error (type, message) for an environment that cannot start.
-    pub async fn start(
+    pub(crate) async fn start(
         request: &InvokeRequest,
         settings: &EnvironmentSettings,
         controller: &CpuController,
@@ -151,29 +151,23 @@ impl ExecutionEnvironment {
         })
     }
 
-    pub fn key(&self) -> &EnvironmentKey {
+    /// The configuration this environment runs.
+    pub(crate) fn key(&self) -> &EnvironmentKey {
         &self.key
     }
 
-    pub fn cpu(&self) -> &CpuQuotaReport {
+    /// The CPU quota it runs under, as the invoke answer reports it.
+    pub(crate) fn cpu(&self) -> &CpuQuotaReport {
         &self.cpu
     }
 
-    pub fn cgroup(&self) -> Option<&CpuGroup> {
-        self.cgroup.as_ref()
-    }
-
-    pub fn pid(&self) -> Option<u32> {
-        self.process.pid()
-    }
-
     /// False once the process died, timed out or failed init: such an environment is not reused.
-    pub fn reusable(&mut self) -> bool {
+    pub(crate) fn reusable(&mut self) -> bool {
         !self.broken && self.process.exit_status().is_none()
     }
 
     /// Runs one invocation to its end.
-    pub async fn invoke(&mut self, request_id: &str, payload: Bytes) -> InvocationRecord {
+    pub(crate) async fn invoke(&mut self, request_id: &str, payload: Bytes) -> InvocationRecord {
         let cold = self.invocations == 0;
         self.invocations += 1;
         let log_start = file_len(&self.log_path);
@@ -252,7 +246,7 @@ impl ExecutionEnvironment {
     }
 
     /// Kills the process and removes its cgroup.
-    pub async fn shutdown(mut self) {
+    pub(crate) async fn shutdown(mut self) {
         self.stop().await;
     }
 
@@ -383,7 +377,11 @@ fn lambda_env(
 }
 
 /// Turns `Ended` into Lambda's answer payload: `(payload, function_error)`.
-pub fn lambda_payload(ended: &Ended, request_id: &str, timeout: u32) -> (Bytes, Option<String>) {
+pub(crate) fn lambda_payload(
+    ended: &Ended,
+    request_id: &str,
+    timeout: u32,
+) -> (Bytes, Option<String>) {
     let error = |error_type: &str, message: String| {
         let body = json!({"errorType": error_type, "errorMessage": message});
         (Bytes::from(body.to_string()), Some("Unhandled".to_string()))

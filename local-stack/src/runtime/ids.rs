@@ -16,7 +16,7 @@ fn random_u64() -> u64 {
 }
 
 /// A UUID v4 in text form, like Lambda's request ids.
-pub fn request_id() -> String {
+pub(crate) fn request_id() -> String {
     let a = random_u64();
     let b = random_u64();
     format!(
@@ -30,7 +30,7 @@ pub fn request_id() -> String {
 }
 
 /// An X-Ray trace header: `Root=1-{epoch hex}-{24 hex};Parent={16 hex};Sampled=0`.
-pub fn trace_id() -> String {
+pub(crate) fn trace_id() -> String {
     let seconds = system::time::unix_ms_now() / 1000;
     format!(
         "Root=1-{seconds:08x}-{:08x}{:016x};Parent={:016x};Sampled=0",
@@ -41,7 +41,7 @@ pub fn trace_id() -> String {
 }
 
 /// A short random hex token (log stream names).
-pub fn hex_token() -> String {
+pub(crate) fn hex_token() -> String {
     format!("{:016x}{:016x}", random_u64(), random_u64())
 }
 

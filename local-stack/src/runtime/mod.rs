@@ -12,12 +12,12 @@
 //! # drop(moto); Ok(()) }
 //! ```
 
-pub mod elf;
-pub mod environment;
-pub mod ids;
-pub mod pool;
+mod elf;
+mod environment;
+mod ids;
+mod pool;
 pub mod protocol;
-pub mod runtime_api;
+mod runtime_api;
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -71,6 +71,8 @@ impl Default for RuntimeOptions {
 /// the tasks of moto's Step Functions interpreter: `POST /authorize`).
 #[async_trait::async_trait]
 pub trait RoleAuthorizer: Send + Sync + std::fmt::Debug + 'static {
+    /// True when the role `role_arn` may perform `action` (e.g. `lambda:InvokeFunction`) on
+    /// `resource` (an ARN); a task it refuses fails as AWS's AccessDenied does.
     async fn allowed(&self, role_arn: &str, action: &str, resource: &str) -> bool;
 }
 
@@ -146,6 +148,7 @@ impl LocalRuntime {
         format!("http://{}", self.server.addr())
     }
 
+    /// The port on 127.0.0.1 the runtime listens on.
     pub fn port(&self) -> u16 {
         self.server.addr().port()
     }

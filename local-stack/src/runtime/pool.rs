@@ -19,14 +19,14 @@ struct FunctionEnvironments {
 
 /// Environments by function name.
 #[derive(Debug, Default)]
-pub struct Pool {
+pub(crate) struct Pool {
     functions: Mutex<HashMap<String, FunctionEnvironments>>,
 }
 
 impl Pool {
     /// An idle environment for `key`, if there is a live one. Retires environments of an older
     /// configuration of the same function.
-    pub async fn take_idle(&self, key: &EnvironmentKey) -> Option<ExecutionEnvironment> {
+    pub(crate) async fn take_idle(&self, key: &EnvironmentKey) -> Option<ExecutionEnvironment> {
         let retired;
         let found = {
             let mut functions = self.functions.lock().await;
@@ -54,7 +54,7 @@ impl Pool {
 
     /// Returns an environment after an invocation: kept warm if it still matches the function's
     /// current configuration and is healthy, shut down otherwise.
-    pub async fn give_back(&self, mut environment: ExecutionEnvironment) {
+    pub(crate) async fn give_back(&self, mut environment: ExecutionEnvironment) {
         if environment.reusable() {
             let mut functions = self.functions.lock().await;
             let entry = functions
@@ -70,7 +70,7 @@ impl Pool {
     }
 
     /// How many idle environments each function has.
-    pub async fn idle_counts(&self) -> HashMap<String, usize> {
+    pub(crate) async fn idle_counts(&self) -> HashMap<String, usize> {
         let functions = self.functions.lock().await;
         functions
             .iter()
@@ -80,14 +80,14 @@ impl Pool {
 
     /// Kills every idle environment now, without waiting (for `Drop`). Environments busy with an
     /// invocation die when their invocation task is dropped.
-    pub fn kill_idle_now(&self) {
+    pub(crate) fn kill_idle_now(&self) {
         if let Ok(mut functions) = self.functions.try_lock() {
             functions.clear();
         }
     }
 
     /// Shuts every idle environment down.
-    pub async fn shutdown_all(&self) {
+    pub(crate) async fn shutdown_all(&self) {
         let all: Vec<ExecutionEnvironment> = {
             let mut functions = self.functions.lock().await;
             functions.drain().flat_map(|(_, envs)| envs.idle).collect()

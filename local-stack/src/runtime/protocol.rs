@@ -9,21 +9,26 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvokeRequest {
+    /// The function's name: environments are kept per name.
     pub function_name: String,
+    /// The function's ARN, passed to the function as its invoked ARN (empty if not given).
     #[serde(default)]
     pub function_arn: String,
+    /// The version invoked (default `$LATEST`), as `AWS_LAMBDA_FUNCTION_VERSION`.
     #[serde(default = "latest")]
     pub version: String,
     /// MB, as configured in moto when the call was made.
     pub memory_size: u32,
     /// Seconds.
     pub timeout: u32,
+    /// The function's own environment variables.
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
     /// A directory holding the unpacked code, with an executable `bootstrap`.
     pub code_dir: PathBuf,
     /// Identifies the code (hex SHA-256 of the zip).
     pub code_sha256: String,
+    /// The function's region (default `us-east-1`), as `AWS_REGION`.
     #[serde(default = "default_region")]
     pub region: String,
     /// The event, as JSON text.
@@ -38,10 +43,13 @@ pub struct InvokeRequest {
 /// Temporary credentials, as the variables Lambda sets for the runtime.
 #[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RoleCredentials {
+    /// `AWS_ACCESS_KEY_ID`.
     #[serde(rename = "AWS_ACCESS_KEY_ID")]
     pub access_key_id: String,
+    /// `AWS_SECRET_ACCESS_KEY` (left out of `Debug`).
     #[serde(rename = "AWS_SECRET_ACCESS_KEY")]
     pub secret_access_key: String,
+    /// `AWS_SESSION_TOKEN` (left out of `Debug`).
     #[serde(rename = "AWS_SESSION_TOKEN")]
     pub session_token: String,
 }
@@ -66,6 +74,7 @@ fn default_region() -> String {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct InvokeAnswer {
+    /// The invocation's request id (a UUID, as Lambda's).
     pub request_id: String,
     /// The function's response, or the error JSON (`errorType`, `errorMessage`) on failure.
     pub payload: String,
@@ -77,9 +86,14 @@ pub struct InvokeAnswer {
     pub log_tail: String,
     /// True when a new execution environment was started for this call.
     pub cold_start: bool,
+    /// Milliseconds from the function fetching the event to its answer (REPORT's `Duration`).
     pub duration_ms: f64,
+    /// Milliseconds from the environment's start to the function fetching its first event;
+    /// only on a cold start (REPORT's `Init Duration`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_duration_ms: Option<f64>,
+    /// Peak resident memory of the function's process in MB (REPORT's `Max Memory Used`);
+    /// `None` when the process was gone before it could be read.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_memory_used_mb: Option<u64>,
     /// The CPU limit the environment ran under.
@@ -96,8 +110,10 @@ pub struct CpuQuotaReport {
     pub mechanism: String,
     /// The share the memory size entitles to (memory / 1769, capped at the machine's CPUs).
     pub vcpus: f64,
+    /// CPU time the environment may use per period, in microseconds (`None`: no quota).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub quota_us: Option<u64>,
+    /// The quota's period, in microseconds (`None`: no quota).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub period_us: Option<u64>,
     /// The cgroup directory of the environment.

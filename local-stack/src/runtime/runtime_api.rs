@@ -21,21 +21,21 @@ const PREFIX: &str = "/2018-06-01/runtime";
 
 /// One event handed to the function.
 #[derive(Debug)]
-pub struct Invocation {
-    pub request_id: String,
-    pub payload: Bytes,
-    pub timeout_ms: u64,
-    pub function_arn: String,
-    pub trace_id: String,
+pub(crate) struct Invocation {
+    pub(crate) request_id: String,
+    pub(crate) payload: Bytes,
+    pub(crate) timeout_ms: u64,
+    pub(crate) function_arn: String,
+    pub(crate) trace_id: String,
     /// Told when the function fetched the event (the start of the invoke phase).
-    pub delivered: oneshot::Sender<Instant>,
+    pub(crate) delivered: oneshot::Sender<Instant>,
     /// Told the function's answer.
-    pub reply: oneshot::Sender<Outcome>,
+    pub(crate) reply: oneshot::Sender<Outcome>,
 }
 
 /// What the function answered.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Response(Bytes),
     /// `/error`: the error type (header or body) and the error JSON.
     Error {
@@ -46,9 +46,9 @@ pub enum Outcome {
 
 /// An error the runtime reported during init.
 #[derive(Debug, Clone, PartialEq)]
-pub struct InitError {
-    pub error_type: String,
-    pub body: Bytes,
+pub(crate) struct InitError {
+    pub(crate) error_type: String,
+    pub(crate) body: Bytes,
 }
 
 struct ApiState {
@@ -59,7 +59,7 @@ struct ApiState {
 
 /// A Runtime API server for one environment.
 #[derive(Debug)]
-pub struct RuntimeApi {
+pub(crate) struct RuntimeApi {
     server: ServerHandle,
     sender: mpsc::Sender<Invocation>,
     init_error: watch::Receiver<Option<InitError>>,
@@ -67,7 +67,7 @@ pub struct RuntimeApi {
 
 impl RuntimeApi {
     /// Starts the server on a free loopback port.
-    pub async fn start() -> Result<Self, Error> {
+    pub(crate) async fn start() -> Result<Self, Error> {
         let (sender, receiver) = mpsc::channel(1);
         let (init_tx, init_rx) = watch::channel(None);
         let state = Arc::new(ApiState {
@@ -84,17 +84,17 @@ impl RuntimeApi {
     }
 
     /// `host:port`, the value of `AWS_LAMBDA_RUNTIME_API`.
-    pub fn address(&self) -> String {
+    pub(crate) fn address(&self) -> String {
         self.server.addr().to_string()
     }
 
     /// Queues an invocation for the function's next `/next` call.
-    pub async fn submit(&self, invocation: Invocation) -> Result<(), Invocation> {
+    pub(crate) async fn submit(&self, invocation: Invocation) -> Result<(), Invocation> {
         self.sender.send(invocation).await.map_err(|e| e.0)
     }
 
     /// A receiver that changes when the runtime reports an init error.
-    pub fn init_errors(&self) -> watch::Receiver<Option<InitError>> {
+    pub(crate) fn init_errors(&self) -> watch::Receiver<Option<InitError>> {
         self.init_error.clone()
     }
 }

@@ -94,7 +94,7 @@ async fn main() -> Result<()> {
             .unwrap_or_default(),
         name,
     };
-    let place = collector::config::ResultsPlace::from_input(&input)
+    let place = collector::ResultsPlace::from_input(&input)
         .context("reading resultsPrefix of the input")?;
     let store = DirStore::new(&args.out);
     let summary = write_report(&store, &place.prefix, &execution, &input, Some(&runs))

@@ -5,8 +5,7 @@
 use crate::common;
 
 use bench_types::CollectorRequest;
-use collector::csv_out::{RUNS_COLUMNS, SUMMARY_COLUMNS};
-use collector::{handle, CollectorResponse};
+use collector::{handle, CollectorResponse, RUNS_COLUMNS, SUMMARY_COLUMNS};
 use common::*;
 use lambda_runtime::{Context, LambdaEvent};
 use local_s3::{LocalS3, ServerConfig};
