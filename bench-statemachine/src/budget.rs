@@ -1,11 +1,15 @@
 //! The execution history a run needs, as a function of its size, measured on the definition:
-//! `fixed + sizes x per_memory_size + targets x per_target + rounds x (per_round + sizes x
-//! (per_round_and_size + targets x per_configuration))` (the sizes are checked once, the targets
-//! read and restored once, the rest is the sweep). The definition bakes this budget into its input
-//! check, so an execution input that asks for more than Step Functions' 25,000 events is refused
-//! before anything changes (ASL cannot multiply, the collector's check can).
+//! `fixed + sizes x per_memory_size + functions x per_function + targets x per_target + rounds x
+//! (per_round + sizes x functions x per_step + sizes x targets x per_configuration)` (the sizes
+//! are checked once, the functions read and restored once, the rest is the sweep: a step is one
+//! memory update of one function, a configuration one target's timed invoke). The definition
+//! bakes this budget into its input check, so an execution input that asks for more than Step
+//! Functions' 25,000 events is refused before anything changes (ASL cannot multiply, the
+//! collector's check can).
 
 use bench_types::validation::HistoryBudget;
+#[cfg(test)]
+use bench_types::validation::RunShape;
 use serde_json::Value;
 
 use crate::error::Error;
@@ -14,21 +18,23 @@ use crate::render::render_with_budget;
 use crate::report::MAX_HISTORY_EVENTS;
 use crate::transitions::{poll_cost, walk, Scenario};
 
-/// `LastUpdateStatus` polls counted per configuration: AWS usually needs one, the margin two.
-const POLLS_PER_CONFIGURATION: u64 = 2;
-/// Retried task attempts counted per configuration (throttling, a transient Lambda error).
-const RETRIES_PER_CONFIGURATION: u64 = 2;
+/// `LastUpdateStatus` polls counted per memory update: AWS usually needs one, the margin two.
+const POLLS_PER_STEP: u64 = 2;
+/// Retried task attempts counted per step and per configuration (throttling, a transient
+/// Lambda error).
+const RETRIES_PER_TASK_GROUP: u64 = 2;
 /// A retried attempt adds TaskScheduled, TaskStarted and TaskFailed to the history.
 const EVENTS_PER_RETRY: u64 = 3;
 
-/// The budget of `plan`'s definition, with the margins above on every configuration.
+/// The budget of `plan`'s definition, with the margins above on every step and configuration.
 pub(crate) fn history_budget(plan: &BenchmarkPlan) -> Result<HistoryBudget, Error> {
     let placeholder = HistoryBudget {
         fixed: 0,
         per_memory_size: 0,
+        per_function: 0,
         per_target: 0,
         per_round: 0,
-        per_round_and_size: 0,
+        per_step: 0,
         per_configuration: 0,
         max: MAX_HISTORY_EVENTS,
     };
@@ -39,20 +45,26 @@ pub(crate) fn history_budget(plan: &BenchmarkPlan) -> Result<HistoryBudget, Erro
             source,
         })
     };
-    let events = |rounds: u32, sizes: u32, targets: usize| -> Result<i128, Error> {
-        let variant = sized(plan, rounds, sizes, targets);
-        let tally = walk(&definition(&variant)?, &Scenario::happy_path(&variant))?;
-        Ok(i128::from(tally.history_events))
+    let events =
+        |rounds: u32, sizes: u32, functions: usize, targets: usize| -> Result<i128, Error> {
+            let variant = sized(plan, rounds, sizes, functions, targets);
+            let tally = walk(&definition(&variant)?, &Scenario::happy_path(&variant))?;
+            Ok(i128::from(tally.history_events))
+        };
+    // Eight walks give the seven coefficients (differences of differences); `d_round` is what a
+    // second round adds.
+    let d_round = |sizes: u32, functions: usize, targets: usize| -> Result<i128, Error> {
+        Ok(events(2, sizes, functions, targets)? - events(1, sizes, functions, targets)?)
     };
-    // Six walks give the six coefficients (differences of differences).
-    let e111 = events(1, 1, 1)?;
-    let round = events(2, 1, 1)? - e111;
-    let c = (events(2, 1, 2)? - events(1, 1, 2)?) - round;
-    let b = (events(2, 2, 1)? - events(1, 2, 1)?) - round - c;
-    let a = round - b - c;
-    let v = (events(1, 2, 1)? - e111) - b - c;
-    let w = (events(1, 1, 2)? - e111) - c;
-    let fixed = e111 - v - w - a - b - c;
+    let e1111 = events(1, 1, 1, 1)?;
+    let e1112 = events(1, 1, 1, 2)?;
+    let configuration = d_round(1, 1, 2)? - d_round(1, 1, 1)?;
+    let step = d_round(1, 2, 2)? - d_round(1, 1, 2)?;
+    let round = d_round(1, 1, 1)? - step - configuration;
+    let memory_size = events(1, 2, 1, 1)? - e1111 - step - configuration;
+    let target = e1112 - e1111 - configuration;
+    let function = events(1, 1, 2, 2)? - e1112 - step;
+    let fixed = e1111 - memory_size - function - target - round - step - configuration;
     let coefficient = |x: i128| {
         u64::try_from(x).map_err(|_| {
             Error::from(crate::error::DefinitionError::Walk {
@@ -62,33 +74,42 @@ pub(crate) fn history_budget(plan: &BenchmarkPlan) -> Result<HistoryBudget, Erro
             })
         })
     };
-    let poll = poll_cost(&definition(&sized(plan, 1, 1, 1))?, "CheckUpdate")?.history_events;
+    let poll = poll_cost(&definition(&sized(plan, 1, 1, 1, 1))?, "CheckUpdate")?.history_events;
+    let retries = RETRIES_PER_TASK_GROUP * EVENTS_PER_RETRY;
     Ok(HistoryBudget {
         fixed: coefficient(fixed)?,
-        per_memory_size: coefficient(v)?,
-        per_target: coefficient(w)?,
-        per_round: coefficient(a)?,
-        per_round_and_size: coefficient(b)?,
-        per_configuration: coefficient(c)?
-            + POLLS_PER_CONFIGURATION * poll
-            + RETRIES_PER_CONFIGURATION * EVENTS_PER_RETRY,
+        per_memory_size: coefficient(memory_size)?,
+        per_function: coefficient(function)?,
+        per_target: coefficient(target)?,
+        per_round: coefficient(round)?,
+        per_step: coefficient(step)? + POLLS_PER_STEP * poll + retries,
+        per_configuration: coefficient(configuration)? + retries,
         max: MAX_HISTORY_EVENTS,
     })
 }
 
-/// `plan` with `rounds` rounds, `sizes` memory sizes and `targets` targets (copies of its first).
-fn sized(plan: &BenchmarkPlan, rounds: u32, sizes: u32, targets: usize) -> BenchmarkPlan {
+/// `plan` with `rounds` rounds, `sizes` memory sizes and `targets` targets (copies of its first)
+/// spread evenly over `functions` functions.
+fn sized(
+    plan: &BenchmarkPlan,
+    rounds: u32,
+    sizes: u32,
+    functions: usize,
+    targets: usize,
+) -> BenchmarkPlan {
     let template = plan.targets.first().cloned().unwrap_or_else(|| TargetSpec {
         name: "t".into(),
         function_name: "f".into(),
         payload: Default::default(),
     });
+    let functions = functions.max(1);
     BenchmarkPlan {
         rounds,
         memory_sizes: (0..sizes).map(|i| 128 + i).collect(),
         targets: (0..targets)
             .map(|i| TargetSpec {
                 name: format!("{}-{i}", template.name),
+                function_name: format!("{}-{}", template.function_name, i % functions),
                 ..template.clone()
             })
             .collect(),
@@ -96,11 +117,22 @@ fn sized(plan: &BenchmarkPlan, rounds: u32, sizes: u32, targets: usize) -> Bench
     }
 }
 
+/// The shape of a [`sized`] plan.
+#[cfg(test)]
+fn shape(rounds: u32, sizes: u32, functions: usize, targets: usize) -> RunShape {
+    RunShape {
+        rounds: u64::from(rounds),
+        sizes: u64::from(sizes),
+        functions: functions as u64,
+        targets: targets as u64,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    /// The linear model is exact on the happy path: it predicts the walk of a plan it was not
+    /// The linear model is exact on the happy path: it predicts the walk of plans it was not
     /// measured on.
     #[test]
     fn the_budget_predicts_the_walked_history() {
@@ -112,23 +144,41 @@ mod tests {
         )
         .expect("poll")
         .history_events;
-        let margin = POLLS_PER_CONFIGURATION * poll + RETRIES_PER_CONFIGURATION * EVENTS_PER_RETRY;
+        let retries = RETRIES_PER_TASK_GROUP * EVENTS_PER_RETRY;
         let happy = HistoryBudget {
-            per_configuration: budget.per_configuration - margin,
+            per_step: budget.per_step - POLLS_PER_STEP * poll - retries,
+            per_configuration: budget.per_configuration - retries,
             ..budget
         };
-        for (rounds, sizes, targets) in [(3u32, 10u32, 1usize), (2, 3, 4), (5, 1, 3)] {
-            let variant = sized(&plan, rounds, sizes, targets);
+        for (rounds, sizes, functions, targets) in [
+            (3u32, 10u32, 1usize, 1usize),
+            (2, 3, 2, 4),
+            (5, 1, 3, 3),
+            (2, 2, 1, 3),
+        ] {
+            let variant = sized(&plan, rounds, sizes, functions, targets);
             let definition = crate::render::render_definition_value(&variant).expect("renders");
             let walked = walk(&definition, &Scenario::happy_path(&variant))
                 .expect("walks")
                 .history_events;
+            let shape = shape(rounds, sizes, functions, targets);
+            assert_eq!(variant.shape(), shape);
             assert_eq!(
-                happy.events(u64::from(rounds), u64::from(sizes), targets as u64),
+                happy.events(shape),
                 walked,
-                "{rounds} x {sizes} x {targets}"
+                "{rounds} x {sizes} x {functions} x {targets}"
             );
         }
-        assert!(budget.events(3, 10, 1) > happy.events(3, 10, 1));
+        assert!(budget.events(shape(3, 10, 1, 1)) > happy.events(shape(3, 10, 1, 1)));
+    }
+
+    /// A target that shares its function adds its invoke and record, not another update.
+    #[test]
+    fn a_target_on_a_shared_function_costs_less_than_one_on_its_own() {
+        let budget = history_budget(&BenchmarkPlan::default()).expect("budget");
+        let shared = budget.events(shape(1, 1, 1, 2));
+        let own = budget.events(shape(1, 1, 2, 2));
+        assert_eq!(own - shared, budget.per_function + budget.per_step);
+        assert!(budget.per_step > budget.per_configuration);
     }
 }

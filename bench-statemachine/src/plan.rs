@@ -2,6 +2,8 @@
 //! plus the settings that only exist at plan time (poll and retry policies, the collector).
 
 use bench_types::objects::ObjectSet;
+use bench_types::schedule::function_groups;
+use bench_types::validation::RunShape;
 use bench_types::{ExecutionInput, ReadMode, Target, MAGIC_STRING, SEED_MEMORY_SIZES};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -204,8 +206,25 @@ impl BenchmarkPlan {
         state_machine_arn(&self.region, &self.account_id, &self.state_machine_name)
     }
 
+    /// The size of a run of the defaults.
+    pub fn shape(&self) -> RunShape {
+        RunShape {
+            rounds: u64::from(self.rounds),
+            sizes: self.memory_sizes.len() as u64,
+            functions: function_groups(&self.targets).len() as u64,
+            targets: self.targets.len() as u64,
+        }
+    }
+
     /// The number of (round, memory, target) configurations a run of the defaults measures.
     pub fn configurations(&self) -> u64 {
-        u64::from(self.rounds) * self.memory_sizes.len() as u64 * self.targets.len() as u64
+        self.shape().configurations()
+    }
+
+    /// The number of (round, memory, function) steps (memory updates) a run of the defaults
+    /// makes.
+    pub fn steps(&self) -> u64 {
+        let shape = self.shape();
+        shape.rounds * shape.sizes * shape.functions
     }
 }

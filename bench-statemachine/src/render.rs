@@ -17,7 +17,7 @@ use crate::plan_check::MAX_ROUNDS;
 const MAIN: &str = "statemachine.asl.json";
 
 /// The templates, as (name, text). Partials are called by name from the main template.
-const TEMPLATES: [(&str, &str); 7] = [
+const TEMPLATES: [(&str, &str); 9] = [
     (
         MAIN,
         include_str!("../../templates/statemachine.asl.json.hbs"),
@@ -26,9 +26,14 @@ const TEMPLATES: [(&str, &str); 7] = [
         "validate_input",
         include_str!("../../templates/partials/validate_input.hbs"),
     ),
+    ("step", include_str!("../../templates/partials/step.hbs")),
     (
-        "configuration",
-        include_str!("../../templates/partials/configuration.hbs"),
+        "target_run",
+        include_str!("../../templates/partials/target_run.hbs"),
+    ),
+    (
+        "record_failure",
+        include_str!("../../templates/partials/record_failure.hbs"),
     ),
     (
         "restore_task",

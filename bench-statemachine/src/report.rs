@@ -29,12 +29,14 @@ pub const TRUST_POLICY_FILE: &str = "statemachine-trust-policy.json";
 pub struct TransitionFigures {
     /// (round, memory, target) configurations of a run of the defaults.
     pub configurations: u64,
+    /// (round, memory, function) steps, each one memory update, of a run of the defaults.
+    pub steps: u64,
     /// Transitions of a whole successful run, every update done at its first check.
     pub per_run: u64,
     /// `per_run / configurations`.
     pub per_configuration: f64,
     /// What each further `LastUpdateStatus` poll adds (AWS usually answers an update with
-    /// `InProgress`, so expect about one poll per configuration there).
+    /// `InProgress`, so expect about one poll per step there).
     pub per_extra_poll: u64,
     /// History events of a whole successful run, every update done at its first check.
     pub history_events: u64,
@@ -53,6 +55,7 @@ impl TransitionFigures {
         let configurations = plan.configurations();
         Ok(Self {
             configurations,
+            steps: plan.steps(),
             per_run: run.transitions,
             per_configuration: run.transitions as f64 / configurations as f64,
             per_extra_poll: poll.transitions,
@@ -63,12 +66,13 @@ impl TransitionFigures {
 
     /// History events of a run in which every update needs `polls` polls.
     pub fn history_events_with_polls(&self, polls: u64) -> u64 {
-        self.history_events + self.configurations * polls * self.history_events_per_extra_poll
+        self.history_events + self.steps * polls * self.history_events_per_extra_poll
     }
 
     /// The per-configuration figure when every update needs `polls` polls.
     pub fn per_configuration_with_polls(&self, polls: u64) -> f64 {
-        self.per_configuration + (polls * self.per_extra_poll) as f64
+        let transitions = self.per_run + self.steps * polls * self.per_extra_poll;
+        transitions as f64 / self.configurations as f64
     }
 }
 
@@ -94,11 +98,7 @@ pub fn render_plan(plan: &BenchmarkPlan) -> Result<RenderedPlan, Error> {
     // A run that would not fit is refused here rather than cut off by Step Functions halfway
     // (with the targets left at the wrong memory size); the same budget, with its margin for
     // polls and retries, is what the definition checks an execution's input against.
-    let events = crate::budget::history_budget(plan)?.events(
-        u64::from(plan.rounds),
-        plan.memory_sizes.len() as u64,
-        plan.targets.len() as u64,
-    );
+    let events = crate::budget::history_budget(plan)?.events(plan.shape());
     if events > MAX_HISTORY_EVENTS {
         return Err(PlanError::HistoryTooLong {
             configurations: transitions.configurations,
@@ -138,13 +138,13 @@ impl fmt::Display for PlanReport {
         )?;
         writeln!(
             f,
-            "each further LastUpdateStatus poll adds {} (with one poll per configuration, as AWS usually needs: {:.2})",
+            "each further LastUpdateStatus poll adds {} (with one poll per memory update, as AWS usually needs: {:.2} per configuration)",
             t.per_extra_poll,
             t.per_configuration_with_polls(1)
         )?;
         write!(
             f,
-            "execution history events: {} ({} with one poll per configuration; Step Functions allows {})",
+            "execution history events: {} ({} with one poll per memory update; Step Functions allows {})",
             t.history_events,
             t.history_events_with_polls(1),
             MAX_HISTORY_EVENTS

@@ -2,7 +2,8 @@
 //!
 //! The walk follows the happy path: every state entered counts one transition (Maps included,
 //! once per entry, plus their items' states); a Choice takes the branch the [`Scenario`] names,
-//! a Map runs the number of items the scenario gives. Retries are not on the happy path.
+//! a Map runs the number of items the scenario gives for that entry. Retries are not on the
+//! happy path.
 
 use std::collections::{HashMap, HashSet};
 
@@ -11,14 +12,16 @@ use serde_json::Value;
 use crate::definition_check::{nested_scopes, scope_states};
 use crate::error::DefinitionError;
 use crate::plan::BenchmarkPlan;
+use bench_types::schedule::function_groups;
 
 /// Which branch each Choice takes and how many items each Map gets.
 #[derive(Debug, Clone, Default)]
 pub struct Scenario {
-    /// Choice state name -> the name of the state it goes to.
+    /// The branch (the `Next` state's name) each Choice takes, by the Choice's name.
     pub choices: HashMap<String, String>,
-    /// Map state name -> how many items it runs (each walks the Map's processor once).
-    pub map_items: HashMap<String, u64>,
+    /// The items of each entry of a Map, by the Map's name: the n-th entry of the Map in the
+    /// walk gets the n-th count, the list repeating (one count: every entry gets it).
+    pub map_items: HashMap<String, Vec<u64>>,
 }
 
 impl Scenario {
@@ -26,32 +29,34 @@ impl Scenario {
     /// Lambda answers the update (as moto answers; on AWS each further poll adds
     /// [`crate::TransitionFigures::per_extra_poll`]).
     pub fn happy_path(plan: &BenchmarkPlan) -> Self {
-        let targets = plan.targets.len() as u64;
-        let sizes = plan.memory_sizes.len() as u64;
-        let after_update = if plan.warmup { "WarmUp" } else { "TimedInvoke" };
+        let shape = plan.shape();
+        let groups = function_groups(&plan.targets);
+        let functions = groups.len() as u64;
+        let targets_per_step: Vec<u64> = groups.iter().map(|g| g.targets.len() as u64).collect();
+        let after_update = if plan.warmup { "WarmUp" } else { "Targets" };
         let choices = [
             ("CheckInputIsObject", "MergeInput"),
             ("ValidateInput", "ValidateMemorySizes"),
             ("CheckValidation", "CheckNoOtherRun"),
             ("CheckOtherRuns", "CaptureOriginals"),
             ("CheckMemorySize", "MemorySizeValid"),
-            ("CheckTarget", "GetOriginalMemory"),
             ("CheckUpdate", after_update),
         ];
         let maps = [
-            ("ValidateMemorySizes", sizes),
-            ("CaptureOriginals", targets),
-            ("Rounds", u64::from(plan.rounds)),
-            ("MemorySizes", sizes),
-            ("Targets", targets),
-            ("RestoreMemory", targets),
+            ("ValidateMemorySizes", vec![shape.sizes]),
+            ("CaptureOriginals", vec![functions]),
+            ("Rounds", vec![shape.rounds]),
+            ("Steps", vec![shape.sizes * functions]),
+            // The steps of a size run the functions in order, each with its own targets.
+            ("Targets", targets_per_step),
+            ("RestoreMemory", vec![functions]),
         ];
         Self {
             choices: choices
                 .iter()
                 .map(|(c, n)| (c.to_string(), n.to_string()))
                 .collect(),
-            map_items: maps.iter().map(|(m, n)| (m.to_string(), *n)).collect(),
+            map_items: maps.into_iter().map(|(m, n)| (m.to_string(), n)).collect(),
         }
     }
 }
@@ -68,9 +73,9 @@ pub(crate) struct Tally {
 }
 
 impl Tally {
-    fn add(&mut self, other: Tally, times: u64) {
-        self.transitions += other.transitions * times;
-        self.history_events += other.history_events * times;
+    fn add(&mut self, other: Tally) {
+        self.transitions += other.transitions;
+        self.history_events += other.history_events;
     }
 }
 
@@ -90,7 +95,7 @@ pub fn count_transitions(definition: &Value, scenario: &Scenario) -> Result<u64,
 
 /// Transitions and history events of a whole execution of `definition` under `scenario`.
 pub(crate) fn walk(definition: &Value, scenario: &Scenario) -> Result<Tally, DefinitionError> {
-    let mut tally = walk_scope("top level", definition, scenario)?;
+    let mut tally = walk_scope("top level", definition, scenario, &mut HashMap::new())?;
     tally.history_events += 2;
     Ok(tally)
 }
@@ -99,10 +104,12 @@ fn walk_error(problem: String) -> DefinitionError {
     DefinitionError::Walk { problem }
 }
 
+/// Walks one scope; `entries` counts how often each Map has been entered so far.
 fn walk_scope(
     scope_name: &str,
     scope: &Value,
     scenario: &Scenario,
+    entries: &mut HashMap<String, usize>,
 ) -> Result<Tally, DefinitionError> {
     let (start, states) = scope_states(scope_name, scope)?;
     let mut visited = HashSet::new();
@@ -125,19 +132,28 @@ fn walk_scope(
         count.history_events += events_of(kind);
         match kind {
             "Map" => {
-                let items = *scenario.map_items.get(current).ok_or_else(|| {
-                    walk_error(format!(
-                        "the scenario gives no item count for Map \"{current}\""
-                    ))
-                })?;
+                let counts = scenario
+                    .map_items
+                    .get(current)
+                    .filter(|counts| !counts.is_empty())
+                    .ok_or_else(|| {
+                        walk_error(format!(
+                            "the scenario gives no item count for Map \"{current}\""
+                        ))
+                    })?;
+                let entry = entries.entry(current.to_owned()).or_default();
+                let items = counts[*entry % counts.len()];
+                *entry += 1;
                 count.history_events += 2 * items;
-                for nested in nested_scopes(state) {
-                    count.add(walk_scope(current, nested, scenario)?, items);
+                for _ in 0..items {
+                    for nested in nested_scopes(state) {
+                        count.add(walk_scope(current, nested, scenario, entries)?);
+                    }
                 }
             }
             "Parallel" => {
                 for nested in nested_scopes(state) {
-                    count.add(walk_scope(current, nested, scenario)?, 1);
+                    count.add(walk_scope(current, nested, scenario, entries)?);
                 }
             }
             "Fail" => {

@@ -13,10 +13,14 @@ fn default_definition() -> Value {
         .definition
 }
 
-/// The per-configuration states, nested three Maps deep.
-fn configuration_states(d: &mut Value) -> &mut Value {
-    &mut d["States"]["Rounds"]["ItemProcessor"]["States"]["MemorySizes"]["ItemProcessor"]["States"]
-        ["Targets"]["ItemProcessor"]["States"]
+/// The states of one (memory size, function) step, two Maps deep.
+fn step_states(d: &mut Value) -> &mut Value {
+    &mut d["States"]["Rounds"]["ItemProcessor"]["States"]["Steps"]["ItemProcessor"]["States"]
+}
+
+/// The states of one target's run inside a step, three Maps deep.
+fn target_states(d: &mut Value) -> &mut Value {
+    &mut step_states(d)["Targets"]["ItemProcessor"]["States"]
 }
 
 fn broken(edit: impl FnOnce(&mut Value)) -> DefinitionError {
@@ -37,13 +41,13 @@ fn every_variant_passes() {
 
 #[test]
 fn a_next_to_a_missing_state_is_caught_in_a_nested_map() {
-    let err = broken(|d| configuration_states(d)["WarmUp"]["Next"] = "TimedInvok".into());
+    let err = broken(|d| step_states(d)["WarmUp"]["Next"] = "Target".into());
     assert_eq!(
         err,
         DefinitionError::UnknownTarget {
             state: "WarmUp".into(),
             field: "Next".into(),
-            target: "TimedInvok".into()
+            target: "Target".into()
         }
     );
 }
@@ -51,9 +55,7 @@ fn a_next_to_a_missing_state_is_caught_in_a_nested_map() {
 #[test]
 fn a_target_in_another_scope_is_not_reachable_by_next() {
     // "Report" exists, but at the top level, not inside the Targets Map.
-    let err = broken(|d| {
-        configuration_states(d)["RecordRun"] = json!({"Type": "Pass", "Next": "Report"})
-    });
+    let err = broken(|d| target_states(d)["RecordRun"] = json!({"Type": "Pass", "Next": "Report"}));
     assert!(
         matches!(err, DefinitionError::UnknownTarget { ref target, .. } if target == "Report"),
         "{err}"
@@ -62,8 +64,7 @@ fn a_target_in_another_scope_is_not_reachable_by_next() {
 
 #[test]
 fn a_catch_and_a_choice_target_are_checked() {
-    let err =
-        broken(|d| configuration_states(d)["TimedInvoke"]["Catch"][0]["Next"] = "Nowhere".into());
+    let err = broken(|d| target_states(d)["TimedInvoke"]["Catch"][0]["Next"] = "Nowhere".into());
     assert!(
         matches!(err, DefinitionError::UnknownTarget { ref field, .. } if field == "Catch[0].Next"),
         "{err}"
@@ -78,7 +79,7 @@ fn a_catch_and_a_choice_target_are_checked() {
 #[test]
 fn a_state_name_used_twice_across_maps_is_caught() {
     let err = broken(|d| {
-        configuration_states(d)["Report"] = json!({"Type": "Succeed"});
+        target_states(d)["Report"] = json!({"Type": "Succeed"});
     });
     assert!(
         matches!(err, DefinitionError::DuplicateStateName { ref name } if name == "Report" ),

@@ -5,8 +5,8 @@
 use crate::support;
 
 use aws_sdk_sfn::types::ExecutionStatus;
-use bench_statemachine::{render_plan, BenchmarkPlan};
-use support::moto_run::{Stack, ORIGINAL_MEMORY_MB, VALID_ANSWER};
+use bench_statemachine::{render_plan, BenchmarkPlan, TargetSpec};
+use support::moto_run::{Stack, ORIGINAL_MEMORY_MB};
 use test_support::sfn::wait_for_execution;
 
 /// moto fails an invoke whose answer exceeds Lambda's 6 MB limit with the function error
@@ -221,10 +221,9 @@ async fn a_failed_sweep_restores_the_memory_and_fails_with_its_own_error() {
     );
 }
 
-/// The per-configuration states of a rendered definition, three Maps deep.
-fn configuration_states(d: &mut serde_json::Value) -> &mut serde_json::Value {
-    &mut d["States"]["Rounds"]["ItemProcessor"]["States"]["MemorySizes"]["ItemProcessor"]["States"]
-        ["Targets"]["ItemProcessor"]["States"]
+/// The states of one (memory size, function) step of a rendered definition, two Maps deep.
+fn step_states(d: &mut serde_json::Value) -> &mut serde_json::Value {
+    &mut d["States"]["Rounds"]["ItemProcessor"]["States"]["Steps"]["ItemProcessor"]["States"]
 }
 
 /// moto answers every update `Successful`, so the poll loop never runs there by itself. These
@@ -242,7 +241,7 @@ async fn the_update_poll_loop_waits_checks_and_gives_up() {
 
     // 1. The update answers InProgress; one poll finds it done: the configuration runs.
     let mut one_poll = base.clone();
-    let states = configuration_states(&mut one_poll);
+    let states = step_states(&mut one_poll);
     states["SetMemory"]["Next"] = "PretendInProgress".into();
     states["PretendInProgress"] = serde_json::json!({
         "Type": "Pass", "Result": in_progress, "ResultPath": "$.update", "Next": "CheckUpdate"});
@@ -257,7 +256,7 @@ async fn the_update_poll_loop_waits_checks_and_gives_up() {
 
     // 2. Lambda never reports the update done: after `limit` polls the configuration fails.
     let mut never_done = one_poll.clone();
-    configuration_states(&mut never_done)["GetConfiguration"] = serde_json::json!({
+    step_states(&mut never_done)["GetConfiguration"] = serde_json::json!({
         "Type": "Pass", "Result": in_progress, "ResultPath": "$.update", "Next": "CheckUpdate"});
     let arn = stack.create_state_machine("never-done", &never_done).await;
     stack.queue_valid_then(&[]).await;
@@ -273,7 +272,7 @@ async fn the_update_poll_loop_waits_checks_and_gives_up() {
 
     // 3. The update is done but the function still has the old size: a stale configuration.
     let mut stale = base.clone();
-    let states = configuration_states(&mut stale);
+    let states = step_states(&mut stale);
     states["SetMemory"] = serde_json::json!({
         "Type": "Pass", "Result": {"LastUpdateStatus": "Successful", "MemorySize": 777},
         "ResultPath": "$.update", "Next": "CheckUpdate"});
@@ -341,6 +340,64 @@ async fn a_refused_input_check_fails_before_any_change_and_an_array_input_is_nam
     );
 }
 
+/// Two targets on one function and one on another: each function's memory is set, waited for
+/// and warmed once per (round, memory size), then every target on it runs; every target still
+/// gets its record, and both functions are restored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn targets_on_one_function_share_its_memory_update_and_warm_up() {
+    let mut plan = small_plan(vec![128, 256], true);
+    plan.rounds = 2;
+    let reader = plan.targets[0].clone();
+    plan.targets.push(TargetSpec {
+        name: "rust-sequential".into(),
+        ..reader.clone()
+    });
+    plan.targets.push(TargetSpec {
+        name: "other".into(),
+        function_name: reader.function_name.replace("s3-reader", "other-reader"),
+        ..reader.clone()
+    });
+    let stack = Stack::start(&plan).await;
+    let outcome = stack.run_valid("shared", "{}").await;
+    outcome.assert_succeeded();
+
+    let steps = 2 * 2 * 2; // rounds x sizes x functions
+    assert_eq!(outcome.times_entered("SetMemory"), steps);
+    assert_eq!(outcome.times_entered("WarmUp"), steps);
+    assert_eq!(outcome.times_entered("TimedInvoke"), 2 * 2 * 3);
+    let records = outcome.records();
+    let keys: Vec<(u64, u64, String)> = records
+        .iter()
+        .map(|r| {
+            (
+                r["round"].as_u64().expect("round"),
+                r["memoryMb"].as_u64().expect("memory"),
+                r["target"].as_str().expect("target").to_owned(),
+            )
+        })
+        .collect();
+    let mut expected = Vec::new();
+    for round in 1..=2u64 {
+        for memory in [128u64, 256] {
+            for target in ["rust", "rust-sequential", "other"] {
+                expected.push((round, memory, target.to_owned()));
+            }
+        }
+    }
+    assert_eq!(
+        keys, expected,
+        "one record per (round, memory, target), in order"
+    );
+    let walked = render_plan(&plan).expect("renders").transitions;
+    assert_eq!(outcome.states_entered() as u64, walked.per_run);
+    for target in &plan.targets {
+        assert_eq!(
+            stack.memory_of(&target.function_name).await,
+            ORIGINAL_MEMORY_MB
+        );
+    }
+}
+
 /// A second execution of the same state machine, started while the first one runs, stops with
 /// `ConcurrentRun` before it changes anything; the first one finishes and restores the memory.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -351,7 +408,7 @@ async fn a_second_execution_while_one_runs_fails_with_concurrent_run() {
     let stack = Stack::start(&plan).await;
     // The first execution waits in the poll loop (about 4 s), as on AWS while an update runs.
     let mut slow = render_plan(&plan).expect("renders").definition;
-    let states = configuration_states(&mut slow);
+    let states = step_states(&mut slow);
     states["SetMemory"] = serde_json::json!({
         "Type": "Pass", "Result": {"LastUpdateStatus": "InProgress", "MemorySize": 777},
         "ResultPath": "$.update", "Next": "CheckUpdate"});
@@ -359,7 +416,7 @@ async fn a_second_execution_while_one_runs_fails_with_concurrent_run() {
     let arn = stack.create_state_machine("slow", &slow).await;
     stack
         .moto
-        .queue_simple_lambda_responses(&[VALID_ANSWER.to_string(), VALID_ANSWER.to_string()])
+        .queue_simple_lambda_responses(&[stack.valid_answer.clone(), stack.valid_answer.clone()])
         .await
         .expect("queued");
     let first = stack

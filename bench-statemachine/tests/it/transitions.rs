@@ -42,8 +42,8 @@ fn the_walk_follows_the_plan_shape() {
         warmup: false,
         ..base.clone()
     });
-    // One configuration: SetMemory, CheckUpdate, WarmUp, TimedInvoke, RecordRun + the Targets
-    // and MemorySizes Map entries = 7 per round.
+    // One configuration: the Steps Map, and its one step: SetMemory, CheckUpdate, WarmUp, the
+    // Targets Map, TimedInvoke, RecordRun = 7 per round.
     assert_eq!(two_rounds - one, 7);
     assert_eq!(one - no_warmup, 1);
 }
@@ -81,7 +81,7 @@ fn write_plan_writes_the_files_and_prints_the_figures() {
         assert!(text.contains(name), "the report lists {name}");
     }
     assert!(
-        text.contains("per (round, memory, target): 7.33 (220 for the 30 configurations"),
+        text.contains("per (round, memory, target): 7.30 (219 for the 30 configurations"),
         "{text}"
     );
 }
@@ -99,9 +99,11 @@ fn a_run_too_long_for_the_execution_history_is_refused() {
         rounds: 10,
         ..BenchmarkPlan::default()
     };
+    // Seven targets, each on its own function: 700 memory updates.
     big.targets = (0..7)
         .map(|i| TargetSpec {
             name: format!("t{i}"),
+            function_name: format!("reader-{i}"),
             ..BenchmarkPlan::default().targets[0].clone()
         })
         .collect();
@@ -117,4 +119,39 @@ fn a_run_too_long_for_the_execution_history_is_refused() {
         "{err}"
     );
     assert!(err.to_string().contains("700 configurations"), "{err}");
+
+    // The same seven targets on one function share its 100 updates, and fit.
+    for target in &mut big.targets {
+        target.function_name = "reader".into();
+    }
+    let fits = render_plan(&big).expect("700 configurations on one function fit");
+    assert_eq!(fits.transitions.steps, 100);
+}
+
+#[test]
+fn a_target_on_a_function_already_measured_adds_only_its_invoke_and_record() {
+    // Targets on one function share the memory update, its wait and the warm-up: each more
+    // target costs its Map item's TimedInvoke and RecordRun per (round, memory size).
+    let one = BenchmarkPlan {
+        rounds: 2,
+        memory_sizes: vec![128, 1024],
+        ..BenchmarkPlan::default()
+    };
+    let mut two = one.clone();
+    two.targets.push(TargetSpec {
+        name: "rust-sequential".into(),
+        ..one.targets[0].clone()
+    });
+    let mut other_function = two.clone();
+    other_function.targets[1].function_name = "another-reader".into();
+    let per_run = |plan: &BenchmarkPlan| render_plan(plan).expect("renders").transitions.per_run;
+    let configurations_added = 2 * 2;
+    assert_eq!(per_run(&two) - per_run(&one), 2 * configurations_added);
+    // On a function of its own, the target brings its own step (SetMemory, CheckUpdate,
+    // WarmUp, the Targets Map, TimedInvoke, RecordRun) and its function's original memory read
+    // and restore.
+    assert_eq!(
+        per_run(&other_function) - per_run(&one),
+        6 * configurations_added + 2
+    );
 }

@@ -16,6 +16,7 @@ use deployer::resources::role::decode_policy;
 use deployer::Deployer;
 use local_stack::moto::{MotoOptions, MotoServer, StrictOptions};
 use serde_json::{json, Value};
+use test_support::collector_answer::collector_answer_of;
 
 async fn moto() -> MotoServer {
     MotoServer::start(MotoOptions::simple_lambda())
@@ -1175,7 +1176,8 @@ async fn deploy_waits_for_an_update_in_progress_and_refuses_to_change_a_running_
     );
 
     // An execution running (its first update waits 3 s): a deploy that changes a function stops.
-    moto.queue_simple_lambda_responses(&[r#"{"valid": true, "expect": null}"#.to_string()])
+    let valid = collector_answer_of(&d.clients.sfn, &d.names.state_machine_arn(), &json!({})).await;
+    moto.queue_simple_lambda_responses(&[valid])
         .await
         .expect("queued");
     let execution = d

@@ -13,6 +13,7 @@ use deployer::run::RunOptions;
 use deployer::Deployer;
 use local_stack::moto::{MotoOptions, MotoServer, StrictOptions, TokenBucket};
 use serde_json::json;
+use test_support::collector_answer::collector_answer_of;
 use test_support::lambda::memory_of;
 
 /// Larger than Lambda's 6 MB response limit: the invoke fails (Function.ResponseSizeTooLarge).
@@ -20,8 +21,10 @@ fn oversized_answer() -> String {
     "x".repeat(6_000_100)
 }
 
-/// The collector's answer to the input check (it runs no code here).
-const VALID: &str = r#"{"valid": true, "expect": null}"#;
+/// The collector's answer to the input check of `{}` (it runs no code here).
+async fn valid(d: &Deployer) -> String {
+    collector_answer_of(&d.clients.sfn, &d.names.state_machine_arn(), &json!({})).await
+}
 
 fn reader(time: f64) -> String {
     json!({"lang": "stand-in", "detail": "queued", "result": "12", "time": time}).to_string()
@@ -82,7 +85,7 @@ async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() 
             "balanced": {"memoryMb": 1024, "meanTimeS": 0.5, "costUsd": 0.0000085}}]
     });
     let answers = [
-        VALID.to_string(),
+        valid(&d).await,
         reader(1.5),
         "{}".into(),
         oversized_answer(),
@@ -206,7 +209,7 @@ async fn run_restores_the_memory_an_aborted_execution_left_behind() {
     .await;
     let reader_name = d.names.reader_function.clone();
     let original = d.config.reader_memory_mb as i32;
-    moto.queue_simple_lambda_responses(&[VALID.to_string()])
+    moto.queue_simple_lambda_responses(&[valid(&d).await])
         .await
         .expect("queue");
 

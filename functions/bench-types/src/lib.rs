@@ -7,6 +7,7 @@
 //! - [`Architecture`]: the Lambda architectures (`arm64`, `x86_64`).
 //! - [`error_names!`]: stable error names derived from the variants.
 //! - [`objects`]: the seed-parity test objects (deterministic generator shared by uploaders).
+//! - [`schedule`]: the targets grouped by function, and a round's (memory size, function) steps.
 //! - [`validation`]: the collector's check of an execution's input before anything changes.
 //! - [`arn`]: partitions and the function references a target may use.
 //! - [`error_chain`]: an error and its sources as one line.
@@ -29,6 +30,7 @@ pub mod objects;
 pub mod reader;
 pub mod recommendation;
 pub mod records;
+pub mod schedule;
 pub mod stats;
 pub mod text_table;
 pub mod validation;

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use crate::arn::check_function_ref;
 use crate::input::{ExecutionInput, Target};
 use crate::records::ExpectedResult;
+use crate::schedule::{function_groups, round_steps, FunctionGroup, Step};
 use crate::{MAX_MEMORY_MB, MIN_MEMORY_MB};
 
 /// The most rounds one execution runs (`States.ArrayRange` makes at most 1000 items).
@@ -42,54 +43,85 @@ pub struct RunLimits {
 
 /// Execution history events of a run as a function of its size, counted on the rendered
 /// definition with a margin for polls and retries (see bench-statemachine's `budget`):
-/// `fixed + sizes x per_memory_size + targets x per_target + rounds x (per_round + sizes x
-/// (per_round_and_size + targets x per_configuration))`.
+/// `fixed + sizes x per_memory_size + functions x per_function + targets x per_target + rounds x
+/// (per_round + sizes x functions x per_step + sizes x targets x per_configuration)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryBudget {
-    /// Once per execution, whatever its size.
+    /// Once per execution (the input checks, the report).
     pub fixed: u64,
     /// Once per memory size (its check).
     pub per_memory_size: u64,
-    /// Once per target (its original memory read, its restore).
+    /// Once per function (its original memory read, its restore).
+    pub per_function: u64,
+    /// Once per target, outside the rounds.
     pub per_target: u64,
-    /// Once per round, whatever its size.
+    /// Once per round.
     pub per_round: u64,
-    /// Each (round, memory size), whatever the number of targets.
-    pub per_round_and_size: u64,
-    /// Each (round, memory, target), with the margin.
+    /// Each (round, memory, function) step: the memory update, its polls, the warm-up, with
+    /// the margin.
+    pub per_step: u64,
+    /// Each (round, memory, target) configuration: the timed invoke and its record, with the
+    /// margin.
     pub per_configuration: u64,
     /// Step Functions stops a STANDARD execution at this many events (25,000).
     pub max: u64,
 }
 
+/// The size of a run, as the history budget counts it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RunShape {
+    /// Rounds of the sweep.
+    pub rounds: u64,
+    /// Memory sizes per round.
+    pub sizes: u64,
+    /// Distinct functions among the targets (each is updated once per round and size).
+    pub functions: u64,
+    /// Targets (each is invoked once per round and size).
+    pub targets: u64,
+}
+
+impl RunShape {
+    /// The (round, memory, target) configurations: the records a run writes.
+    pub fn configurations(&self) -> u64 {
+        self.rounds
+            .saturating_mul(self.sizes)
+            .saturating_mul(self.targets)
+    }
+}
+
 impl HistoryBudget {
-    /// The events a run of `rounds` x `sizes` x `targets` may need.
-    pub fn events(&self, rounds: u64, sizes: u64, targets: u64) -> u64 {
-        let per_size_in_round = self
-            .per_round_and_size
-            .saturating_add(targets.saturating_mul(self.per_configuration));
+    /// The events a run of this shape may need.
+    pub fn events(&self, shape: RunShape) -> u64 {
+        let per_size_in_round = shape
+            .functions
+            .saturating_mul(self.per_step)
+            .saturating_add(shape.targets.saturating_mul(self.per_configuration));
         let per_round = self
             .per_round
-            .saturating_add(sizes.saturating_mul(per_size_in_round));
+            .saturating_add(shape.sizes.saturating_mul(per_size_in_round));
         self.fixed
-            .saturating_add(sizes.saturating_mul(self.per_memory_size))
-            .saturating_add(targets.saturating_mul(self.per_target))
-            .saturating_add(rounds.saturating_mul(per_round))
+            .saturating_add(shape.sizes.saturating_mul(self.per_memory_size))
+            .saturating_add(shape.functions.saturating_mul(self.per_function))
+            .saturating_add(shape.targets.saturating_mul(self.per_target))
+            .saturating_add(shape.rounds.saturating_mul(per_round))
     }
 
-    /// About how many (round, memory, target) configurations fit, for the error message.
+    /// About how many (round, memory, target) configurations fit when every target has its own
+    /// function, for the error message.
     fn max_configurations(&self) -> u64 {
         let per = self.per_memory_size
+            + self.per_function
             + self.per_target
             + self.per_round
-            + self.per_round_and_size
+            + self.per_step
             + self.per_configuration;
         self.max.saturating_sub(self.fixed) / per.max(1)
     }
 }
 
-/// The collector's answer: `{"valid": true, "expect": ...}` or `{"valid": false, "cause": ...}`.
+/// The collector's answer: `{"valid": true, "expect": ..., "functions": ..., "steps": ...}` or
+/// `{"valid": false, "cause": ...}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidateAnswer {
@@ -102,21 +134,34 @@ pub struct ValidateAnswer {
     /// input points at other data and names no `expectedResult`). Always present when valid.
     #[serde(default)]
     pub expect: Option<ExpectedResult>,
+    /// The targets grouped by function (read and restored once each). Present when valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub functions: Option<Vec<FunctionGroup>>,
+    /// The steps of every round, one per (memory size, function). Present when valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Vec<Step>>,
 }
 
 impl ValidateAnswer {
     /// The answer to a request: valid with the expected result, or the first problem.
     pub fn for_request(request: &ValidateRequest) -> Self {
         match validate(request) {
-            Ok(valid) => Self {
-                valid: true,
-                cause: None,
-                expect: valid.expect,
-            },
+            Ok(valid) => {
+                let steps = round_steps(&valid.input.memory_sizes, &valid.functions);
+                Self {
+                    valid: true,
+                    cause: None,
+                    expect: valid.expect,
+                    functions: Some(valid.functions),
+                    steps: Some(steps),
+                }
+            }
             Err(cause) => Self {
                 valid: false,
                 cause: Some(cause.0),
                 expect: None,
+                functions: None,
+                steps: None,
             },
         }
     }
@@ -129,6 +174,8 @@ pub struct ValidInput {
     pub input: ExecutionInput,
     /// What every reader must return to count as a measurement (see [`ValidateAnswer::expect`]).
     pub expect: Option<ExpectedResult>,
+    /// The input's targets grouped by function.
+    pub functions: Vec<FunctionGroup>,
 }
 
 /// Why an input cannot run: a cause that starts with the field.
@@ -212,14 +259,17 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
         "the result every reader must return (the object count, or with `find` the key holding it), or null",
     )?;
 
+    let functions = function_groups(&targets);
     let budget = request.limits.history;
-    let events = budget.events(
-        u64::from(rounds),
-        memory_sizes.len() as u64,
-        targets.len() as u64,
-    );
+    let shape = RunShape {
+        rounds: u64::from(rounds),
+        sizes: memory_sizes.len() as u64,
+        functions: functions.len() as u64,
+        targets: targets.len() as u64,
+    };
+    let events = budget.events(shape);
     if events > budget.max {
-        let configurations = u64::from(rounds) * memory_sizes.len() as u64 * targets.len() as u64;
+        let configurations = shape.configurations();
         return Err(invalid(format!(
             "rounds x memorySizes x targets: {rounds} x {} x {} = {configurations} configurations need up to {events} execution history events, more than the {} Step Functions allows one execution; run at most about {} configurations per execution (fewer rounds, sizes or targets), or several executions",
             memory_sizes.len(),
@@ -245,6 +295,7 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
             expected_result,
         },
         expect,
+        functions,
     })
 }
 
@@ -389,10 +440,11 @@ mod tests {
     const BUDGET: HistoryBudget = HistoryBudget {
         fixed: 40,
         per_memory_size: 0,
+        per_function: 0,
         per_target: 0,
         per_round: 5,
-        per_round_and_size: 5,
-        per_configuration: 60,
+        per_step: 40,
+        per_configuration: 25,
         max: 25_000,
     };
 
@@ -447,9 +499,17 @@ mod tests {
         );
         let answer =
             serde_json::to_value(ValidateAnswer::for_request(&request(json!({})))).expect("json");
+        let target = json!({"name": "rust", "functionName": "lambda-bench-s3-reader",
+                            "payload": {"mode": "concurrent", "concurrency": 64}});
+        let function = json!({"functionName": "lambda-bench-s3-reader",
+                              "warmUpPayload": {"mode": "concurrent", "concurrency": 64},
+                              "targets": [target]});
         assert_eq!(
             answer,
-            json!({"valid": true, "expect": {"result": "bench/1000/00042.txt"}})
+            json!({"valid": true, "expect": {"result": "bench/1000/00042.txt"},
+                   "functions": [function],
+                   "steps": [{"memoryMb": 128, "function": function},
+                             {"memoryMb": 1024, "function": function}]})
         );
     }
 

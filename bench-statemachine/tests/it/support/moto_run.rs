@@ -8,14 +8,10 @@ use aws_sdk_lambda::types::{FunctionCode, Runtime};
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent};
 use bench_statemachine::{render_plan, BenchmarkPlan};
 use local_stack::moto::{MotoOptions, MotoServer};
+use test_support::collector_answer::collector_answer;
 use test_support::iam::create_role;
 use test_support::lambda::memory_of;
 use test_support::sfn::{execution_end, execution_history};
-
-/// The collector's answer to the input check of a valid input (`{"action": "validate"}`): the
-/// simple backend runs no collector, so the tests queue its answer.
-pub(crate) const VALID_ANSWER: &str =
-    r#"{"valid": true, "expect": {"result": "bench/1000/00042.txt"}}"#;
 
 /// The memory every function is created with, so a restore is visible.
 pub(crate) const ORIGINAL_MEMORY_MB: i32 = 777;
@@ -31,6 +27,10 @@ pub(crate) struct Stack {
     pub lambda: aws_sdk_lambda::Client,
     pub sfn: aws_sdk_sfn::Client,
     pub state_machine_arn: String,
+    /// What the collector answers the input check of `{}` (`{"action": "validate"}`): the
+    /// simple backend runs no collector, so the tests queue the answer of the collector's own
+    /// check (the functions and each round's steps come from it).
+    pub valid_answer: String,
 }
 
 /// How an execution ended.
@@ -62,6 +62,15 @@ impl Outcome {
             .iter()
             .filter_map(|e| e.state_entered_event_details())
             .any(|d| d.name() == name)
+    }
+
+    /// How many times the execution entered the state `name`.
+    pub(crate) fn times_entered(&self, name: &str) -> usize {
+        self.history
+            .iter()
+            .filter_map(|e| e.state_entered_event_details())
+            .filter(|d| d.name() == name)
+            .count()
     }
 
     /// How many states the execution entered (the billed state transitions).
@@ -139,6 +148,7 @@ impl Stack {
             lambda,
             sfn,
             state_machine_arn,
+            valid_answer: collector_answer(&definition, &serde_json::json!({})),
         }
     }
 
@@ -175,7 +185,7 @@ impl Stack {
     /// Queues answers for the next invokes: the collector's input check passing (the first
     /// invoke of an execution that gets that far), then `later` (every other invoke echoes).
     pub(crate) async fn queue_valid_then(&self, later: &[String]) {
-        let mut answers = vec![VALID_ANSWER.to_string()];
+        let mut answers = vec![self.valid_answer.clone()];
         answers.extend_from_slice(later);
         self.moto
             .queue_simple_lambda_responses(&answers)

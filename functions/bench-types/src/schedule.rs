@@ -1,0 +1,116 @@
+//! The order a round runs in, computed by the collector's input check because ASL cannot group:
+//! targets on the same function share one memory update, one wait for it and one warm-up per
+//! (round, memory size), so a round is a list of steps, one per (memory size, function), each
+//! running every target of its function.
+
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use crate::input::Target;
+
+/// The targets that run on one Lambda function, in the order the input lists them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FunctionGroup {
+    /// The function's name or ARN, exactly as its targets give it (two spellings of one
+    /// function make two groups: still correct, as steps never overlap, only slower).
+    pub function_name: String,
+    /// The payload of the warm-up invoke after a memory update: the first target's.
+    pub warm_up_payload: Map<String, Value>,
+    /// Every target on this function (at least one).
+    pub targets: Vec<Target>,
+}
+
+/// One (memory size, function) of a round: update the memory, wait, warm up, run the targets.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// The memory size this step sets, in MB.
+    pub memory_mb: u32,
+    /// The function it sets it on, and the targets that then run.
+    pub function: FunctionGroup,
+}
+
+/// Groups `targets` by function, in order of each function's first target.
+pub fn function_groups(targets: &[Target]) -> Vec<FunctionGroup> {
+    let mut groups: Vec<FunctionGroup> = Vec::new();
+    for target in targets {
+        match groups
+            .iter_mut()
+            .find(|g| g.function_name == target.function_name)
+        {
+            Some(group) => group.targets.push(target.clone()),
+            None => groups.push(FunctionGroup {
+                function_name: target.function_name.clone(),
+                warm_up_payload: target.payload.clone(),
+                targets: vec![target.clone()],
+            }),
+        }
+    }
+    groups
+}
+
+/// The steps of one round: every memory size in order, and at each size every function.
+pub fn round_steps(memory_sizes: &[u32], groups: &[FunctionGroup]) -> Vec<Step> {
+    memory_sizes
+        .iter()
+        .flat_map(|&memory_mb| {
+            groups.iter().map(move |function| Step {
+                memory_mb,
+                function: function.clone(),
+            })
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn target(name: &str, function_name: &str, mode: &str) -> Target {
+        let mut payload = Map::new();
+        payload.insert("mode".into(), Value::from(mode));
+        Target {
+            name: name.into(),
+            function_name: function_name.into(),
+            payload,
+        }
+    }
+
+    #[test]
+    fn targets_on_one_function_share_its_steps() {
+        let targets = [
+            target("rust", "reader", "concurrent"),
+            target("python", "py-reader", "concurrent"),
+            target("rust-sequential", "reader", "sequential"),
+        ];
+        let groups = function_groups(&targets);
+        let names =
+            |g: &FunctionGroup| g.targets.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+        assert_eq!(groups.len(), 2);
+        assert_eq!(groups[0].function_name, "reader");
+        assert_eq!(names(&groups[0]), ["rust", "rust-sequential"]);
+        assert_eq!(groups[0].warm_up_payload["mode"], "concurrent");
+        assert_eq!(names(&groups[1]), ["python"]);
+
+        let steps = round_steps(&[256, 1024], &groups);
+        let order: Vec<(u32, &str)> = steps
+            .iter()
+            .map(|s| (s.memory_mb, s.function.function_name.as_str()))
+            .collect();
+        assert_eq!(
+            order,
+            [
+                (256, "reader"),
+                (256, "py-reader"),
+                (1024, "reader"),
+                (1024, "py-reader")
+            ]
+        );
+        let json = serde_json::to_value(&steps[0]).expect("json");
+        assert_eq!(json["memoryMb"], 256);
+        assert_eq!(json["function"]["functionName"], "reader");
+        assert_eq!(json["function"]["warmUpPayload"]["mode"], "concurrent");
+        assert_eq!(json["function"]["targets"][1]["name"], "rust-sequential");
+    }
+}
