@@ -43,13 +43,13 @@ impl Planned {
     pub(crate) fn diff(&self, stack: &Stack) -> StackDiff {
         let n = &stack.names;
         let mut d = StackDiff::default();
+        for (spec, (_, change)) in stack.roles.iter().zip(&self.roles) {
+            d.push(KIND_ROLE, &spec.name, change.clone());
+        }
         for (spec, change) in stack.buckets.iter().zip(&self.buckets) {
             d.push(KIND_BUCKET, &spec.name, change.clone());
         }
         d.push(KIND_OBJECTS, objects_name(stack), self.objects.0.clone());
-        for (spec, (_, change)) in stack.roles.iter().zip(&self.roles) {
-            d.push(KIND_ROLE, &spec.name, change.clone());
-        }
         for (spec, change) in stack.functions.iter().zip(&self.functions) {
             d.push(KIND_FUNCTION, &spec.name, change.clone());
         }
@@ -146,6 +146,12 @@ pub(crate) async fn apply(
             }));
         }
     };
+    // Roles first: IAM takes seconds to make a new role usable (Lambda refuses it until
+    // then), and the buckets and the test objects go up meanwhile.
+    for (spec, (state, change)) in stack.roles.iter().zip(&planned.roles) {
+        say(KIND_ROLE, &spec.name, change);
+        role::apply(c, spec, state.as_ref(), change).await?;
+    }
     for (spec, change) in stack.buckets.iter().zip(&planned.buckets) {
         say(KIND_BUCKET, &spec.name, change);
         bucket::apply(c, spec, change).await?;
@@ -153,10 +159,6 @@ pub(crate) async fn apply(
     if !planned.objects.0.is_no_change() {
         say(KIND_OBJECTS, &objects_name(stack), &planned.objects.0);
         objects::apply(c, &stack.objects, &planned.objects.1, reporter).await?;
-    }
-    for (spec, (state, change)) in stack.roles.iter().zip(&planned.roles) {
-        say(KIND_ROLE, &spec.name, change);
-        role::apply(c, spec, state.as_ref(), change).await?;
     }
     for (spec, change) in stack.functions.iter().zip(&planned.functions) {
         say(KIND_FUNCTION, &spec.name, change);

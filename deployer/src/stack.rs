@@ -26,7 +26,8 @@ pub(crate) const COLLECTOR_TIMEOUT_SECONDS: i32 = 120;
 /// The label scheduled executions carry in their input.
 pub(crate) const SCHEDULED_LABEL: &str = "scheduled";
 
-/// Every resource of the stack, in deploy order.
+/// Every resource of the stack (deployed roles first, then the buckets, the test objects, the
+/// functions, the state machine and the schedule; see `reconcile::apply`).
 #[derive(Debug, Clone)]
 pub struct Stack {
     /// Every name and ARN the resources use.

@@ -262,6 +262,10 @@ impl MotoServer {
             .arg(port.to_string())
             .env("MOTO_PORT", port.to_string())
             .env("PYTHONUNBUFFERED", "1")
+            // moto is installed without precompiled bytecode (`scripts/setup` saves 10 s of a
+            // fresh clone's first command that way): let its first start cache what it imports
+            // in the project's venv, even where the environment turns the cache off.
+            .env_remove("PYTHONDONTWRITEBYTECODE")
             .current_dir(dir.path());
         if let Some(bridge) = &opts.lambda_bridge {
             command
