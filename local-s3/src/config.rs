@@ -70,6 +70,9 @@ pub struct ServerConfig {
     pub authorizer: Option<std::sync::Arc<dyn Authorizer>>,
     /// The partition of the ARNs the authorizer is asked about (default `aws`).
     pub partition: Option<String>,
+    /// With `Some`, the server speaks HTTPS with this identity (a CA and a certificate made by
+    /// [`crate::TlsIdentity::generate`]); `None` is plain HTTP.
+    pub tls: Option<crate::TlsIdentity>,
 }
 
 /// An access key and its secret.

@@ -32,6 +32,9 @@ pub enum Error {
     /// The object set cannot be generated.
     #[error(transparent)]
     InvalidObjectSet(#[from] bench_types::objects::ObjectSetError),
+    /// The server's certificates or TLS configuration could not be made.
+    #[error("local-s3 TLS: {0}")]
+    Tls(String),
     /// An S3 call made by the helper methods ([`crate::LocalS3::create_bucket`], populating) failed.
     #[error("{operation} failed: {message}")]
     Request {

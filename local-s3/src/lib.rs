@@ -4,7 +4,9 @@
 //! optional SigV4 and IAM checks (an [`Authorizer`]); without them any credentials are accepted.
 //!
 //! Entry points: [`LocalS3::start`] with a [`ServerConfig`], then [`LocalS3::populate`] to upload
-//! an [`ObjectSet`]. It listens on 127.0.0.1 only and stops when dropped.
+//! an [`ObjectSet`]. It listens on 127.0.0.1 only and stops when dropped. With
+//! [`ServerConfig::tls`] it speaks HTTPS as S3 does, with a CA generated per server that clients
+//! trust through [`LocalS3::ca_path`].
 
 mod authorize;
 mod backend;
@@ -17,10 +19,12 @@ mod object_cache;
 mod populate;
 mod precise_sleep;
 mod server;
+mod tls;
 
 pub use authorize::{AccessRequest, Authorizer, KeyCredentials};
 pub use bench_types::objects::ObjectSet;
 pub use config::{FaultKind, ServerConfig, SigningKey};
 pub use error::Error;
 pub use populate::PopulateReport;
-pub use server::{client_for, LocalS3};
+pub use server::{client_for, client_trusting, https_client_trusting, LocalS3};
+pub use tls::{HandshakeCounts, TlsIdentity, TlsKey, TlsSettings};

@@ -1,5 +1,8 @@
 //! `local-s3`: runs the local S3 server until SIGINT/SIGTERM (or stdin EOF with
-//! `--exit-on-stdin-eof`). Prints one line `endpoint=http://127.0.0.1:PORT` on stdout when ready.
+//! `--exit-on-stdin-eof`). Prints one line `endpoint=http://127.0.0.1:PORT` on stdout when ready
+//! (with `--tls`: first `ca=PATH`, the CA certificate clients must trust, then
+//! `endpoint=https://127.0.0.1:PORT`), and on exit, with `--tls`, a line `handshakes full=N
+//! resumed=N failed=N` on stderr.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -7,7 +10,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use local_s3::{FaultKind, LocalS3, ObjectSet, ServerConfig};
+use local_s3::{FaultKind, LocalS3, ObjectSet, ServerConfig, TlsIdentity, TlsKey, TlsSettings};
 use system::signal::stop_signal;
 
 #[derive(Debug, Parser)]
@@ -58,6 +61,15 @@ struct Args {
     /// Generator key (same key, same objects).
     #[arg(long, default_value_t = bench_types::objects::DEFAULT_GENERATOR_KEY)]
     objects_generator_key: u64,
+    /// Speak HTTPS as S3 does (TLS 1.2 and 1.3), with a CA generated at start.
+    #[arg(long)]
+    tls: bool,
+    /// With --tls, the certificates' key: rsa (RSA 2048, as S3) or ecdsa (P-256).
+    #[arg(long, default_value = "rsa")]
+    tls_key: TlsKey,
+    /// With --tls, let clients resume sessions (off: every connection a full handshake).
+    #[arg(long)]
+    tls_resumption: bool,
     /// Exit when stdin reaches EOF, so that a parent that dies takes the server down.
     #[arg(long)]
     exit_on_stdin_eof: bool,
@@ -86,6 +98,16 @@ impl Args {
             fault_kinds,
             failing_keys: self.fail_keys.clone(),
             root: self.root.clone(),
+            tls: match self.tls {
+                true => Some(
+                    TlsIdentity::generate(TlsSettings {
+                        key: self.tls_key,
+                        resumption: self.tls_resumption,
+                    })
+                    .context("--tls")?,
+                ),
+                false => None,
+            },
             ..ServerConfig::default()
         })
     }
@@ -134,12 +156,21 @@ async fn main() -> anyhow::Result<()> {
     }
 
     let mut stdout = std::io::stdout().lock();
+    if let Some(ca) = server.ca_path() {
+        writeln!(stdout, "ca={}", ca.display()).context("writing the CA line")?;
+    }
     writeln!(stdout, "endpoint={}", server.endpoint()).context("writing the endpoint line")?;
     stdout.flush().context("flushing stdout")?;
     drop(stdout);
 
     let reason = stop.await;
     tracing::info!("{reason}: stopping");
+    if let Some(h) = server.handshakes() {
+        eprintln!(
+            "handshakes full={} resumed={} failed={}",
+            h.full, h.resumed, h.failed
+        );
+    }
     server.shutdown().await;
     Ok(())
 }

@@ -16,7 +16,7 @@ use crate::authorize::{AccessBridge, AuthBridge};
 use crate::backend::LocalBackend;
 use crate::faults::FaultPlan;
 use crate::http_layer::FaultyService;
-use crate::{Error, ServerConfig};
+use crate::{Error, HandshakeCounts, ServerConfig, TlsIdentity};
 
 /// A running local S3 server. Dropping it stops the server (and removes a temp data dir).
 pub struct LocalS3 {
@@ -24,6 +24,7 @@ pub struct LocalS3 {
     root: PathBuf,
     stop: watch::Sender<bool>,
     accept_task: Option<JoinHandle<()>>,
+    tls: Option<TlsIdentity>,
     // Declared last: dropped after the accept task is told to stop.
     _temp_dir: Option<tempfile::TempDir>,
 }
@@ -84,6 +85,7 @@ impl LocalS3 {
         }
         let s3_service = builder.build();
         let plan = Arc::new(FaultPlan::new(&config));
+        let tls = config.tls.clone();
 
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, port))
             .await
@@ -94,20 +96,38 @@ impl LocalS3 {
         let (stop, stopped) = watch::channel(false);
         let service = FaultyService::new(s3_service, Arc::clone(&plan))
             .checking_signatures(config.signing_key.is_some() || config.authorizer.is_some());
-        let accept_task = tokio::spawn(accept_loop(listener, service, plan, stopped));
-        tracing::info!(%addr, root = %root.display(), "local-s3 listening");
+        let accept_task = tokio::spawn(accept_loop(listener, service, plan, tls.clone(), stopped));
+        tracing::info!(%addr, root = %root.display(), tls = tls.is_some(), "local-s3 listening");
         Ok(LocalS3 {
             addr,
             root,
             stop,
             accept_task: Some(accept_task),
+            tls,
             _temp_dir: temp_dir,
         })
     }
 
-    /// `http://127.0.0.1:PORT`.
+    /// `https://127.0.0.1:PORT` with TLS, else `http://127.0.0.1:PORT`.
     pub fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.tls.is_some() { "https" } else { "http" };
+        format!("{scheme}://{}", self.addr)
+    }
+
+    /// With TLS, the file holding the CA certificate clients must trust (see
+    /// [`TlsIdentity::ca_path`]). It lives as long as the server.
+    pub fn ca_path(&self) -> Option<std::path::PathBuf> {
+        self.tls.as_ref().map(TlsIdentity::ca_path)
+    }
+
+    /// With TLS, the CA certificate clients must trust (PEM).
+    pub fn ca_pem(&self) -> Option<&str> {
+        self.tls.as_ref().map(TlsIdentity::ca_pem)
+    }
+
+    /// With TLS, the handshakes completed so far (with the same identity, before a restart too).
+    pub fn handshakes(&self) -> Option<HandshakeCounts> {
+        self.tls.as_ref().map(TlsIdentity::handshakes)
     }
 
     /// The bound address.
@@ -120,9 +140,10 @@ impl LocalS3 {
         &self.root
     }
 
-    /// An S3 client for this server: path-style, static dummy credentials, us-east-1.
+    /// An S3 client for this server (trusting its CA with TLS): path-style, static dummy
+    /// credentials, us-east-1.
     pub fn client(&self) -> aws_sdk_s3::Client {
-        client_for(&self.endpoint())
+        client_trusting(&self.endpoint(), self.ca_pem())
     }
 
     /// Creates a bucket (no error if it already exists and is ours).
@@ -159,22 +180,49 @@ impl Drop for LocalS3 {
     }
 }
 
-/// An S3 client for any local endpoint: path-style, static dummy credentials, us-east-1.
+/// An S3 client for any plain-HTTP local endpoint: path-style, static dummy credentials,
+/// us-east-1.
 pub fn client_for(endpoint: &str) -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::Config::builder()
+    client_trusting(endpoint, None)
+}
+
+/// [`client_for`] that also trusts the CA certificate `ca_pem` (a TLS server's
+/// [`LocalS3::ca_pem`]) besides the system's roots.
+pub fn client_trusting(endpoint: &str, ca_pem: Option<&str>) -> aws_sdk_s3::Client {
+    let mut config = aws_sdk_s3::Config::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new("us-east-1"))
         .credentials_provider(Credentials::new("local", "local", None, None, "local-s3"))
         .endpoint_url(endpoint)
-        .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
+        .force_path_style(true);
+    if let Some(pem) = ca_pem {
+        config = config.http_client(https_client_trusting(pem));
+    }
+    aws_sdk_s3::Client::from_conf(config.build())
+}
+
+/// The SDK's default HTTPS client (rustls with aws-lc), trusting `ca_pem` besides the system's
+/// roots.
+pub fn https_client_trusting(ca_pem: &str) -> aws_sdk_s3::config::SharedHttpClient {
+    use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode, TlsContext, TrustStore};
+    let trust = TrustStore::default().with_pem_certificate(ca_pem.as_bytes().to_vec());
+    let builder = aws_smithy_http_client::Builder::new()
+        .tls_provider(tls::Provider::Rustls(CryptoMode::AwsLc));
+    match TlsContext::builder().with_trust_store(trust).build() {
+        Ok(context) => builder.tls_context(context).build_https(),
+        // Only a builder without a trust store fails; keep the default roots then.
+        Err(err) => {
+            tracing::warn!(%err, "local-s3: the CA could not be added to the client's trust store");
+            builder.build_https()
+        }
+    }
 }
 
 async fn accept_loop(
     listener: TcpListener,
     service: FaultyService,
     plan: Arc<FaultPlan>,
+    tls: Option<TlsIdentity>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let builder = ConnBuilder::new(TokioExecutor::new());
@@ -201,12 +249,23 @@ async fn accept_loop(
             // Closing a zero-linger socket sends RST: that is how a reset fault reaches the client.
             let _ = socket.set_zero_linger();
         }
-        let conn = builder
-            .serve_connection(TokioIo::new(socket), service.clone())
-            .into_owned();
-        connections.spawn(async move {
-            let _ = conn.await;
-        });
+        let builder = builder.clone();
+        let service = service.clone();
+        match tls.clone() {
+            // The handshake runs in the connection's task: a slow client does not hold up accept.
+            Some(tls) => connections.spawn(async move {
+                if let Some(stream) = tls.accept(socket).await {
+                    let _ = builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                }
+            }),
+            None => connections.spawn(async move {
+                let _ = builder
+                    .serve_connection(TokioIo::new(socket), service)
+                    .await;
+            }),
+        };
     }
     connections.shutdown().await;
 }

@@ -54,7 +54,7 @@ fn lines_of(child: &mut Child) -> mpsc::Receiver<String> {
     rx
 }
 
-/// The ports the run printed (`  S3     http://127.0.0.1:P ...`, `AWS`, `Lambda`).
+/// The ports the run printed (`  S3     https://127.0.0.1:P ...`, `AWS`, `Lambda`).
 fn ports_in(lines: &[String]) -> Vec<u16> {
     lines
         .iter()
@@ -62,7 +62,7 @@ fn ports_in(lines: &[String]) -> Vec<u16> {
             let l = l.trim_start();
             l.starts_with("S3 ") || l.starts_with("AWS ") || l.starts_with("Lambda ")
         })
-        .filter_map(|l| l.split("http://127.0.0.1:").nth(1))
+        .filter_map(|l| l.split("://127.0.0.1:").nth(1))
         .filter_map(|rest| {
             rest.split(|c: char| !c.is_ascii_digit())
                 .next()?
@@ -151,13 +151,21 @@ fn deploy_local_prints_the_table_and_the_report_and_leaves_nothing_running() {
         "no report.html under {}",
         report.path().display()
     );
+    // S3 over HTTPS by default, as on AWS: the functions trusted the run's CA.
+    let s3_line = lines
+        .iter()
+        .find(|l| l.trim_start().starts_with("S3 "))
+        .unwrap_or_else(|| panic!("no S3 line:\n{text}"));
+    assert!(s3_line.contains("https://127.0.0.1:"), "{s3_line}");
+    assert!(s3_line.contains("TLS 1.2/1.3"), "{s3_line}");
     assert_nothing_left(&ports_in(&lines));
 }
 
 #[test]
 fn ctrl_c_in_the_middle_stops_every_process() {
     let report = tempfile::tempdir().expect("tempdir");
-    let mut child = deploy_local(report.path(), &[]);
+    // With plain HTTP, the option that keeps the pre-TLS local stack, so it starts here too.
+    let mut child = deploy_local(report.path(), &["--plain-http"]);
     let rx = lines_of(&mut child);
     let mut lines = Vec::new();
     let deadline = Instant::now() + Duration::from_secs(300);
@@ -190,6 +198,10 @@ fn ctrl_c_in_the_middle_stops_every_process() {
     println!("{text}");
     assert!(!status.success(), "an interrupted run must fail:\n{text}");
     assert!(text.contains("interrupted by Ctrl-C"), "{text}");
+    assert!(
+        text.contains("(--plain-http)") && text.contains("S3     http://127.0.0.1:"),
+        "{text}"
+    );
     // moto is killed by its owner's drop; give the kernel a moment to reap it.
     std::thread::sleep(Duration::from_secs(1));
     assert_nothing_left(&ports_in(&lines));

@@ -40,10 +40,19 @@ impl LoadServiceConfig for LocalEndpoints {
 }
 
 /// An `SdkConfig` whose S3 endpoint is `s3_endpoint` and every other endpoint `moto_endpoint`,
-/// with the local region and dummy credentials. Environment endpoints (`AWS_ENDPOINT_URL*`) are
-/// ignored: the local run must never reach anything else.
-pub async fn local_sdk_config(moto_endpoint: &str, s3_endpoint: &str) -> SdkConfig {
-    let loaded = aws_config::defaults(BehaviorVersion::latest())
+/// with the local region and dummy credentials, trusting the CA certificate `s3_ca_pem` when
+/// local-s3 speaks HTTPS. Environment endpoints (`AWS_ENDPOINT_URL*`) are ignored: the local run
+/// must never reach anything else.
+pub async fn local_sdk_config(
+    moto_endpoint: &str,
+    s3_endpoint: &str,
+    s3_ca_pem: Option<&str>,
+) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(pem) = s3_ca_pem {
+        loader = loader.http_client(local_s3::https_client_trusting(pem));
+    }
+    let loaded = loader
         .region(Region::new(LOCAL_REGION))
         .credentials_provider(Credentials::new(
             LOCAL_ACCESS_KEY,
@@ -90,7 +99,7 @@ mod tests {
     async fn s3_goes_to_local_s3_and_the_rest_to_moto() {
         let (moto, moto_hits) = counting_listener().await;
         let (s3, s3_hits) = counting_listener().await;
-        let sdk = local_sdk_config(&moto, &s3).await;
+        let sdk = local_sdk_config(&moto, &s3, None).await;
         let clients = Clients::new(&sdk, CallLog::default());
         assert_eq!(clients.region, LOCAL_REGION);
 

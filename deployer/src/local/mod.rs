@@ -62,6 +62,10 @@ pub(crate) struct LocalArgs {
     /// default so that what fails on AWS fails here first). Faster, and less like AWS.
     #[arg(long)]
     pub(crate) lenient: bool,
+    /// Serve local-s3 over plain HTTP instead of HTTPS (on AWS, S3 is always HTTPS: each new
+    /// connection a TLS handshake, every body decrypted, which a reader at 128 MB pays for).
+    #[arg(long)]
+    pub(crate) plain_http: bool,
     /// Folder the report is downloaded into (`DIR/EXECUTION-NAME/`).
     #[arg(long, default_value = "out/local-report")]
     pub(crate) report_dir: PathBuf,
@@ -128,6 +132,7 @@ async fn run_local(
     let options = LocalStackOptions {
         s3_latency: Duration::from_millis(args.s3_latency_ms),
         strict: (!args.lenient).then(StrictOptions::default),
+        tls: !args.plain_http,
     };
     let bench = LocalBench::start(&options).await?;
     reporter.report(Event::LocalStackStarted(LocalStackInfo {

@@ -9,7 +9,7 @@ use anyhow::Context;
 use aws_config::SdkConfig;
 use std::sync::Arc;
 
-use local_s3::{Authorizer, LocalS3, ServerConfig};
+use local_s3::{Authorizer, LocalS3, ServerConfig, TlsIdentity, TlsSettings};
 use local_stack::moto::StrictOptions;
 use local_stack::runtime::RuntimeOptions;
 use local_stack::LambdaStack;
@@ -28,14 +28,18 @@ pub struct LocalStackOptions {
     pub s3_latency: Duration,
     /// moto's strict mode (AWS's timing); `None` switches it off.
     pub strict: Option<StrictOptions>,
+    /// local-s3 speaks HTTPS as S3 does (a CA generated per run, trusted by the functions
+    /// through `SSL_CERT_FILE`, `AWS_CA_BUNDLE` and `NODE_EXTRA_CA_CERTS`); `false` is plain HTTP.
+    pub tls: bool,
 }
 
 impl Default for LocalStackOptions {
-    /// 20 ms per S3 request, strict mode with AWS-like defaults.
+    /// 20 ms per S3 request, strict mode with AWS-like defaults, HTTPS.
     fn default() -> Self {
         Self {
             s3_latency: DEFAULT_S3_LATENCY,
             strict: Some(StrictOptions::default()),
+            tls: true,
         }
     }
 }
@@ -54,7 +58,8 @@ pub struct LocalBench {
 
 impl LocalBench {
     /// Starts local-s3 on a free port, then the runtime and moto; functions get
-    /// `AWS_ENDPOINT_URL_S3` = local-s3 (and `AWS_ENDPOINT_URL` = moto, dummy credentials).
+    /// `AWS_ENDPOINT_URL_S3` = local-s3 (and `AWS_ENDPOINT_URL` = moto, dummy credentials),
+    /// and with TLS the CA file in the variables each ecosystem reads.
     pub async fn start(options: &LocalStackOptions) -> anyhow::Result<Self> {
         let data = tempfile::Builder::new()
             .prefix("deploy-local-s3-")
@@ -83,21 +88,39 @@ impl LocalBench {
             }
             None => None,
         };
+        let tls = match options.tls {
+            true => Some(
+                TlsIdentity::generate(TlsSettings::default())
+                    .context("making local-s3's TLS certificates")?,
+            ),
+            false => None,
+        };
         let s3_config = ServerConfig {
             latency: options.s3_latency,
             root: Some(data.path().to_path_buf()),
             authorizer,
+            tls: tls.clone(),
             ..ServerConfig::default()
         };
         let s3 = LocalS3::start(s3_config.clone())
             .await
             .context("starting local-s3")?;
         let s3_port = s3.addr().port();
-        lambda.runtime.set_base_env(BTreeMap::from([(
-            "AWS_ENDPOINT_URL_S3".to_string(),
-            s3.endpoint(),
-        )]));
-        let sdk = local_sdk_config(&lambda.moto.endpoint(), &s3.endpoint()).await;
+        let mut env = BTreeMap::from([("AWS_ENDPOINT_URL_S3".to_string(), s3.endpoint())]);
+        if let Some(tls) = &tls {
+            let ca = tls.ca_path().display().to_string();
+            // Rust (rustls-native-certs) and OpenSSL, botocore, Node.js.
+            for var in ["SSL_CERT_FILE", "AWS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"] {
+                env.insert(var.to_string(), ca.clone());
+            }
+        }
+        lambda.runtime.set_base_env(env);
+        let sdk = local_sdk_config(
+            &lambda.moto.endpoint(),
+            &s3.endpoint(),
+            tls.as_ref().map(TlsIdentity::ca_pem),
+        )
+        .await;
         Ok(Self {
             lambda,
             s3: Some(s3),
@@ -113,9 +136,20 @@ impl LocalBench {
         &self.sdk
     }
 
-    /// `http://127.0.0.1:PORT` of local-s3 (the same after [`Self::restart_s3`]).
+    /// `https://127.0.0.1:PORT` of local-s3 (`http://` without TLS; the same after
+    /// [`Self::restart_s3`], which keeps the certificates).
     pub fn s3_endpoint(&self) -> String {
-        format!("http://127.0.0.1:{}", self.s3_port)
+        let scheme = if self.s3_config.tls.is_some() {
+            "https"
+        } else {
+            "http"
+        };
+        format!("{scheme}://127.0.0.1:{}", self.s3_port)
+    }
+
+    /// With TLS, the file holding the CA certificate local-s3's clients trust.
+    pub fn s3_ca_path(&self) -> Option<std::path::PathBuf> {
+        self.s3_config.tls.as_ref().map(TlsIdentity::ca_path)
     }
 
     /// `http://127.0.0.1:PORT` of moto (Lambda, Step Functions, IAM, STS, Scheduler).

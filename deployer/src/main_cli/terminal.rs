@@ -190,9 +190,14 @@ fn round_bars(rounds: u32, per_round: u64) -> (MultiProgress, Vec<ProgressBar>) 
 fn print_local_stack(info: &LocalStackInfo) {
     println!("local stack:");
     println!(
-        "  S3     {} (local-s3, {} ms per request)",
+        "  S3     {} (local-s3, {} ms per request, {})",
         info.s3,
-        info.s3_latency.as_millis()
+        info.s3_latency.as_millis(),
+        if info.s3.starts_with("https") {
+            "TLS 1.2/1.3, RSA 2048, no session resumption, a CA made for this run"
+        } else {
+            "plain HTTP (--plain-http)"
+        }
     );
     println!(
         "  AWS    {} (moto: Lambda, Step Functions, IAM, STS; {})",

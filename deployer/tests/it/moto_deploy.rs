@@ -981,7 +981,9 @@ async fn local_s3_stack(latency: std::time::Duration) -> (MotoServer, LocalS3, S
     })
     .await
     .expect("local-s3");
-    let sdk = deployer::local::endpoints::local_sdk_config(&moto.endpoint(), &s3.endpoint()).await;
+    let sdk =
+        deployer::local::endpoints::local_sdk_config(&moto.endpoint(), &s3.endpoint(), s3.ca_pem())
+            .await;
     (moto, s3, sdk)
 }
 

@@ -118,3 +118,64 @@ fn bad_flags_are_named() {
         "{stderr}"
     );
 }
+
+/// `--tls`: a `ca=PATH` line before the endpoint, an https endpoint that a client trusting that
+/// file reads, and the handshake counts on stderr at exit.
+#[tokio::test]
+async fn binary_with_tls_prints_its_ca_and_counts_handshakes_at_exit() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_local-s3"))
+        .args([
+            "--tls",
+            "--tls-key",
+            "ecdsa",
+            "--objects-bucket",
+            "tls-data",
+        ])
+        .args(["--objects-count", "3", "--exit-on-stdin-eof"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let stderr = child.stderr.take().unwrap();
+    let mut guard = KillOnDrop(child);
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let ca_path = line
+        .trim()
+        .strip_prefix("ca=")
+        .expect("ca= first")
+        .to_owned();
+    line.clear();
+    stdout.read_line(&mut line).unwrap();
+    let endpoint = line
+        .trim()
+        .strip_prefix("endpoint=")
+        .expect("endpoint= next");
+    assert!(endpoint.starts_with("https://127.0.0.1:"), "{endpoint}");
+    let ca = std::fs::read_to_string(&ca_path).unwrap();
+    let listed = local_s3::client_trusting(endpoint, Some(&ca))
+        .list_objects_v2()
+        .bucket("tls-data")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(listed.key_count(), Some(3));
+
+    drop(guard.0.stdin.take());
+    let status = wait_exit(&mut guard.0, Duration::from_secs(10));
+    assert!(status.success(), "{status}");
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut BufReader::new(stderr), &mut text).unwrap();
+    let counts = text
+        .lines()
+        .find(|l| l.starts_with("handshakes "))
+        .unwrap_or_else(|| panic!("no handshakes line in {text}"));
+    assert!(counts.contains("resumed=0 failed=0"), "{counts}");
+    assert!(!counts.contains("full=0"), "{counts}");
+    assert!(
+        !std::path::Path::new(&ca_path).exists(),
+        "the CA file goes with the server"
+    );
+}

@@ -5,3 +5,4 @@
 
 mod binary;
 mod server;
+mod tls;
