@@ -114,6 +114,10 @@ class CodeCache:
         return target, sha
 
 
+# The attribute counting a function's updates (see `install_bridge`).
+REVISION_ATTR = "_local_stack_revision"
+
+
 def install_bridge(bridge_url: str, cache: CodeCache) -> None:
     import moto
     from moto.awslambda import models
@@ -132,6 +136,21 @@ def install_bridge(bridge_url: str, cache: CodeCache) -> None:
             raise SystemExit(f"LambdaFunction no longer sets `{attribute}`: the bridge needs updating")
 
     endpoint = bridge_url.rstrip("/") + "/invoke"
+
+    # Each configuration or code update makes a new revision of the function: as on Lambda, its
+    # invocations never reuse a sandbox of an earlier revision, even when the values went back
+    # (512 -> 1024 -> 512 MB). The runtime keys its environments by this number too.
+    for method in ("update_configuration", "update_function_code"):
+        updater = getattr(models.LambdaFunction, method, None)
+        if updater is None or not callable(updater):
+            raise SystemExit(f"LambdaFunction.{method} is gone: the bridge needs updating")
+
+        def counted(self, *args, _updater=updater, **kwargs):  # type: ignore[no-untyped-def]
+            result = _updater(self, *args, **kwargs)
+            setattr(self, REVISION_ATTR, getattr(self, REVISION_ATTR, 0) + 1)
+            return result
+
+        setattr(models.LambdaFunction, method, counted)
 
     def bridged_invoke(self, body, request_headers, response_headers):  # type: ignore[no-untyped-def]
         """Replacement of LambdaFunction.invoke: runs the function in the local runtime."""
@@ -161,6 +180,7 @@ def install_bridge(bridge_url: str, cache: CodeCache) -> None:
             "environment": {str(k): str(v) for k, v in (function.environment_vars or {}).items()},
             "codeDir": code_dir,
             "codeSha256": code_sha,
+            "revision": int(getattr(function, REVISION_ATTR, 0)),
             "region": function.region,
             "payload": payload,
         }

@@ -1,6 +1,7 @@
-//! One benchmark run from start to end: the S3 server behind the counting proxy, the list
-//! time, then per CPU setting every reader's start-up baseline and every case, several runs
-//! each (interleaved, so drift on the machine spreads over all readers alike), and the outputs.
+//! One benchmark run from start to end: the S3 server (over HTTPS unless `--plain-http`) behind
+//! the counting proxy, the list time, then per CPU setting every reader's start-up baseline and
+//! every case, several runs each (interleaved, so drift on the machine spreads over all readers
+//! alike), the server's handshake counts, and the outputs.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -17,7 +18,7 @@ use crate::machine::{load_average, Machine};
 use crate::plan::{Case, Plan};
 use crate::proxy::CountingProxy;
 use crate::readers::{memory_for_cpus, reader_env, reader_event, ReaderKind, ReaderPrograms};
-use crate::results::{self, Baseline, CaseResult, Goal, SettingInfo};
+use crate::results::{self, Baseline, CaseResult, Goal, Handshakes, SettingInfo, Transport};
 use crate::runner::{run_reader, RunSample, RunSpec};
 use crate::server::{S3Server, ServerSpec};
 use crate::table;
@@ -99,6 +100,8 @@ pub struct BenchResults {
     pub latency_ms: u64,
     /// Median time of a full listing with a fresh client, used in every lower bound.
     pub list_time_s: f64,
+    /// HTTPS or HTTP, and the whole run's connections and TLS handshakes.
+    pub transport: Transport,
     /// Each CPU setting as it ran, in the plan's order.
     pub settings: Vec<SettingInfo>,
     /// Every reader's start-up baseline at every setting.
@@ -148,18 +151,30 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     let mut machine = Machine::describe(
         inputs.cores.reader_cores.len() + usize::from(inputs.cores.server_core.is_some()),
     );
-    let notes = run_notes(&inputs.cores);
+    let mut notes = run_notes(&inputs.cores);
 
     let prefix = format!("bench/{}/", plan.objects);
     let server = start_server(inputs, &prefix).await?;
     let proxy = CountingProxy::start(server.addr())
         .await
         .map_err(BenchError::Proxy)?;
-    let endpoint = proxy.endpoint();
-    let list_s = listing::list_time_s(&endpoint, BUCKET, &prefix, plan.objects, 5).await?;
+    let scheme = server.scheme().to_owned();
+    let endpoint = proxy.endpoint(&scheme);
+    let ca = server.ca();
+    let list_s = listing::list_time_s(
+        &endpoint,
+        ca.map(|ca| ca.pem.as_str()),
+        BUCKET,
+        &prefix,
+        plan.objects,
+        5,
+    )
+    .await?;
     say(&format!(
-        "server at {} (proxy {endpoint}); list time {:.1} ms",
+        "server at {} (proxy {endpoint}{}); list time {:.1} ms",
         server.endpoint(),
+        ca.map(|ca| format!(", CA {}", ca.path.display()))
+            .unwrap_or_default(),
         list_s * 1000.0
     ));
 
@@ -169,6 +184,7 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
         inputs,
         proxy: &proxy,
         endpoint: &endpoint,
+        ca_file: ca.map(|ca| ca.path.as_path()),
         prefix: &prefix,
         logs: &logs,
         list_s,
@@ -182,8 +198,16 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
         baselines.extend(outcome.baselines);
         cases.extend(outcome.cases);
     }
-    server.stop().await;
+    let connections = proxy.total_accepted();
+    let handshakes = server.stop().await;
     drop(proxy);
+    let transport = Transport {
+        tls_resumption: plan.tls_resumption && scheme == "https",
+        scheme,
+        connections,
+        handshakes,
+    };
+    notes.extend(transport_note(&transport));
 
     results::fill_rust_ratios(&mut cases);
     let goals = results::goals(&cases);
@@ -196,6 +220,7 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
         cgroup: cgroup_label(&controller),
         latency_ms: plan.latency_ms,
         list_time_s: list_s,
+        transport,
         settings,
         baselines,
         cases,
@@ -224,6 +249,35 @@ fn run_notes(cores: &CoreLayout) -> Vec<String> {
     notes
 }
 
+/// What is odd about the run's TLS handshakes, if anything: none reported, failures (a reader
+/// that did not trust the CA), or fewer than the proxy's connections (the server's count also
+/// has its own uploads at start, so it may be higher, not lower).
+fn transport_note(transport: &Transport) -> Option<String> {
+    if !transport.tls() {
+        return None;
+    }
+    let Some(Handshakes {
+        full,
+        resumed,
+        failed,
+    }) = transport.handshakes
+    else {
+        return Some("the S3 server printed no `handshakes` line at its exit: TLS handshakes not counted (its stderr is above)".to_owned());
+    };
+    if failed > 0 {
+        return Some(format!(
+            "{failed} TLS handshake(s) failed: a reader did not trust the server's CA (see the runs marked FAILED and their logs)"
+        ));
+    }
+    let handshakes = full + resumed;
+    (handshakes < transport.connections).then(|| {
+        format!(
+            "the server completed {handshakes} TLS handshakes for {} connections through the proxy: some connections never finished one",
+            transport.connections
+        )
+    })
+}
+
 /// The S3 server on its own core, populated with the plan's objects under `prefix`.
 async fn start_server(inputs: &BenchInputs, prefix: &str) -> Result<S3Server, BenchError> {
     let plan = &inputs.plan;
@@ -241,6 +295,8 @@ async fn start_server(inputs: &BenchInputs, prefix: &str) -> Result<S3Server, Be
         max_size: plan.max_size,
         cores: inputs.cores.server_core.map(|c| vec![c]),
         start_timeout: Duration::from_secs(300),
+        tls: plan.tls,
+        tls_resumption: plan.tls_resumption,
     })
     .await?)
 }
@@ -294,6 +350,8 @@ struct RunContext<'a> {
     inputs: &'a BenchInputs,
     proxy: &'a CountingProxy,
     endpoint: &'a str,
+    /// Over HTTPS, the server's CA certificate, which every reader is told to trust.
+    ca_file: Option<&'a Path>,
     /// Where the plan's objects are.
     prefix: &'a str,
     logs: &'a Path,
@@ -371,7 +429,7 @@ impl SettingContext<'_> {
     fn spec(&self, command: Vec<String>, stem: String) -> RunSpec {
         RunSpec {
             command,
-            env: reader_env(self.run.endpoint, self.setting.memory_mb),
+            env: reader_env(self.run.endpoint, self.run.ca_file, self.setting.memory_mb),
             cgroup_procs: self.group.map(CpuGroup::procs_file),
             cores: Some(self.setting.reader_cores.clone()).filter(|c| !c.is_empty()),
             timeout: Duration::from_secs(self.run.inputs.plan.run_timeout_s),
@@ -474,7 +532,8 @@ fn write_outputs(dir: &Path, results: &BenchResults) -> Result<(), BenchError> {
     let json = serde_json::to_string_pretty(results).unwrap_or_default();
     write(&dir.join("results.json"), &json)?;
     let text = format!(
-        "{}\n{}",
+        "{}\n{}\n{}",
+        table::transport_text(&results.transport),
         table::text_table(&results.cases),
         table::goals_text(&results.goals)
     );
@@ -528,6 +587,34 @@ mod tests {
         );
         assert!(group.is_none());
         assert_eq!(note.as_deref(), Some("no CPU quota requested (--cpus 0)"));
+    }
+
+    #[test]
+    fn odd_handshake_counts_are_noted() {
+        let transport = |handshakes| Transport {
+            scheme: "https".into(),
+            tls_resumption: false,
+            connections: 10,
+            handshakes,
+        };
+        let full = |full, failed| {
+            Some(Handshakes {
+                full,
+                resumed: 0,
+                failed,
+            })
+        };
+        assert_eq!(transport_note(&transport(full(10, 0))), None);
+        // The server's own uploads at start add handshakes that the proxy does not see.
+        assert_eq!(transport_note(&transport(full(43, 0))), None);
+        assert!(transport_note(&transport(full(9, 1))).is_some_and(|n| n.contains("CA")));
+        assert!(transport_note(&transport(full(8, 0))).is_some_and(|n| n.contains("8 TLS")));
+        assert!(transport_note(&transport(None)).is_some_and(|n| n.contains("no `handshakes`")));
+        let plain = Transport {
+            scheme: "http".into(),
+            ..transport(None)
+        };
+        assert_eq!(transport_note(&plain), None);
     }
 
     #[test]

@@ -14,8 +14,9 @@ use crate::readers::ReaderKind;
     about = "Benchmarks the Rust S3 reader against the lower bound and against Python and Node.js peers",
     long_about = "Starts the project's S3 server with a per-request latency, populates it with objects, and runs the \
                   Rust reader and the Python (asyncio + aioboto3) and Node.js (AWS SDK v3) peers, \
-                  sequentially and at several concurrencies, under Lambda-like CPU quotas. Writes a \
-                  terminal table, results.json and chart.svg into the output folder."
+                  sequentially and at several concurrencies, under Lambda-like CPU quotas, over HTTPS \
+                  (--plain-http for HTTP). Writes a terminal table, results.json and chart.svg into the \
+                  output folder."
 )]
 pub struct Cli {
     /// An internal subcommand; `None` runs the benchmark.
@@ -39,7 +40,7 @@ pub enum Command {
 
 /// The benchmark's settings. Defaults follow issue 7: L = 20 ms, N = 1000 objects of
 /// 1,000-50,000 bytes, C = 16, 64, 128, 256, three runs each, CPU quotas 0.58 and 1 (and 2 when
-/// the machine has a core to spare for the server).
+/// the machine has a core to spare for the server); over HTTPS.
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
     /// A smoke run for CI (under 2 minutes): 200 objects, C = 64, one run, 1 CPU, no figure asserted.
@@ -87,6 +88,15 @@ pub struct BenchArgs {
     /// Seconds after which one reader run is killed and recorded as failed.
     #[arg(long, default_value_t = 120)]
     pub run_timeout_s: u64,
+    /// Talk to the S3 server over plain HTTP. By default it speaks HTTPS, as S3 does (TLS 1.2/1.3,
+    /// RSA 2048), with a CA it generates, which every reader trusts through SSL_CERT_FILE,
+    /// AWS_CA_BUNDLE and NODE_EXTRA_CA_CERTS.
+    #[arg(long)]
+    pub plain_http: bool,
+    /// Let the S3 server resume TLS sessions (off by default: every new connection is a full
+    /// handshake, the case AWS does not rule out).
+    #[arg(long, conflicts_with = "plain_http")]
+    pub tls_resumption: bool,
 }
 
 /// Arguments of the internal `measure` wrapper.

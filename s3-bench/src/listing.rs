@@ -1,9 +1,9 @@
 //! The "list time" of the lower bound, measured by the harness itself: a fresh aws-sdk-s3
-//! client (cold connection, as every reader starts) lists the prefix through every page.
+//! client (cold connection and, over HTTPS, a full handshake, as every reader starts) lists the
+//! prefix through every page.
 
 use std::time::Instant;
 
-use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region};
 use bench_types::stats::median;
 
 /// Why the list time could not be measured.
@@ -36,23 +36,15 @@ pub enum ListError {
     },
 }
 
-/// A client for `endpoint` with dummy credentials and path-style addressing.
-fn client(endpoint: &str) -> aws_sdk_s3::Client {
-    let config = aws_sdk_s3::Config::builder()
-        .behavior_version(BehaviorVersion::latest())
-        .endpoint_url(endpoint)
-        .region(Region::new("us-east-1"))
-        .credentials_provider(Credentials::new(
-            "s3-bench", "s3-bench", None, None, "s3-bench",
-        ))
-        .force_path_style(true)
-        .build();
-    aws_sdk_s3::Client::from_conf(config)
-}
-
-/// Lists `prefix` once with a fresh client; returns (seconds, objects).
-async fn list_once(endpoint: &str, bucket: &str, prefix: &str) -> Result<(f64, u64), ListError> {
-    let s3 = client(endpoint);
+/// Lists `prefix` once with a fresh client (dummy credentials, path-style, trusting `ca_pem`
+/// over HTTPS, its own connection pool); returns (seconds, objects).
+async fn list_once(
+    endpoint: &str,
+    ca_pem: Option<&str>,
+    bucket: &str,
+    prefix: &str,
+) -> Result<(f64, u64), ListError> {
+    let s3 = local_s3::client_trusting(endpoint, ca_pem);
     let started = Instant::now();
     let mut pages = s3
         .list_objects_v2()
@@ -73,9 +65,11 @@ async fn list_once(endpoint: &str, bucket: &str, prefix: &str) -> Result<(f64, u
     Ok((started.elapsed().as_secs_f64(), count))
 }
 
-/// The median of `times` listings, checking that each finds `expected` objects.
+/// The median of `times` listings, checking that each finds `expected` objects; over HTTPS the
+/// client trusts the server's CA certificate `ca_pem`.
 pub(crate) async fn list_time_s(
     endpoint: &str,
+    ca_pem: Option<&str>,
     bucket: &str,
     prefix: &str,
     expected: u64,
@@ -83,7 +77,7 @@ pub(crate) async fn list_time_s(
 ) -> Result<f64, ListError> {
     let mut seconds = Vec::with_capacity(times);
     for _ in 0..times.max(1) {
-        let (s, found) = list_once(endpoint, bucket, prefix).await?;
+        let (s, found) = list_once(endpoint, ca_pem, bucket, prefix).await?;
         if found != expected {
             return Err(ListError::WrongCount {
                 prefix: prefix.to_owned(),

@@ -55,6 +55,7 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
     let results = runtime
         .block_on(bench::run(&inputs))
         .context("benchmark run")?;
+    println!("{}", table::transport_text(&results.transport));
     println!("{}", table::text_table(&results.cases));
     println!("{}", table::goals_text(&results.goals));
     for note in results

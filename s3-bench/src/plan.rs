@@ -52,6 +52,10 @@ pub struct Plan {
     pub sequential: bool,
     /// Seconds after which one reader run is killed and recorded as failed.
     pub run_timeout_s: u64,
+    /// The server speaks HTTPS (the default; `--plain-http` turns it off).
+    pub tls: bool,
+    /// The server lets clients resume TLS sessions (`--tls-resumption`).
+    pub tls_resumption: bool,
 }
 
 /// One reader in one mode at one concurrency (1 for sequential).
@@ -95,6 +99,8 @@ impl Plan {
             explicit_readers: args.readers.is_some(),
             sequential: !args.no_sequential,
             run_timeout_s: args.run_timeout_s,
+            tls: !args.plain_http,
+            tls_resumption: args.tls_resumption && !args.plain_http,
         };
         plan.validate()?;
         Ok(plan)
@@ -250,5 +256,25 @@ mod tests {
             .unwrap_or_default();
         assert!(err.contains("--min-size"), "{err}");
         assert!(Plan::from_args(&args(&["--cpus=-1"]), 1).is_err());
+    }
+
+    #[test]
+    fn https_by_default_plain_http_on_request() -> Result<(), PlanError> {
+        let plan = Plan::from_args(&args(&["--quick"]), 1)?;
+        assert!(plan.tls && !plan.tls_resumption);
+        let resuming = Plan::from_args(&args(&["--tls-resumption"]), 1)?;
+        assert!(resuming.tls && resuming.tls_resumption);
+        let plain = Plan::from_args(&args(&["--plain-http"]), 1)?;
+        assert!(!plain.tls && !plain.tls_resumption);
+        // Resumption without TLS is refused, naming both flags.
+        let err = crate::cli::Cli::try_parse_from(["s3-bench", "--plain-http", "--tls-resumption"])
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("--plain-http") && err.contains("--tls-resumption"),
+            "{err}"
+        );
+        Ok(())
     }
 }

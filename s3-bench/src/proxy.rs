@@ -2,7 +2,9 @@
 //!
 //! The count is taken at the server side of the reader (what it accepted), so it holds for any
 //! reader in any language without its cooperation. The proxy copies bytes both ways and adds
-//! one loopback hop (tens of microseconds) to every request, the same for every reader.
+//! one loopback hop (tens of microseconds) to every request, the same for every reader. TLS
+//! passes through it unchanged: the readers' handshakes are with the server (whose certificate
+//! names 127.0.0.1, whatever the port).
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -16,6 +18,8 @@ use tokio::task::JoinHandle;
 pub(crate) struct CountingProxy {
     addr: SocketAddr,
     accepted: Arc<AtomicU64>,
+    /// Never reset: the whole run's connections.
+    total: Arc<AtomicU64>,
     accept_loop: JoinHandle<()>,
 }
 
@@ -25,7 +29,9 @@ impl CountingProxy {
         let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
         let addr = listener.local_addr()?;
         let accepted = Arc::new(AtomicU64::new(0));
+        let total = Arc::new(AtomicU64::new(0));
         let counter = Arc::clone(&accepted);
+        let total_counter = Arc::clone(&total);
         let accept_loop = tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else {
@@ -34,12 +40,14 @@ impl CountingProxy {
                     continue;
                 };
                 counter.fetch_add(1, Ordering::Relaxed);
+                total_counter.fetch_add(1, Ordering::Relaxed);
                 tokio::spawn(forward(client, upstream));
             }
         });
         Ok(Self {
             addr,
             accepted,
+            total,
             accept_loop,
         })
     }
@@ -50,9 +58,10 @@ impl CountingProxy {
         self.addr
     }
 
-    /// `http://127.0.0.1:PORT`, the endpoint readers are given.
-    pub(crate) fn endpoint(&self) -> String {
-        format!("http://{}", self.addr)
+    /// `SCHEME://127.0.0.1:PORT`, the endpoint readers are given; `scheme` is the server's
+    /// (`https` or `http`), since the proxy only copies bytes.
+    pub(crate) fn endpoint(&self, scheme: &str) -> String {
+        format!("{scheme}://{}", self.addr)
     }
 
     /// Connections accepted so far.
@@ -64,6 +73,11 @@ impl CountingProxy {
     /// Connections accepted since the last call (or since the start).
     pub(crate) fn take_accepted(&self) -> u64 {
         self.accepted.swap(0, Ordering::Relaxed)
+    }
+
+    /// Connections accepted since the start ([`Self::take_accepted`] does not reset it).
+    pub(crate) fn total_accepted(&self) -> u64 {
+        self.total.load(Ordering::Relaxed)
     }
 }
 
@@ -116,6 +130,8 @@ mod tests {
         }
         assert_eq!(proxy.take_accepted(), 3);
         assert_eq!(proxy.accepted(), 0);
+        assert_eq!(proxy.total_accepted(), 3);
+        assert_eq!(proxy.endpoint("https"), format!("https://{}", proxy.addr()));
         let _again = TcpStream::connect(proxy.addr()).await?;
         // The accept runs on another task; give it a bounded number of chances.
         for _ in 0..100 {
@@ -125,6 +141,7 @@ mod tests {
             tokio::time::sleep(std::time::Duration::from_millis(10)).await;
         }
         assert_eq!(proxy.accepted(), 1);
+        assert_eq!(proxy.total_accepted(), 4);
         echo_task.abort();
         Ok(())
     }

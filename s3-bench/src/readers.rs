@@ -148,9 +148,22 @@ pub(crate) fn reader_event(
     }
 }
 
+/// The variables through which each reader's TLS stack trusts a CA file: Rust's
+/// rustls-native-certs (the direct GETs of `s3-read` and the AWS SDK's default client; it replaces
+/// the system's roots, which nothing here needs), botocore and aiobotocore, Node.js (read when the
+/// process starts).
+pub(crate) const CA_VARIABLES: [&str; 3] =
+    ["SSL_CERT_FILE", "AWS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"];
+
 /// The environment every reader gets: the standard AWS variables pointing at `endpoint`, dummy
-/// credentials, and the Lambda memory size that matches the CPU quota (1769 MB = 1 vCPU).
-pub(crate) fn reader_env(endpoint: &str, memory_mb: u32) -> Vec<(String, String)> {
+/// credentials, the Lambda memory size that matches the CPU quota (1769 MB = 1 vCPU), and over
+/// HTTPS the server's CA file `ca_file` in every variable of [`CA_VARIABLES`].
+pub(crate) fn reader_env(
+    endpoint: &str,
+    ca_file: Option<&Path>,
+    memory_mb: u32,
+) -> Vec<(String, String)> {
+    let ca = ca_file.map(|f| f.display().to_string());
     [
         ("AWS_ENDPOINT_URL", endpoint),
         ("AWS_ENDPOINT_URL_S3", endpoint),
@@ -168,6 +181,11 @@ pub(crate) fn reader_env(endpoint: &str, memory_mb: u32) -> Vec<(String, String)
         "AWS_LAMBDA_FUNCTION_MEMORY_SIZE".to_owned(),
         memory_mb.to_string(),
     )])
+    .chain(ca.into_iter().flat_map(|ca| {
+        CA_VARIABLES
+            .into_iter()
+            .map(move |var| (var.to_owned(), ca.clone()))
+    }))
     .collect()
 }
 
@@ -217,8 +235,18 @@ mod tests {
         assert_eq!(memory_for_cpus(0.58), 1026);
         assert_eq!(memory_for_cpus(1.0), 1769);
         assert_eq!(memory_for_cpus(0.01), 128);
-        let env = reader_env("http://127.0.0.1:9", 1023);
+        let env = reader_env("http://127.0.0.1:9", None, 1023);
         assert!(env.contains(&("AWS_ENDPOINT_URL_S3".into(), "http://127.0.0.1:9".into())));
         assert!(env.contains(&("AWS_LAMBDA_FUNCTION_MEMORY_SIZE".into(), "1023".into())));
+        assert!(!env.iter().any(|(k, _)| CA_VARIABLES.contains(&k.as_str())));
+    }
+
+    #[test]
+    fn over_https_every_reader_trusts_the_ca_file() {
+        let env = reader_env("https://127.0.0.1:9", Some(Path::new("/t/ca.pem")), 1769);
+        assert!(env.contains(&("AWS_ENDPOINT_URL".into(), "https://127.0.0.1:9".into())));
+        for var in ["SSL_CERT_FILE", "AWS_CA_BUNDLE", "NODE_EXTRA_CA_CERTS"] {
+            assert!(env.contains(&(var.into(), "/t/ca.pem".into())), "{var}");
+        }
     }
 }

@@ -11,6 +11,43 @@ use crate::plan::{Case, Plan};
 use crate::readers::ReaderKind;
 use crate::runner::RunSample;
 
+/// How the readers reached the S3 server over the whole run (`results.json` `transport`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Transport {
+    /// `https` (the default: TLS 1.2/1.3 with an RSA 2048 certificate, as S3) or `http`
+    /// (`--plain-http`).
+    pub scheme: String,
+    /// Whether the server let clients resume TLS sessions (`--tls-resumption`).
+    pub tls_resumption: bool,
+    /// TCP connections the counting proxy accepted in the whole run: every reader run, the
+    /// start-up baselines and the harness's own listings.
+    pub connections: u64,
+    /// The server's TLS handshakes in its whole life, as it printed them at its exit: one per
+    /// connection above (with resumption off, a full one), plus those of its own upload of the
+    /// objects at its start, which does not pass through the proxy. `None` with plain HTTP or
+    /// when it printed none.
+    pub handshakes: Option<Handshakes>,
+}
+
+impl Transport {
+    /// Whether the run was over HTTPS.
+    pub fn tls(&self) -> bool {
+        self.scheme == "https"
+    }
+}
+
+/// TLS handshakes the S3 server completed, by kind (its `handshakes` line at exit).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+pub struct Handshakes {
+    /// Full handshakes: the certificate sent and verified, a key exchange.
+    pub full: u64,
+    /// Resumed sessions (with `--tls-resumption` only).
+    pub resumed: u64,
+    /// Handshakes that failed, e.g. a client that did not trust the CA.
+    pub failed: u64,
+}
+
 /// One CPU setting as it ran.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]

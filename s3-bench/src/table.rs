@@ -1,9 +1,10 @@
-//! The results as a table: aligned text for the terminal, Markdown for the README.
+//! The results as a table: aligned text for the terminal, Markdown for the README; and the
+//! transport line (HTTPS or HTTP, the whole run's connections and TLS handshakes).
 
 use bench_types::text_table::{Align, TextTable};
 use bench_types::ReadMode;
 
-use crate::results::{CaseResult, Goal};
+use crate::results::{CaseResult, Goal, Transport};
 
 /// The columns: what the case is, left-aligned; its figures, right-aligned.
 const COLUMNS: [(&str, Align); 12] = [
@@ -72,6 +73,36 @@ pub(crate) fn markdown_table(cases: &[CaseResult]) -> String {
     table(cases).markdown()
 }
 
+/// One line: how the readers reached the server, the whole run's connections (the harness's
+/// listings included) and the server's TLS handshakes (its own uploads at start included), e.g.
+/// `transport: https (TLS, session resumption off); 412 connections, server handshakes full=445
+/// resumed=0 failed=0 (its uploads at start included)`.
+pub fn transport_text(transport: &Transport) -> String {
+    if !transport.tls() {
+        return format!(
+            "transport: {} (plain, --plain-http); {} connections",
+            transport.scheme, transport.connections
+        );
+    }
+    let handshakes = match transport.handshakes {
+        Some(h) => format!(
+            "server handshakes full={} resumed={} failed={} (its uploads at start included)",
+            h.full, h.resumed, h.failed
+        ),
+        None => "server handshakes not reported".to_owned(),
+    };
+    format!(
+        "transport: {} (TLS, session resumption {}); {} connections, {handshakes}",
+        transport.scheme,
+        if transport.tls_resumption {
+            "on"
+        } else {
+            "off"
+        },
+        transport.connections
+    )
+}
+
 /// The goals, one line each: value, target, met.
 pub fn goals_text(goals: &[Goal]) -> String {
     goals
@@ -133,6 +164,31 @@ mod tests {
         );
         assert!(lines[3].contains("python"));
         assert_eq!(lines[2].len(), lines[3].len());
+    }
+
+    #[test]
+    fn the_transport_line_says_https_and_the_handshakes() {
+        let mut transport = Transport {
+            scheme: "https".into(),
+            tls_resumption: false,
+            connections: 412,
+            handshakes: Some(crate::results::Handshakes {
+                full: 412,
+                resumed: 0,
+                failed: 0,
+            }),
+        };
+        assert_eq!(
+            transport_text(&transport),
+            "transport: https (TLS, session resumption off); 412 connections, server handshakes full=412 resumed=0 failed=0 (its uploads at start included)"
+        );
+        transport.handshakes = None;
+        assert!(transport_text(&transport).ends_with("server handshakes not reported"));
+        transport.scheme = "http".into();
+        assert_eq!(
+            transport_text(&transport),
+            "transport: http (plain, --plain-http); 412 connections"
+        );
     }
 
     #[test]

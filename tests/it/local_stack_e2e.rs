@@ -168,6 +168,64 @@ async fn successful_sweep(d: &Deployer, name: &str) {
             "{cell}: mean of runs.json is {mean}"
         );
     }
+    // One cold start per (round, memory size, function): the warm-up after each memory update,
+    // on a fresh sandbox, with the local runtime's Init Duration; the two targets share it.
+    let rounds = d.config.rounds as usize;
+    let cold: Vec<&String> = keys
+        .iter()
+        .filter(|k| k.starts_with(&format!("{folder}cold-starts/")))
+        .collect();
+    assert_eq!(cold.len(), rounds * sizes.len(), "{cold:?}");
+    for round in 1..=rounds {
+        for &mb in sizes {
+            let key = format!(
+                "{folder}cold-starts/r{round:03}-m{mb:05}-{}.json",
+                d.names.reader_function
+            );
+            assert!(
+                cold.iter().any(|k| **k == key),
+                "no cold start {key}: {cold:?}"
+            );
+        }
+    }
+    // A memory update that changes the size gives a fresh sandbox, whose REPORT has an Init
+    // Duration. One to the size the function already has (the first size, when the function was
+    // deployed with it) changes nothing: a warm sandbox from an earlier run answers, without one.
+    let mut previous = d.config.reader_memory_mb;
+    let mut cold_somewhere = vec![false; sizes.len()];
+    for _ in 0..rounds {
+        for (i, &mb) in sizes.iter().enumerate() {
+            cold_somewhere[i] |= mb != previous;
+            previous = mb;
+        }
+    }
+    let cells = summary["coldStarts"].as_array().expect("coldStarts");
+    assert_eq!(cells.len(), sizes.len(), "{cells:?}");
+    for ((cell, &mb), cold) in cells.iter().zip(sizes).zip(cold_somewhere) {
+        assert_eq!(cell["memoryMb"].as_u64(), Some(u64::from(mb)), "{cell}");
+        assert_eq!(cell["count"].as_u64(), Some(rounds as u64), "{cell}");
+        if cold {
+            assert!(
+                cell["meanInitDurationMs"]
+                    .as_f64()
+                    .is_some_and(|ms| ms > 0.0),
+                "an Init Duration where the update changed the memory: {cell}"
+            );
+        }
+    }
+    assert!(
+        cold_somewhere_in(cells),
+        "the sweep changes the memory at least once: {cells:?}"
+    );
+    assert!(
+        keys.contains(&format!("{folder}cold_starts.csv")),
+        "{keys:?}"
+    );
+    assert!(
+        keys.contains(&format!("{folder}cold-start.svg")),
+        "{keys:?}"
+    );
+
     // The local copy of the report is the one in S3.
     let local = outcome.downloaded.expect("downloaded");
     assert!(local.join("report.html").is_file());
@@ -178,6 +236,13 @@ async fn successful_sweep(d: &Deployer, name: &str) {
         memory_of(d, &d.names.reader_function).await,
         d.config.reader_memory_mb as i32
     );
+}
+
+/// Whether any cold-start cell reports an Init Duration.
+fn cold_somewhere_in(cells: &[serde_json::Value]) -> bool {
+    cells
+        .iter()
+        .any(|c| c["meanInitDurationMs"].as_f64().is_some())
 }
 
 /// A target (this build's reader behind a script that exits at 512 MB) fails at one size: that

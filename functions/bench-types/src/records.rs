@@ -123,6 +123,22 @@ pub struct RecordRequest {
     /// The result a correct run gives; stored with the record, so the report can check it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected: Option<ExpectedResult>,
+    /// The warm-up invoke of the record's function at this memory size: the first invoke after
+    /// the memory update, on a fresh sandbox (a cold start). Every target of the function carries
+    /// the same one; the collector keeps it once per (round, memory size, function).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cold_start: Option<ColdStartInput>,
+}
+
+/// The warm-up invoke as the state machine hands it over (`coldStart` of a record request).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ColdStartInput {
+    /// The target whose payload the warm-up used (the function's first target).
+    pub target: String,
+    /// The whole `lambda:invoke` result (`LogResult` holds the REPORT line with `Init
+    /// Duration`); `{}` when the run had no warm-up.
+    pub invoke: serde_json::Value,
 }
 
 /// What the collector Lambda accepts. `report` without `runs` reads the records stored by the
@@ -130,8 +146,9 @@ pub struct RecordRequest {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "action", rename_all = "lowercase")]
 pub enum CollectorRequest {
-    /// Stores one run record (states `RecordRun`, `RecordFailure`).
-    Record(RecordRequest),
+    /// Stores one run record (states `RecordRun`, `RecordFailure`, `RecordTargetFailure`), and
+    /// the cold start it carries. Boxed: it is the large variant (the warm-up's log tail).
+    Record(Box<RecordRequest>),
     /// Writes the execution's results and report (state `Report`).
     Report(ReportRequest),
     /// Checks an execution's input before anything changes (see [`crate::validation`]).

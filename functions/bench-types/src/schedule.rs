@@ -17,6 +17,8 @@ pub struct FunctionGroup {
     pub function_name: String,
     /// The payload of the warm-up invoke after a memory update: the first target's.
     pub warm_up_payload: Map<String, Value>,
+    /// The name of that first target.
+    pub warm_up_target: String,
     /// Every target on this function (at least one).
     pub targets: Vec<Target>,
 }
@@ -43,6 +45,7 @@ pub fn function_groups(targets: &[Target]) -> Vec<FunctionGroup> {
             None => groups.push(FunctionGroup {
                 function_name: target.function_name.clone(),
                 warm_up_payload: target.payload.clone(),
+                warm_up_target: target.name.clone(),
                 targets: vec![target.clone()],
             }),
         }
@@ -111,6 +114,7 @@ mod tests {
         assert_eq!(json["memoryMb"], 256);
         assert_eq!(json["function"]["functionName"], "reader");
         assert_eq!(json["function"]["warmUpPayload"]["mode"], "concurrent");
+        assert_eq!(json["function"]["warmUpTarget"], "rust");
         assert_eq!(json["function"]["targets"][1]["name"], "rust-sequential");
     }
 }

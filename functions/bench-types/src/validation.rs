@@ -503,6 +503,7 @@ mod tests {
                             "payload": {"mode": "concurrent", "concurrency": 64}});
         let function = json!({"functionName": "lambda-bench-s3-reader",
                               "warmUpPayload": {"mode": "concurrent", "concurrency": 64},
+                              "warmUpTarget": "rust",
                               "targets": [target]});
         assert_eq!(
             answer,

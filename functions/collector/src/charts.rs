@@ -87,6 +87,9 @@ pub(crate) fn charts(summary: &Summary, index: &Index) -> Result<Vec<Chart>, Col
     }
     specs.push(("stddev.svg", stddev_chart(summary)));
     specs.push(("cost.svg", cost_chart(summary)));
+    if !summary.cold_starts.is_empty() {
+        specs.push(("cold-start.svg", cold_start_chart(summary)));
+    }
     specs.push(("trend.svg", trend_chart(index)));
     specs
         .into_iter()
@@ -138,6 +141,46 @@ fn per_target(
             }
         })
         .collect()
+}
+
+/// Mean `Init Duration` of the cold starts per memory size, one line per function.
+pub(crate) fn cold_start_chart(summary: &Summary) -> LineChart {
+    let mut functions: Vec<&str> = Vec::new();
+    for cell in &summary.cold_starts {
+        if !functions.contains(&cell.function.as_str()) {
+            functions.push(&cell.function);
+        }
+    }
+    let series = functions
+        .iter()
+        .map(|function| {
+            let values: Vec<Option<f64>> = summary
+                .memory_sizes
+                .iter()
+                .map(|&m| {
+                    summary
+                        .cold_starts
+                        .iter()
+                        .find(|c| c.function == *function && c.memory_mb == m)
+                        .and_then(|c| c.mean_init_duration_ms)
+                })
+                .collect();
+            Series {
+                name: (*function).to_owned(),
+                spread: vec![None; values.len()],
+                failed: vec![false; values.len()],
+                values,
+            }
+        })
+        .collect();
+    LineChart {
+        title: "Cold start: mean Init Duration per memory size".into(),
+        x_desc: "memory size (MB)".into(),
+        y_desc: "Init Duration (ms)".into(),
+        x_labels: memory_labels(summary),
+        series,
+        y_from_zero: true,
+    }
 }
 
 pub(crate) fn time_chart(summary: &Summary) -> LineChart {

@@ -307,6 +307,13 @@ pub(crate) fn summary_csv(summary: &Summary) -> Result<Vec<u8>, CollectorError> 
     write_csv("summary.csv", summary.cells.iter().map(SummaryRow::of))
 }
 
+/// `cold_starts.csv`: one row per function and memory size.
+pub(crate) fn cold_starts_csv(
+    cells: &[crate::cold_starts::ColdStartCell],
+) -> Result<Vec<u8>, CollectorError> {
+    write_csv("cold_starts.csv", cells.iter().cloned())
+}
+
 /// The header (the row type's field names) and the rows; a table without rows still has its
 /// header, taken from a default row.
 fn write_csv<R: Serialize + Default>(

@@ -6,6 +6,7 @@ use bench_types::{CollectorRequest, CollectorSummary};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 
+use crate::cold_starts::store_cold_start;
 use crate::config::{normalize_prefix, ResultsPlace};
 use crate::error::CollectorError;
 use crate::pipeline::{store_record, write_report};
@@ -50,6 +51,21 @@ pub async fn handle(
                 request.expected.as_ref(),
             )
             .await?;
+            // The state machine always names the function; a hand-made request may not.
+            if let (Some(cold), Some(function)) =
+                (&request.cold_start, request.record.function_name.as_deref())
+            {
+                store_cold_start(
+                    &store,
+                    &prefix,
+                    &request.execution,
+                    request.record.round,
+                    request.record.memory_mb,
+                    function,
+                    cold,
+                )
+                .await?;
+            }
             Ok(CollectorResponse::Stored { stored })
         }
         CollectorRequest::Report(request) => {

@@ -13,6 +13,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 mod charts;
+mod cold_starts;
 mod config;
 mod costs;
 mod csv_out;

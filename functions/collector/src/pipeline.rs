@@ -7,8 +7,9 @@ use futures::{StreamExt, TryStreamExt};
 use serde_json::{json, Value};
 
 use crate::charts::charts;
+use crate::cold_starts::{cold_start_cells, cold_starts_folder, parse_cold_starts};
 use crate::config::ReportConfig;
-use crate::csv_out::{runs_csv, summary_csv};
+use crate::csv_out::{cold_starts_csv, runs_csv, summary_csv};
 use crate::error::CollectorError;
 use crate::index::{Index, IndexEntry};
 use crate::records::{flatten, parse_runs};
@@ -19,7 +20,8 @@ use crate::summary::summarize;
 /// Stored records read at once when a report gathers them.
 const READ_CONCURRENCY: usize = 16;
 
-const JSON: &str = "application/json";
+/// The content type of the JSON objects written.
+pub(crate) const JSON: &str = "application/json";
 const CSV: &str = "text/csv; charset=utf-8";
 const SVG: &str = "image/svg+xml";
 const HTML: &str = "text/html; charset=utf-8";
@@ -119,6 +121,7 @@ pub async fn write_report<S: Store>(
 ) -> Result<CollectorSummary, CollectorError> {
     check_name("execution.name", &execution.name)?;
     let folder = execution_folder(prefix, &execution.name);
+    let runs_given = runs.is_some();
     let raw_runs = match runs {
         Some(runs) => runs.clone(),
         None => read_stored_records(store, &records_folder(prefix, &execution.name)).await?,
@@ -142,7 +145,15 @@ pub async fn write_report<S: Store>(
     }
     let target_order: Vec<String> = config.targets.iter().map(|t| t.name.clone()).collect();
     let runs = parse_runs(&records, &target_order)?;
-    let summary = summarize(execution, &config, &runs);
+    let mut summary = summarize(execution, &config, &runs);
+    let stored_cold_starts = match runs_given {
+        true => Value::Array(Vec::new()),
+        false => read_stored_records(store, &cold_starts_folder(prefix, &execution.name)).await?,
+    };
+    summary.cold_starts = cold_start_cells(
+        &parse_cold_starts(&stored_cold_starts),
+        &summary.memory_sizes,
+    );
 
     let index_key = index_key(prefix);
     let mut index = match store.get(&index_key).await? {
@@ -167,6 +178,13 @@ pub async fn write_report<S: Store>(
         ),
         (format!("{folder}summary.csv"), summary_csv(&summary)?, CSV),
     ];
+    if !summary.cold_starts.is_empty() {
+        outputs.push((
+            format!("{folder}cold_starts.csv"),
+            cold_starts_csv(&summary.cold_starts)?,
+            CSV,
+        ));
+    }
     outputs.extend(charts.iter().map(|c| {
         (
             format!("{folder}{}", c.file_name),
@@ -193,7 +211,8 @@ pub async fn write_report<S: Store>(
     })
 }
 
-/// The stored records of an execution, in key order (round, memory, target), as one array.
+/// The stored records (or cold starts) of an execution, in key order (round, memory, target or
+/// function), as one array.
 async fn read_stored_records<S: Store>(store: &S, folder: &str) -> Result<Value, CollectorError> {
     let keys: Vec<String> = store
         .list(folder)

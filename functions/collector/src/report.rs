@@ -276,6 +276,12 @@ fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
         tables: counts,
         charts: Vec::new(),
     });
+    if !summary.cold_starts.is_empty() {
+        panels.push(Panel {
+            tables: vec![cold_start_table(summary)],
+            charts: chart_json(charts, "cold-start.svg"),
+        });
+    }
     panels.push(Panel {
         tables: Vec::new(),
         charts: chart_json(charts, "trend.svg"),
@@ -293,6 +299,47 @@ fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
         );
     }
     panels
+}
+
+/// The cold starts per function and memory size.
+fn cold_start_table(summary: &Summary) -> Table {
+    let number = |value: Option<f64>| TableCell {
+        text: value.map_or_else(|| "\u{2013}".to_owned(), significant),
+        nan: false,
+    };
+    let rows = summary
+        .cold_starts
+        .iter()
+        .map(|c| Row {
+            cells: vec![
+                TableCell {
+                    text: c.function.clone(),
+                    nan: false,
+                },
+                number(Some(f64::from(c.memory_mb))),
+                number(Some(c.count as f64)),
+                number(c.mean_init_duration_ms),
+                number(c.mean_duration_ms),
+                number(c.max_memory_used_mb.map(f64::from)),
+            ],
+            total: false,
+        })
+        .collect();
+    Table {
+        title: "Cold starts".into(),
+        header: [
+            "function",
+            "memory (MB)",
+            "cold starts",
+            "Init Duration (ms)",
+            "Duration (ms)",
+            "Max Memory Used (MB)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows,
+        caption: "The first invoke after each memory update (the warm-up), on a fresh sandbox, once per round and function: the means of its REPORT line's Init Duration and Duration, the largest Max Memory Used; \u{2013} = not reported: no LogResult, or no Init Duration because the update did not change the memory (the function already had that size) and a warm sandbox answered.".into(),
+    }
 }
 
 fn choice_text(choice: Option<Choice>) -> String {

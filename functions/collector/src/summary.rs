@@ -98,6 +98,8 @@ pub(crate) struct Summary {
     pub(crate) balanced_weight: f64,
     /// Plain-language remarks for the report (what was excluded, estimated, ...).
     pub(crate) notes: Vec<String>,
+    /// The cold starts per function and memory size (none without a warm-up).
+    pub(crate) cold_starts: Vec<crate::cold_starts::ColdStartCell>,
 }
 
 impl Summary {
@@ -157,6 +159,7 @@ pub(crate) fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &
         prices: config.prices.clone(),
         balanced_weight: config.balanced_weight,
         notes,
+        cold_starts: Vec::new(),
     }
 }
 

@@ -34,6 +34,7 @@ pub(crate) struct EnvironmentKey {
     pub(crate) timeout: u32,
     pub(crate) code_sha256: String,
     pub(crate) environment: BTreeMap<String, String>,
+    pub(crate) revision: u64,
 }
 
 impl EnvironmentKey {
@@ -45,6 +46,7 @@ impl EnvironmentKey {
             timeout: request.timeout,
             code_sha256: request.code_sha256.clone(),
             environment: request.environment.clone(),
+            revision: request.revision,
         }
     }
 }
@@ -533,6 +535,7 @@ mod tests {
             ]),
             code_dir: PathBuf::from("/code"),
             code_sha256: "x".to_string(),
+            revision: 0,
             region: "eu-west-1".to_string(),
             payload: "{}".to_string(),
             credentials: Some(crate::runtime::protocol::RoleCredentials {

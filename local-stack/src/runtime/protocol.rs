@@ -28,6 +28,10 @@ pub struct InvokeRequest {
     pub code_dir: PathBuf,
     /// Identifies the code (hex SHA-256 of the zip).
     pub code_sha256: String,
+    /// How many configuration or code updates the function has had: a new revision never
+    /// reuses a sandbox of an earlier one, as on Lambda, even when the values went back.
+    #[serde(default)]
+    pub revision: u64,
     /// The function's region (default `us-east-1`), as `AWS_REGION`.
     #[serde(default = "default_region")]
     pub region: String,

@@ -96,6 +96,17 @@ async fn invoke_through_moto_runs_the_function_at_the_configured_memory() {
         "same memory: the warm environment is reused"
     );
     assert!(!log.unwrap_or_default().contains("Init Duration:"));
+
+    // Back to a size it had before: a new revision all the same, so a fresh sandbox (the warm
+    // one at 1769 MB above belongs to an earlier revision), as on Lambda.
+    set_memory(&stack, "bridged", 1769).await;
+    let (_, out, log) = invoke(&stack.lambda, "bridged", json!({})).await;
+    assert_eq!(out["memoryMb"], 1769);
+    assert_eq!(
+        out["invocations"], 1,
+        "an earlier revision's sandbox is not reused"
+    );
+    assert!(log.unwrap_or_default().contains("Init Duration:"));
     drop(stack.runtime);
 }
 

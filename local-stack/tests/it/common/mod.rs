@@ -71,6 +71,7 @@ pub(crate) fn request(
         environment: BTreeMap::from([("TEST_COLOUR".to_string(), "blue".to_string())]),
         code_dir: code.to_path_buf(),
         code_sha256: "test-code".to_string(),
+        revision: 0,
         region: "us-east-1".to_string(),
         payload: payload.to_string(),
         credentials: None,
