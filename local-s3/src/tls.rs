@@ -12,7 +12,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use rcgen::{
-    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, Issuer, KeyPair,
+    BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose, RsaKeySize, PKCS_RSA_SHA256,
 };
 use rustls::pki_types::pem::PemObject;
@@ -204,7 +204,6 @@ impl Certificates {
         let ca_cert = ca
             .self_signed(&ca_key)
             .map_err(|e| tls_error("signing the CA certificate", e))?;
-        let issuer = Issuer::new(ca, ca_key);
 
         let leaf_key = new_key().map_err(|e| tls_error("generating the server key", e))?;
         let mut leaf = CertificateParams::new(vec!["localhost".to_owned(), "127.0.0.1".to_owned()])
@@ -215,7 +214,7 @@ impl Certificates {
         leaf.key_usages = vec![KeyUsagePurpose::DigitalSignature];
         leaf.extended_key_usages = vec![ExtendedKeyUsagePurpose::ServerAuth];
         let leaf_cert = leaf
-            .signed_by(&leaf_key, &issuer)
+            .signed_by(&leaf_key, &ca_cert, &ca_key)
             .map_err(|e| tls_error("signing the server certificate", e))?;
 
         let key = PrivateKeyDer::from_pem_slice(leaf_key.serialize_pem().as_bytes())
