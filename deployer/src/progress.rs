@@ -137,6 +137,8 @@ pub enum Event {
 pub struct LocalStackInfo {
     /// local-s3's endpoint.
     pub s3: String,
+    /// How local-s3 speaks TLS; `None`: plain HTTP.
+    pub s3_tls: Option<local_s3::TlsSettings>,
     /// The latency local-s3 adds to each request.
     pub s3_latency: Duration,
     /// moto's endpoint (Lambda, Step Functions, IAM, STS).

@@ -15,7 +15,6 @@ use rcgen::{
     BasicConstraints, CertificateParams, DnType, ExtendedKeyUsagePurpose, IsCa, KeyPair,
     KeyUsagePurpose, RsaKeySize, PKCS_RSA_SHA256,
 };
-use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, PrivateKeyDer};
 use rustls::server::{NoServerSessionStorage, ServerSessionMemoryCache};
 use rustls::{HandshakeKind, ServerConfig as RustlsServerConfig};
@@ -57,6 +56,22 @@ pub struct TlsSettings {
     pub resumption: bool,
 }
 
+impl std::fmt::Display for TlsSettings {
+    /// `TLS 1.2/1.3, RSA 2048, no session resumption`, as the local stack prints it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let key = match self.key {
+            TlsKey::Rsa2048 => "RSA 2048",
+            TlsKey::EcdsaP256 => "ECDSA P-256",
+        };
+        let resumption = if self.resumption {
+            "session resumption"
+        } else {
+            "no session resumption"
+        };
+        write!(f, "TLS 1.2/1.3, {key}, {resumption}")
+    }
+}
+
 /// Handshakes the server has completed, by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct HandshakeCounts {
@@ -85,6 +100,7 @@ pub struct TlsIdentity {
 }
 
 struct Identity {
+    settings: TlsSettings,
     acceptor: TlsAcceptor,
     ca_pem: String,
     counters: Counters,
@@ -120,12 +136,18 @@ impl TlsIdentity {
         let config = server_config(&certificates, settings.resumption)?;
         Ok(Self {
             inner: Arc::new(Identity {
+                settings,
                 acceptor: TlsAcceptor::from(Arc::new(config)),
                 ca_pem: certificates.ca_pem,
                 counters: Counters::default(),
                 dir,
             }),
         })
+    }
+
+    /// The settings the certificates and the server configuration were made with.
+    pub fn settings(&self) -> TlsSettings {
+        self.inner.settings
     }
 
     /// The CA certificate clients must trust, PEM.
@@ -217,8 +239,7 @@ impl Certificates {
             .signed_by(&leaf_key, &ca_cert, &ca_key)
             .map_err(|e| tls_error("signing the server certificate", e))?;
 
-        let key = PrivateKeyDer::from_pem_slice(leaf_key.serialize_pem().as_bytes())
-            .map_err(|e| Error::Tls(format!("reading the server key back: {e}")))?;
+        let key = PrivateKeyDer::Pkcs8(leaf_key.serialize_der().into());
         Ok(Self {
             ca_pem: ca_cert.pem(),
             // The leaf, then the CA, as a server sends its chain.
@@ -258,6 +279,22 @@ mod tests {
     use super::*;
 
     #[test]
+    fn settings_read_as_the_local_stack_prints_them() {
+        assert_eq!(
+            TlsSettings::default().to_string(),
+            "TLS 1.2/1.3, RSA 2048, no session resumption"
+        );
+        let ecdsa = TlsSettings {
+            key: TlsKey::EcdsaP256,
+            resumption: true,
+        };
+        assert_eq!(
+            ecdsa.to_string(),
+            "TLS 1.2/1.3, ECDSA P-256, session resumption"
+        );
+    }
+
+    #[test]
     fn key_kinds_parse_and_unknown_ones_are_named() {
         assert_eq!("rsa".parse::<TlsKey>().ok(), Some(TlsKey::Rsa2048));
         assert_eq!("ECDSA".parse::<TlsKey>().ok(), Some(TlsKey::EcdsaP256));
@@ -281,6 +318,7 @@ mod tests {
                 "{key:?}"
             );
             assert_eq!(tls.handshakes(), HandshakeCounts::default());
+            assert_eq!(tls.settings().key, key);
             let clone = tls.clone();
             drop(tls);
             assert!(path.exists(), "a clone keeps the file");

@@ -202,7 +202,7 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     let handshakes = server.stop().await;
     drop(proxy);
     let transport = Transport {
-        tls_resumption: plan.tls_resumption && scheme == "https",
+        tls_resumption: plan.tls_resumption,
         scheme,
         connections,
         handshakes,

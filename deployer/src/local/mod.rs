@@ -137,6 +137,7 @@ async fn run_local(
     let bench = LocalBench::start(&options).await?;
     reporter.report(Event::LocalStackStarted(LocalStackInfo {
         s3: bench.s3_endpoint(),
+        s3_tls: bench.s3_tls(),
         s3_latency: options.s3_latency,
         moto: bench.moto_endpoint(),
         strict: options.strict.clone(),

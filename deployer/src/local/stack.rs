@@ -147,6 +147,11 @@ impl LocalBench {
         format!("{scheme}://127.0.0.1:{}", self.s3_port)
     }
 
+    /// How local-s3 speaks TLS; `None`: plain HTTP.
+    pub fn s3_tls(&self) -> Option<TlsSettings> {
+        self.s3_config.tls.as_ref().map(TlsIdentity::settings)
+    }
+
     /// With TLS, the file holding the CA certificate local-s3's clients trust.
     pub fn s3_ca_path(&self) -> Option<std::path::PathBuf> {
         self.s3_config.tls.as_ref().map(TlsIdentity::ca_path)

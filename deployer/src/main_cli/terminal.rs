@@ -193,10 +193,9 @@ fn print_local_stack(info: &LocalStackInfo) {
         "  S3     {} (local-s3, {} ms per request, {})",
         info.s3,
         info.s3_latency.as_millis(),
-        if info.s3.starts_with("https") {
-            "TLS 1.2/1.3, RSA 2048, no session resumption, a CA made for this run"
-        } else {
-            "plain HTTP (--plain-http)"
+        match &info.s3_tls {
+            Some(tls) => format!("{tls}, a CA made for this run"),
+            None => "plain HTTP (--plain-http)".to_owned(),
         }
     );
     println!(

@@ -58,10 +58,7 @@ impl Outcome {
 
     /// Whether the execution entered the state `name`.
     pub(crate) fn entered(&self, name: &str) -> bool {
-        self.history
-            .iter()
-            .filter_map(|e| e.state_entered_event_details())
-            .any(|d| d.name() == name)
+        self.times_entered(name) > 0
     }
 
     /// How many times the execution entered the state `name`.
