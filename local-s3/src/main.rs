@@ -2,7 +2,8 @@
 //! `--exit-on-stdin-eof`). Prints one line `endpoint=http://127.0.0.1:PORT` on stdout when ready
 //! (with `--tls`: first `ca=PATH`, the CA certificate clients must trust, then
 //! `endpoint=https://127.0.0.1:PORT`), and on exit, with `--tls`, a line `handshakes full=N
-//! resumed=N failed=N` on stderr.
+//! resumed=N failed=N` on stderr; the same line whenever it gets SIGUSR1 (the counts so far), so
+//! that a harness can take the handshakes of one client run by the difference.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -131,6 +132,7 @@ async fn main() -> anyhow::Result<()> {
         .init();
     let args = Args::parse();
     let config = args.server_config()?;
+    let config_tls = config.tls.clone();
     let object_set = args.object_set();
     object_set
         .validate()
@@ -138,6 +140,9 @@ async fn main() -> anyhow::Result<()> {
 
     // Handlers first: a SIGTERM right after the endpoint line must stop us cleanly, not kill us.
     let stop = stop_signal(args.exit_on_stdin_eof).context("installing the signal handlers")?;
+    if let Some(tls) = config.tls.clone() {
+        print_handshakes_on_sigusr1(tls).context("installing the SIGUSR1 handler")?;
+    }
     let server = LocalS3::start_on_port(config, args.port)
         .await
         .context("starting local-s3")?;
@@ -165,12 +170,30 @@ async fn main() -> anyhow::Result<()> {
 
     let reason = stop.await;
     tracing::info!("{reason}: stopping");
-    if let Some(h) = server.handshakes() {
-        eprintln!(
-            "handshakes full={} resumed={} failed={}",
-            h.full, h.resumed, h.failed
-        );
+    if let Some(tls) = &config_tls {
+        print_handshakes(tls);
     }
     server.shutdown().await;
+    Ok(())
+}
+
+/// `handshakes full=N resumed=N failed=N` on stderr: the server's TLS handshakes so far.
+fn print_handshakes(tls: &TlsIdentity) {
+    let h = tls.handshakes();
+    eprintln!(
+        "handshakes full={} resumed={} failed={}",
+        h.full, h.resumed, h.failed
+    );
+}
+
+/// Prints the handshake line at every SIGUSR1, for as long as the server runs.
+fn print_handshakes_on_sigusr1(tls: TlsIdentity) -> std::io::Result<()> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut usr1 = signal(SignalKind::user_defined1())?;
+    tokio::spawn(async move {
+        while usr1.recv().await.is_some() {
+            print_handshakes(&tls);
+        }
+    });
     Ok(())
 }

@@ -183,6 +183,7 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     let context = RunContext {
         inputs,
         proxy: &proxy,
+        server: &server,
         endpoint: &endpoint,
         ca_file: ca.map(|ca| ca.path.as_path()),
         prefix: &prefix,
@@ -210,7 +211,11 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     notes.extend(transport_note(&transport));
 
     results::fill_rust_ratios(&mut cases);
-    let goals = results::goals(&cases);
+    let goals = if plan.lambda_sizes {
+        results::lambda_size_goals(&cases)
+    } else {
+        results::goals(&cases)
+    };
     machine.load_at_end = load_average();
     let results = BenchResults {
         date_utc: utc_now_secs(),
@@ -349,6 +354,8 @@ fn quota_group(controller: &CpuController, cpus: f64) -> (Option<CpuGroup>, Opti
 struct RunContext<'a> {
     inputs: &'a BenchInputs,
     proxy: &'a CountingProxy,
+    /// The S3 server, asked for its TLS handshakes around every run.
+    server: &'a S3Server,
     endpoint: &'a str,
     /// Over HTTPS, the server's CA certificate, which every reader is told to trust.
     ca_file: Option<&'a Path>,
@@ -444,9 +451,12 @@ impl SettingContext<'_> {
         for &reader in &self.run.inputs.plan.readers {
             let sample = self.baseline(reader).await;
             say(&format!(
-                "[{cpus} CPU] {reader} start-up baseline: {:.3} s CPU, {:.1} MiB{}",
+                "[{cpus} CPU] {reader} start-up baseline: {:.3} s CPU, {:.1} MiB, init {}{}",
                 sample.usage.cpu_s(),
                 sample.usage.max_rss_kib as f64 / 1024.0,
+                sample
+                    .init_s
+                    .map_or_else(|| "-".to_owned(), |s| format!("{:.1} ms", s * 1000.0)),
                 sample
                     .error
                     .as_deref()
@@ -466,7 +476,13 @@ impl SettingContext<'_> {
         let event = reader_event(BUCKET, EMPTY_PREFIX, ReadMode::Concurrent, 64);
         let command = self.run.inputs.programs.command(reader, &event);
         let stem = format!("cpu{}-{reader}-baseline", self.setting.cpus);
-        run_reader(&self.spec(command, stem), self.run.proxy, 0).await
+        run_reader(
+            &self.spec(command, stem),
+            self.run.proxy,
+            self.run.server,
+            0,
+        )
+        .await
     }
 
     /// The runs of every case, interleaved (run 1 of every case, then run 2, ...) so that drift
@@ -507,6 +523,7 @@ impl SettingContext<'_> {
         run_reader(
             &self.spec(command, stem),
             self.run.proxy,
+            self.run.server,
             self.run.inputs.plan.objects,
         )
         .await
@@ -518,29 +535,41 @@ fn describe_sample(sample: &RunSample) -> String {
     match (&sample.error, sample.time_s) {
         (Some(e), _) => format!("FAILED: {e}"),
         (None, t) => format!(
-            "{:.3} s, {:.3} s CPU, {:.1} MiB, {} conns",
+            "{:.3} s, {:.3} s CPU, {:.1} MiB, {} conns{}, init {}",
             t.unwrap_or(0.0),
             sample.usage.cpu_s(),
             sample.usage.max_rss_kib as f64 / 1024.0,
-            sample.connections
+            sample.connections,
+            sample
+                .handshakes
+                .map(|h| format!(", TLS handshakes {} full {} resumed", h.full, h.resumed))
+                .unwrap_or_default(),
+            sample
+                .init_s
+                .map_or_else(|| "-".to_owned(), |s| format!("{:.1} ms", s * 1000.0))
         ),
     }
 }
 
-/// Writes `results.json`, `table.txt`, `table.md` and `chart.svg` into `dir`.
+/// Writes `results.json`, `table.txt`, `table.md`, `best.md` and `chart.svg` into `dir`.
 fn write_outputs(dir: &Path, results: &BenchResults) -> Result<(), BenchError> {
     let json = serde_json::to_string_pretty(results).unwrap_or_default();
     write(&dir.join("results.json"), &json)?;
     let text = format!(
-        "{}\n{}\n{}",
+        "{}\n{}\neach reader at its best concurrency:\n{}\n{}",
         table::transport_text(&results.transport),
         table::text_table(&results.cases),
+        table::best_text_table(&results.cases),
         table::goals_text(&results.goals)
     );
     write(&dir.join("table.txt"), &text)?;
     write(
         &dir.join("table.md"),
         &table::markdown_table(&results.cases),
+    )?;
+    write(
+        &dir.join("best.md"),
+        &table::best_markdown_table(&results.cases),
     )?;
     let settings = &results.plan.cpus;
     chart::draw(

@@ -186,6 +186,9 @@ mod tests {
             net_cpu_ms_per_object: None,
             peak_rss_mib: None,
             connections: None,
+            handshakes: None,
+            init_ms: None,
+            cpu_floor_ratio: None,
             rust_wall_ratio: None,
         }
     }

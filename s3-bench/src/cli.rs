@@ -46,6 +46,11 @@ pub struct BenchArgs {
     /// A smoke run for CI (under 2 minutes): 200 objects, C = 64, one run, 1 CPU, no figure asserted.
     #[arg(long)]
     pub quick: bool,
+    /// The low-memory sweep (about 12 minutes): the CPU shares of Lambda's 128, 256, 512, 1024
+    /// and 1769 MB (0.072, 0.145, 0.29, 0.58, 1 CPU), concurrent only, C = 16 and 64, three runs
+    /// each, with its own goals (issue 13).
+    #[arg(long, conflicts_with = "quick")]
+    pub lambda_sizes: bool,
     /// Per-request latency of the S3 server, in milliseconds.
     #[arg(long, default_value_t = 20)]
     pub latency_ms: u64,

@@ -57,6 +57,8 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
         .context("benchmark run")?;
     println!("{}", table::transport_text(&results.transport));
     println!("{}", table::text_table(&results.cases));
+    println!("each reader at its best concurrency:");
+    println!("{}", table::best_text_table(&results.cases));
     println!("{}", table::goals_text(&results.goals));
     for note in results
         .settings

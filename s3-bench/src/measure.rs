@@ -78,6 +78,10 @@ pub struct ChildUsage {
     pub wall_s: f64,
     /// Exit code; `None` when a signal ended it.
     pub exit_code: Option<i32>,
+    /// When the wrapper started the command, in seconds of the system's monotonic clock (see
+    /// [`monotonic_s`]): the start of its init time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_monotonic_s: Option<f64>,
 }
 
 impl ChildUsage {
@@ -127,6 +131,7 @@ pub fn run_measured(args: &MeasureArgs) -> Result<i32, MeasureError> {
         pin_to_cores(cores)?;
     }
     let (program, rest) = args.command.split_first().ok_or(MeasureError::NoCommand)?;
+    let started_monotonic_s = monotonic_s();
     let started = Instant::now();
     let status = Command::new(program)
         .args(rest)
@@ -137,7 +142,10 @@ pub fn run_measured(args: &MeasureArgs) -> Result<i32, MeasureError> {
             source,
         })?;
     let wall_s = started.elapsed().as_secs_f64();
-    let usage = children_usage(wall_s, status.code())?;
+    let usage = ChildUsage {
+        started_monotonic_s,
+        ..children_usage(wall_s, status.code())?
+    };
     write_usage(&args.usage_out, &usage)?;
     Ok(status.code().unwrap_or(128))
 }
@@ -152,7 +160,15 @@ fn children_usage(wall_s: f64, exit_code: Option<i32>) -> Result<ChildUsage, Mea
         max_rss_kib: u64::try_from(usage.max_rss()).unwrap_or(0),
         wall_s,
         exit_code,
+        started_monotonic_s: None,
     })
+}
+
+/// `CLOCK_MONOTONIC` in seconds: one clock for every process of the machine, so the wrapper's
+/// start of a reader and the proxy's first connection from it can be subtracted.
+pub(crate) fn monotonic_s() -> Option<f64> {
+    let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).ok()?;
+    Some(now.tv_sec() as f64 + now.tv_nsec() as f64 / 1e9)
 }
 
 fn write_usage(path: &PathBuf, usage: &ChildUsage) -> Result<(), MeasureError> {

@@ -28,6 +28,8 @@ pub enum PlanError {
 pub struct Plan {
     /// `--quick`: the smoke-run preset (200 objects, C = 64, one run, 1 CPU).
     pub quick: bool,
+    /// `--lambda-sizes`: the low-memory preset (Lambda's 128 to 1769 MB, C = 16 and 64).
+    pub lambda_sizes: bool,
     /// The server's added latency per request, in milliseconds.
     pub latency_ms: u64,
     /// Objects uploaded, and read by every run.
@@ -69,12 +71,30 @@ pub(crate) struct Case {
     pub(crate) runs: u32,
 }
 
+/// Lambda memory sizes of the low-memory sweep, in MB: the seed's lowest four and one vCPU.
+pub const LAMBDA_SIZES_MB: [u32; 5] = [128, 256, 512, 1024, 1769];
+
+/// The CPU share of each of [`LAMBDA_SIZES_MB`] (1769 MB = 1 vCPU), rounded as Lambda's
+/// documentation rounds them: 0.072, 0.145, 0.29, 0.58, 1.
+pub fn lambda_size_cpus() -> Vec<f64> {
+    LAMBDA_SIZES_MB
+        .iter()
+        .map(|&mb| {
+            let share = f64::from(mb) / system::cgroup::MB_PER_VCPU;
+            let digits = if share < 0.2 { 1000.0 } else { 100.0 };
+            (share * digits).round() / digits
+        })
+        .collect()
+}
+
 impl Plan {
     /// Resolves the command line; `reader_cores` is how many cores the readers get (the
     /// server keeps one), which decides whether a 2-CPU quota can run by default.
     pub fn from_args(args: &BenchArgs, reader_cores: usize) -> Result<Self, PlanError> {
         let (objects, concurrencies, runs, seq_runs, cpus) = if args.quick {
             (200, vec![64], 1, 1, vec![1.0])
+        } else if args.lambda_sizes {
+            (1000, vec![16, 64], 3, 1, lambda_size_cpus())
         } else {
             let mut cpus = vec![0.58, 1.0];
             if reader_cores >= 2 {
@@ -84,6 +104,7 @@ impl Plan {
         };
         let plan = Self {
             quick: args.quick,
+            lambda_sizes: args.lambda_sizes,
             latency_ms: args.latency_ms,
             objects: args.objects.unwrap_or(objects),
             min_size: args.min_size,
@@ -97,7 +118,7 @@ impl Plan {
                 .clone()
                 .unwrap_or_else(|| ReaderKind::ALL.to_vec()),
             explicit_readers: args.readers.is_some(),
-            sequential: !args.no_sequential,
+            sequential: !args.no_sequential && !args.lambda_sizes,
             run_timeout_s: args.run_timeout_s,
             tls: !args.plain_http,
             tls_resumption: args.tls_resumption && !args.plain_http,
@@ -234,6 +255,27 @@ mod tests {
         )?;
         let cs: Vec<u32> = custom.cases().iter().map(|c| c.concurrency).collect();
         assert_eq!(cs, vec![8, 32]);
+        Ok(())
+    }
+
+    #[test]
+    fn lambda_sizes_sweep_the_low_memory_quotas() -> Result<(), PlanError> {
+        let plan = Plan::from_args(&args(&["--lambda-sizes"]), 1)?;
+        assert_eq!(plan.cpus, vec![0.072, 0.145, 0.29, 0.58, 1.0]);
+        assert_eq!((plan.objects, plan.runs), (1000, 3));
+        assert_eq!(plan.concurrencies, vec![16, 64]);
+        // Concurrent only: 4 readers x 2 concurrencies.
+        assert_eq!(plan.cases().len(), 8);
+        assert!(plan.cases().iter().all(|c| c.mode == ReadMode::Concurrent));
+        let memory: Vec<u32> = plan
+            .cpus
+            .iter()
+            .map(|&c| crate::readers::memory_for_cpus(c))
+            .collect();
+        assert_eq!(memory, LAMBDA_SIZES_MB.to_vec());
+        assert!(
+            crate::cli::Cli::try_parse_from(["s3-bench", "--quick", "--lambda-sizes"]).is_err()
+        );
         Ok(())
     }
 

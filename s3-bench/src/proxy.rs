@@ -8,7 +8,7 @@
 
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
@@ -20,6 +20,9 @@ pub(crate) struct CountingProxy {
     accepted: Arc<AtomicU64>,
     /// Never reset: the whole run's connections.
     total: Arc<AtomicU64>,
+    /// When the first connection since the last [`Self::take_accepted`] was accepted, on the
+    /// monotonic clock ([`crate::measure::monotonic_s`]).
+    first_accept: Arc<Mutex<Option<f64>>>,
     accept_loop: JoinHandle<()>,
 }
 
@@ -30,8 +33,10 @@ impl CountingProxy {
         let addr = listener.local_addr()?;
         let accepted = Arc::new(AtomicU64::new(0));
         let total = Arc::new(AtomicU64::new(0));
+        let first_accept = Arc::new(Mutex::new(None));
         let counter = Arc::clone(&accepted);
         let total_counter = Arc::clone(&total);
+        let first = Arc::clone(&first_accept);
         let accept_loop = tokio::spawn(async move {
             loop {
                 let Ok((client, _)) = listener.accept().await else {
@@ -39,6 +44,12 @@ impl CountingProxy {
                     tokio::time::sleep(std::time::Duration::from_millis(10)).await;
                     continue;
                 };
+                if let Some(now) = crate::measure::monotonic_s() {
+                    first
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .get_or_insert(now);
+                }
                 counter.fetch_add(1, Ordering::Relaxed);
                 total_counter.fetch_add(1, Ordering::Relaxed);
                 tokio::spawn(forward(client, upstream));
@@ -48,6 +59,7 @@ impl CountingProxy {
             addr,
             accepted,
             total,
+            first_accept,
             accept_loop,
         })
     }
@@ -70,9 +82,15 @@ impl CountingProxy {
         self.accepted.load(Ordering::Relaxed)
     }
 
-    /// Connections accepted since the last call (or since the start).
-    pub(crate) fn take_accepted(&self) -> u64 {
-        self.accepted.swap(0, Ordering::Relaxed)
+    /// Connections accepted since the last call (or since the start), and when the first of
+    /// them was accepted (seconds of the monotonic clock).
+    pub(crate) fn take_accepted(&self) -> (u64, Option<f64>) {
+        let first = self
+            .first_accept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        (self.accepted.swap(0, Ordering::Relaxed), first)
     }
 
     /// Connections accepted since the start ([`Self::take_accepted`] does not reset it).
@@ -121,6 +139,7 @@ mod tests {
         });
         let proxy = CountingProxy::start(echo_addr).await?;
         assert_eq!(proxy.accepted(), 0);
+        let before = crate::measure::monotonic_s().unwrap_or_default();
         for i in 0..3u8 {
             let mut conn = TcpStream::connect(proxy.addr()).await?;
             conn.write_all(&[i, i + 1]).await?;
@@ -128,8 +147,15 @@ mod tests {
             conn.read_exact(&mut back).await?;
             assert_eq!(back, [i, i + 1]);
         }
-        assert_eq!(proxy.take_accepted(), 3);
+        let (accepted, first) = proxy.take_accepted();
+        assert_eq!(accepted, 3);
+        let after = crate::measure::monotonic_s().unwrap_or_default();
+        assert!(
+            first.is_some_and(|t| t >= before && t <= after),
+            "{first:?}"
+        );
         assert_eq!(proxy.accepted(), 0);
+        assert_eq!(proxy.take_accepted(), (0, None), "both reset");
         assert_eq!(proxy.total_accepted(), 3);
         assert_eq!(proxy.endpoint("https"), format!("https://{}", proxy.addr()));
         let _again = TcpStream::connect(proxy.addr()).await?;

@@ -189,11 +189,14 @@ pub(crate) fn reader_env(
     .collect()
 }
 
-/// Lambda's memory size for a CPU share: 1769 MB is one vCPU.
+/// Lambda's memory size for a CPU share: 1769 MB is one vCPU; a share within 0.5% of one of
+/// the low-memory sweep's sizes (0.58 for 1024 MB) is that size.
 pub(crate) fn memory_for_cpus(cpus: f64) -> u32 {
-    (cpus * system::cgroup::MB_PER_VCPU)
-        .round()
-        .clamp(128.0, 10240.0) as u32
+    let exact = cpus * system::cgroup::MB_PER_VCPU;
+    crate::plan::LAMBDA_SIZES_MB
+        .into_iter()
+        .find(|&mb| (f64::from(mb) - exact).abs() <= f64::from(mb) * 0.005)
+        .unwrap_or_else(|| exact.round().clamp(128.0, 10240.0) as u32)
 }
 
 #[cfg(test)]
@@ -232,7 +235,8 @@ mod tests {
 
     #[test]
     fn memory_follows_lambda_cpu_share() {
-        assert_eq!(memory_for_cpus(0.58), 1026);
+        assert_eq!(memory_for_cpus(0.58), 1024);
+        assert_eq!(memory_for_cpus(0.6), 1061);
         assert_eq!(memory_for_cpus(1.0), 1769);
         assert_eq!(memory_for_cpus(0.01), 128);
         let env = reader_env("http://127.0.0.1:9", None, 1023);

@@ -4,7 +4,7 @@
 
 use bench_types::stats::median;
 use bench_types::ReadMode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::lower_bound::lower_bound_s;
 use crate::plan::{Case, Plan};
@@ -30,6 +30,17 @@ pub struct Transport {
     pub handshakes: Option<Handshakes>,
 }
 
+impl Handshakes {
+    /// The handshakes between `earlier` and these counts.
+    pub(crate) fn since(self, earlier: Handshakes) -> Handshakes {
+        Handshakes {
+            full: self.full.saturating_sub(earlier.full),
+            resumed: self.resumed.saturating_sub(earlier.resumed),
+            failed: self.failed.saturating_sub(earlier.failed),
+        }
+    }
+}
+
 impl Transport {
     /// Whether the run was over HTTPS.
     pub fn tls(&self) -> bool {
@@ -37,8 +48,8 @@ impl Transport {
     }
 }
 
-/// TLS handshakes the S3 server completed, by kind (its `handshakes` line at exit).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
+/// TLS handshakes the S3 server completed, by kind (its `handshakes` line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub struct Handshakes {
     /// Full handshakes: the certificate sent and verified, a key exchange.
     pub full: u64,
@@ -115,6 +126,14 @@ pub struct CaseResult {
     pub peak_rss_mib: Option<f64>,
     /// Median TCP connections opened.
     pub connections: Option<f64>,
+    /// Median TLS handshakes per run, full and resumed (`None` over plain HTTP).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub handshakes: Option<(f64, f64)>,
+    /// Median init time (process start to its first connection), in ms.
+    pub init_ms: Option<f64>,
+    /// Under a quota: median whole-process wall over its CPU floor (CPU time / quota): 1.0
+    /// means the reader never waited for anything but CPU.
+    pub cpu_floor_ratio: Option<f64>,
     /// For peers: Rust's median wall at the same setting, mode and C over this one's.
     pub rust_wall_ratio: Option<f64>,
 }
@@ -171,9 +190,21 @@ pub(crate) fn summarize(
             .map(|(c, b)| (c - b).max(0.0) * 1000.0 / n),
         peak_rss_mib: median(&pick(&|s| Some(s.usage.max_rss_kib as f64 / 1024.0))),
         connections: median(&pick(&|s| Some(s.connections as f64))),
+        handshakes: median(&pick(&|s| s.handshakes.map(|h| h.full as f64)))
+            .zip(median(&pick(&|s| s.handshakes.map(|h| h.resumed as f64)))),
+        init_ms: median(&pick(&|s| s.init_s.map(|i| i * 1000.0))),
+        cpu_floor_ratio: (cpus > 0.0)
+            .then(|| median(&pick(&|s| cpu_floor_ratio(s, cpus))))
+            .flatten(),
         rust_wall_ratio: None,
         samples,
     }
+}
+
+/// A run's whole-process wall over its CPU time divided by the quota `cpus`.
+fn cpu_floor_ratio(sample: &RunSample, cpus: f64) -> Option<f64> {
+    let floor = sample.usage.cpu_s() / cpus;
+    (floor > 0.0).then(|| sample.usage.wall_s / floor)
 }
 
 /// Fills `rust_wall_ratio` of every peer case from the Rust case of the same setting, mode and C.
@@ -286,6 +317,110 @@ pub(crate) fn goals(cases: &[CaseResult]) -> Vec<Goal> {
     ]
 }
 
+/// The concurrent case of `reader` at `cpus` with the lowest median wall.
+fn best_case(cases: &[CaseResult], cpus: f64, reader: ReaderKind) -> Option<&CaseResult> {
+    cases
+        .iter()
+        .filter(|x| x.cpus == cpus && x.reader == reader && x.mode == ReadMode::Concurrent)
+        .filter(|x| x.wall_s.is_some())
+        .min_by(|a, b| {
+            a.wall_s
+                .partial_cmp(&b.wall_s)
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })
+}
+
+/// Every concurrent case that is its reader's fastest at its CPU setting, in case order.
+pub(crate) fn best_cases(cases: &[CaseResult]) -> Vec<&CaseResult> {
+    cases
+        .iter()
+        .filter(|c| best_case(cases, c.cpus, c.reader).is_some_and(|b| std::ptr::eq(b, *c)))
+        .collect()
+}
+
+/// The median init time of `reader` over all its counted runs at `cpus`, in ms.
+fn init_ms(cases: &[CaseResult], cpus: f64, reader: ReaderKind) -> Option<f64> {
+    let inits: Vec<f64> = cases
+        .iter()
+        .filter(|c| c.cpus == cpus && c.reader == reader)
+        .flat_map(|c| &c.samples)
+        .filter(|s| s.ok())
+        .filter_map(|s| s.init_s.map(|i| i * 1000.0))
+        .collect();
+    median(&inits)
+}
+
+/// The goals of issue 13 (`--lambda-sizes`): `rust` is the direct path (`rust-direct` in the
+/// issue), `rust-sdk` the SDK's GetObject (the issue's `rust`).
+pub(crate) fn lambda_size_goals(cases: &[CaseResult]) -> Vec<Goal> {
+    const LOW: f64 = 0.072;
+    let best_peer_wall = [ReaderKind::Python, ReaderKind::Node]
+        .into_iter()
+        .filter_map(|p| best_wall(cases, LOW, p))
+        .reduce(f64::min);
+    let vs_peer = |reader| {
+        best_wall(cases, LOW, reader)
+            .zip(best_peer_wall)
+            .map(|(r, p)| r / p)
+    };
+    let cpu_at_64 = |reader| find(cases, 1.0, reader, 64).and_then(|c| c.cpu_ms_per_object);
+    let init_vs = |peer| {
+        init_ms(cases, 1.0, ReaderKind::Rust)
+            .zip(init_ms(cases, 1.0, peer))
+            .map(|(r, p)| r / p)
+    };
+    vec![
+        goal(
+            "0.072 CPU: rust / best peer wall",
+            "direct path's best concurrent median wall over the faster peer's best, both at 0.072 CPU (128 MB)",
+            vs_peer(ReaderKind::Rust),
+            0.06,
+        ),
+        goal(
+            "0.072 CPU: rust / its CPU floor",
+            "the direct path's fastest case at 0.072 CPU: whole-process wall over its CPU time / 0.072",
+            best_case(cases, LOW, ReaderKind::Rust).and_then(|c| c.cpu_floor_ratio),
+            1.10,
+        ),
+        goal(
+            "0.072 CPU: rust-sdk / best peer wall",
+            "the SDK path's best concurrent median wall over the faster peer's best, both at 0.072 CPU",
+            vs_peer(ReaderKind::RustSdk),
+            0.12,
+        ),
+        goal(
+            "rust CPU ms/object (C=64, 1 CPU)",
+            "the direct path's whole-process CPU per object over TLS, start-up included",
+            cpu_at_64(ReaderKind::Rust),
+            0.10,
+        ),
+        goal(
+            "rust-sdk CPU ms/object (C=64, 1 CPU)",
+            "the SDK path's whole-process CPU per object over TLS, start-up included",
+            cpu_at_64(ReaderKind::RustSdk),
+            0.20,
+        ),
+        goal(
+            "rust C=64 at 1 CPU / lower bound",
+            "median wall of the direct path, C=64, 1 CPU, over (list time + ceil(N/64) x L)",
+            find(cases, 1.0, ReaderKind::Rust, 64).and_then(|c| c.bound_ratio),
+            1.10,
+        ),
+        goal(
+            "init at 1 CPU: rust / python",
+            "median time from process start to the first connection to S3, every run at 1 CPU",
+            init_vs(ReaderKind::Python),
+            0.25,
+        ),
+        goal(
+            "init at 1 CPU: rust / node",
+            "as above, against Node.js",
+            init_vs(ReaderKind::Node),
+            0.20,
+        ),
+    ]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,8 +436,15 @@ mod tests {
                 max_rss_kib: rss_mib * 1024,
                 wall_s: time_s + 0.1,
                 exit_code: Some(0),
+                started_monotonic_s: None,
             },
             connections: 64,
+            init_s: Some(cpu_s / 10.0),
+            handshakes: Some(Handshakes {
+                full: 65,
+                resumed: 0,
+                failed: 0,
+            }),
             stats: None,
             error: None,
         }
@@ -338,6 +480,49 @@ mod tests {
         assert!((r.cpu_ms_per_object.unwrap_or(0.0) - 0.3).abs() < 1e-9);
         assert!((r.net_cpu_ms_per_object.unwrap_or(0.0) - 0.2).abs() < 1e-9);
         assert_eq!(r.peak_rss_mib, Some(10.0));
+    }
+
+    #[test]
+    fn lambda_size_goals_take_each_reader_at_its_best() {
+        let at = |reader, cpus, c: u32, time_s, cpu_s| {
+            let mut case = case(reader, cpus, time_s, cpu_s, 10);
+            case.concurrency = c;
+            case
+        };
+        let cases = vec![
+            at(ReaderKind::Rust, 0.072, 16, 1.5, 0.1),
+            at(ReaderKind::Rust, 0.072, 64, 1.2, 0.085),
+            at(ReaderKind::RustSdk, 0.072, 64, 2.4, 0.17),
+            at(ReaderKind::Python, 0.072, 16, 21.0, 1.6),
+            at(ReaderKind::Python, 0.072, 64, 22.0, 1.7),
+            at(ReaderKind::Node, 0.072, 16, 30.0, 2.2),
+            at(ReaderKind::Rust, 1.0, 64, 0.36, 0.09),
+            at(ReaderKind::RustSdk, 1.0, 64, 0.37, 0.21),
+            at(ReaderKind::Python, 1.0, 64, 1.4, 2.0),
+            at(ReaderKind::Node, 1.0, 64, 1.8, 2.0),
+        ];
+        let goals = lambda_size_goals(&cases);
+        let value = |i: usize| goals[i].value.unwrap_or(f64::NAN);
+        // Best walls at 0.072: rust 1.2 (C=64) against Python's 21.0 (C=16).
+        assert!((value(0) - 1.2 / 21.0).abs() < 1e-9);
+        assert_eq!(goals[0].met, Some(true));
+        // Its CPU floor: 0.085 s / 0.072 = 1.18 s; the process took 1.2 + 0.1 s.
+        assert!((value(1) - 1.3 / (0.085 / 0.072)).abs() < 1e-9);
+        assert_eq!(goals[1].met, Some(false));
+        assert!((value(2) - 2.4 / 21.0).abs() < 1e-9);
+        assert!((value(3) - 0.09).abs() < 1e-9);
+        assert_eq!(goals[4].met, Some(false), "0.21 ms > 0.20 ms");
+        // Init (CPU / 10 in these samples): 9 ms against 200 ms.
+        assert!((value(6) - 0.045).abs() < 1e-9);
+        let best = best_cases(&cases);
+        assert_eq!(best.len(), 8, "one per reader and setting");
+        assert!(best
+            .iter()
+            .any(|c| c.cpus == 0.072 && c.reader == ReaderKind::Rust && c.concurrency == 64));
+        // A run without the peers measures no ratio, and says so.
+        let rust_only: Vec<CaseResult> =
+            cases.into_iter().filter(|c| !c.reader.is_peer()).collect();
+        assert_eq!(lambda_size_goals(&rust_only)[0].met, None);
     }
 
     #[test]

@@ -10,6 +10,8 @@ use system::process::GroupChild;
 
 use crate::measure::{read_usage, ChildUsage};
 use crate::proxy::CountingProxy;
+use crate::results::Handshakes;
+use crate::server::S3Server;
 
 /// How to run one reader process.
 #[derive(Debug, Clone)]
@@ -40,6 +42,14 @@ pub struct RunSample {
     pub usage: ChildUsage,
     /// TCP connections the reader opened to the S3 endpoint.
     pub connections: u64,
+    /// Init time: from the wrapper starting the reader's process to the reader's first
+    /// connection to the S3 endpoint (as the proxy accepted it), in seconds (interpreter, imports, client set-up: what Lambda's Init Duration
+    /// covers, up to the first request). `None` when it connected to nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub init_s: Option<f64>,
+    /// The TLS handshakes the server completed during the run (`None` over plain HTTP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handshakes: Option<Handshakes>,
     /// The reader's `stats`, as it printed them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<serde_json::Value>,
@@ -55,6 +65,9 @@ impl RunSample {
     }
 }
 
+/// What a reader keeps of the harness's environment; the rest it gets from [`RunSpec::env`].
+const KEPT_VARIABLES: [&str; 4] = ["PATH", "HOME", "LANG", "TMPDIR"];
+
 fn with_ext(stem: &Path, ext: &str) -> PathBuf {
     let mut name = stem.file_name().unwrap_or_default().to_os_string();
     name.push(ext);
@@ -62,9 +75,12 @@ fn with_ext(stem: &Path, ext: &str) -> PathBuf {
 }
 
 /// Runs `spec` to its end (or its timeout) and checks that it read `expect_objects` objects.
+/// The connections (and when the first came) are counted at `proxy`, the TLS handshakes at
+/// `server`.
 pub(crate) async fn run_reader(
     spec: &RunSpec,
     proxy: &CountingProxy,
+    server: &S3Server,
     expect_objects: u64,
 ) -> RunSample {
     let usage_path = with_ext(&spec.log_stem, ".usage.json");
@@ -83,11 +99,20 @@ pub(crate) async fn run_reader(
         cmd.arg("--cores").arg(list.join(","));
     }
     cmd.arg("--").args(&spec.command);
-    cmd.envs(spec.env.iter().map(|(k, v)| (k, v)))
+    // A Lambda's environment is its own, not this machine's: a machine-wide SSL_CERT_DIR, for
+    // one, would have the Rust readers parse every certificate of the system at start-up.
+    cmd.env_clear()
+        .envs(
+            KEPT_VARIABLES
+                .iter()
+                .filter_map(|&k| Some((k, std::env::var_os(k)?))),
+        )
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
 
+    let handshakes_before = server.handshakes_so_far().await;
     proxy.take_accepted();
     // Its own process group, so a timeout ends the wrapper and the reader together.
     let child = match GroupChild::spawn(&mut cmd) {
@@ -99,7 +124,12 @@ pub(crate) async fn run_reader(
         Ok(Err(err)) => return failed(format!("waiting for the reader failed: {err}")),
         Err(_) => return failed(format!("timed out after {} s", spec.timeout.as_secs())),
     };
-    let connections = proxy.take_accepted();
+    let (connections, first_connection) = proxy.take_accepted();
+    let handshakes = server
+        .handshakes_so_far()
+        .await
+        .zip(handshakes_before)
+        .map(|(after, before)| after.since(before));
     let _ = std::fs::write(with_ext(&spec.log_stem, ".out"), &output.stdout);
     let _ = std::fs::write(with_ext(&spec.log_stem, ".err"), &output.stderr);
 
@@ -111,6 +141,10 @@ pub(crate) async fn run_reader(
         result: parsed.as_ref().map(|r| r.result.clone()),
         usage: usage.clone().unwrap_or_default(),
         connections,
+        init_s: first_connection
+            .zip(usage.as_ref().and_then(|u| u.started_monotonic_s))
+            .map(|(connected, started)| (connected - started).max(0.0)),
+        handshakes,
         stats: parsed.as_ref().and_then(|r| r.stats.clone()),
         error: None,
     };

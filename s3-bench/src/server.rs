@@ -12,7 +12,7 @@ use std::time::Duration;
 use system::process::GroupChild;
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::process::Command;
-use tokio::sync::oneshot;
+use tokio::sync::{mpsc, oneshot};
 
 use crate::results::Handshakes;
 
@@ -136,6 +136,8 @@ pub(crate) struct S3Server {
     ca: Option<ServerCa>,
     /// The `handshakes` line of its stderr, once it has exited (see [`watch_stderr`]).
     handshakes: oneshot::Receiver<Option<Handshakes>>,
+    /// Every `handshakes` line as it is printed (at each SIGUSR1, and at the exit).
+    handshake_lines: tokio::sync::Mutex<mpsc::UnboundedReceiver<Handshakes>>,
 }
 
 impl S3Server {
@@ -171,7 +173,7 @@ impl S3Server {
             program: spec.bin.display().to_string(),
             source,
         })?;
-        let handshakes = watch_stderr(stderr);
+        let (handshakes, handshake_lines) = watch_stderr(stderr);
         let Some(stdout) = process.take_stdout() else {
             return Err(ServerError::NoEndpoint {
                 seconds: 0,
@@ -229,6 +231,7 @@ impl S3Server {
             addr,
             ca,
             handshakes,
+            handshake_lines: tokio::sync::Mutex::new(handshake_lines),
         })
     }
 
@@ -252,6 +255,21 @@ impl S3Server {
         self.ca.as_ref()
     }
 
+    /// The TLS handshakes the server has completed so far: it prints them when sent SIGUSR1.
+    /// `None` with plain HTTP, or when it does not answer within 2 s.
+    pub(crate) async fn handshakes_so_far(&self) -> Option<Handshakes> {
+        self.ca.as_ref()?;
+        let mut lines = self.handshake_lines.lock().await;
+        // Lines printed before this request (none are expected) are not its answer.
+        while lines.try_recv().is_ok() {}
+        let pid = nix::unistd::Pid::from_raw(i32::try_from(self.process.pid()?).ok()?);
+        nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGUSR1).ok()?;
+        tokio::time::timeout(Duration::from_secs(2), lines.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// Asks the server to stop (SIGTERM, so it can clean up) and waits up to 5 s, then kills it.
     /// Returns the TLS handshakes it completed in its whole life, as it printed them at its exit
     /// (`None` with plain HTTP, or when it printed none).
@@ -265,22 +283,38 @@ impl S3Server {
     }
 }
 
-/// Copies the server's stderr to ours, line by line, on a thread of its own, and answers with
-/// the last `handshakes ...` line at EOF (when the server has exited).
-fn watch_stderr(stderr: std::io::PipeReader) -> oneshot::Receiver<Option<Handshakes>> {
+/// Copies the server's stderr to ours, line by line, on a thread of its own (the `handshakes`
+/// lines it prints at SIGUSR1 are not copied, only passed on); answers with the last
+/// `handshakes ...` line at EOF (when the server has exited).
+fn watch_stderr(
+    stderr: std::io::PipeReader,
+) -> (
+    oneshot::Receiver<Option<Handshakes>>,
+    mpsc::UnboundedReceiver<Handshakes>,
+) {
     let (answer, answered) = oneshot::channel();
+    let (each, lines) = mpsc::unbounded_channel();
     std::thread::spawn(move || {
         let mut handshakes = None;
         for line in std::io::BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
-            eprintln!("{line}");
-            if let Some(h) = parse_handshakes(&line) {
-                handshakes = Some(h);
+            match parse_handshakes(&line) {
+                Some(h) => {
+                    handshakes = Some(h);
+                    let _ = each.send(h);
+                }
+                None => eprintln!("{line}"),
             }
+        }
+        if let Some(h) = handshakes {
+            eprintln!(
+                "s3-bench: the S3 server's handshakes in its whole life: full={} resumed={} failed={}",
+                h.full, h.resumed, h.failed
+            );
         }
         let _ = answer.send(handshakes);
     });
-    answered
+    (answered, lines)
 }
 
 /// `endpoint=https://127.0.0.1:PORT` (or `http://`) → the endpoint and its address.

@@ -7,7 +7,7 @@ use bench_types::ReadMode;
 use crate::results::{CaseResult, Goal, Transport};
 
 /// The columns: what the case is, left-aligned; its figures, right-aligned.
-const COLUMNS: [(&str, Align); 12] = [
+const COLUMNS: [(&str, Align); 14] = [
     ("CPUs", Align::Left),
     ("reader", Align::Left),
     ("mode", Align::Left),
@@ -19,6 +19,8 @@ const COLUMNS: [(&str, Align); 12] = [
     ("net ms/obj", Align::Right),
     ("RSS MiB", Align::Right),
     ("conns", Align::Right),
+    ("TLS hs", Align::Right),
+    ("init ms", Align::Right),
     ("rust/this", Align::Right),
 ];
 
@@ -51,8 +53,73 @@ fn row(c: &CaseResult) -> Vec<String> {
         num(c.net_cpu_ms_per_object, 3),
         num(c.peak_rss_mib, 1),
         num(c.connections, 0),
+        handshakes(c.handshakes),
+        num(c.init_ms, 1),
         num(c.rust_wall_ratio, 2),
     ]
+}
+
+/// Full handshakes per run, `+Nr` for resumed ones.
+fn handshakes(h: Option<(f64, f64)>) -> String {
+    match h {
+        None => "-".to_owned(),
+        Some((full, resumed)) if resumed > 0.0 => format!("{full:.0}+{resumed:.0}r"),
+        Some((full, _)) => format!("{full:.0}"),
+    }
+}
+
+/// Each reader at its fastest concurrency, per CPU setting: what the `--lambda-sizes` sweep is
+/// for (Lambda memory, wall, CPU per object, its CPU floor, handshakes, RSS, init).
+const BEST_COLUMNS: [(&str, Align); 11] = [
+    ("MB", Align::Right),
+    ("CPUs", Align::Left),
+    ("reader", Align::Left),
+    ("best C", Align::Right),
+    ("wall s", Align::Right),
+    ("CPU ms/obj", Align::Right),
+    ("wall/CPU floor", Align::Right),
+    ("TLS hs", Align::Right),
+    ("RSS MiB", Align::Right),
+    ("init ms", Align::Right),
+    ("rust/this", Align::Right),
+];
+
+fn best_table(cases: &[CaseResult]) -> TextTable {
+    let mut table = TextTable::new(BEST_COLUMNS);
+    for c in crate::results::best_cases(cases) {
+        let rust_best = crate::results::best_cases(cases)
+            .into_iter()
+            .find(|r| r.cpus == c.cpus && r.reader == crate::readers::ReaderKind::Rust)
+            .and_then(|r| r.wall_s);
+        table.push_row(vec![
+            if c.cpus > 0.0 {
+                crate::readers::memory_for_cpus(c.cpus).to_string()
+            } else {
+                "-".into()
+            },
+            format!("{}", c.cpus),
+            c.reader.to_string(),
+            c.concurrency.to_string(),
+            num(c.wall_s, 3),
+            num(c.cpu_ms_per_object, 3),
+            num(c.cpu_floor_ratio, 2),
+            handshakes(c.handshakes),
+            num(c.peak_rss_mib, 1),
+            num(c.init_ms, 1),
+            num(rust_best.zip(c.wall_s).map(|(r, w)| r / w), 3),
+        ]);
+    }
+    table
+}
+
+/// Each reader at its best concurrency per CPU setting, as aligned text.
+pub fn best_text_table(cases: &[CaseResult]) -> String {
+    best_table(cases).render("  ")
+}
+
+/// The same as Markdown.
+pub(crate) fn best_markdown_table(cases: &[CaseResult]) -> String {
+    best_table(cases).markdown()
 }
 
 fn table(cases: &[CaseResult]) -> TextTable {
@@ -146,8 +213,35 @@ mod tests {
             net_cpu_ms_per_object: None,
             peak_rss_mib: Some(12.5),
             connections: Some(64.0),
+            handshakes: Some((65.0, 0.0)),
+            init_ms: Some(4.5),
+            cpu_floor_ratio: Some(1.04),
             rust_wall_ratio: None,
         }
+    }
+
+    #[test]
+    fn the_best_table_has_one_row_per_reader_and_setting() {
+        let mut slow = case(ReaderKind::Rust, Some(0.9));
+        slow.concurrency = 16;
+        let t = best_text_table(&[
+            slow,
+            case(ReaderKind::Rust, Some(0.36)),
+            case(ReaderKind::Python, Some(3.6)),
+        ]);
+        let lines: Vec<&str> = t.lines().collect();
+        assert_eq!(lines.len(), 4, "{t}");
+        assert!(lines[0].trim_start().starts_with("MB"));
+        // 0.58 CPU is 1024 MB; rust's best is C = 64; python is 10 times slower.
+        assert!(
+            lines[2].contains("1024") && lines[2].contains("rust") && lines[2].contains(" 64 "),
+            "{t}"
+        );
+        assert!(
+            lines[3].contains("python") && lines[3].ends_with("0.100"),
+            "{t}"
+        );
+        assert!(lines[2].contains("1.04") && lines[2].contains("65") && lines[2].contains("4.5"));
     }
 
     #[test]

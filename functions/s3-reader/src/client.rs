@@ -14,7 +14,9 @@ use aws_config::meta::region::RegionProviderChain;
 use aws_config::BehaviorVersion;
 use aws_sdk_s3::config::retry::RetryConfig;
 use aws_sdk_s3::config::timeout::TimeoutConfig;
-use aws_sdk_s3::config::{Credentials, Region, SharedCredentialsProvider};
+use aws_sdk_s3::config::{
+    Credentials, Region, ResponseChecksumValidation, SharedCredentialsProvider,
+};
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
 use crate::direct::{resolve_bucket_endpoint, DirectClient, DirectTransport};
@@ -46,6 +48,8 @@ pub struct InvocationClients {
 }
 
 /// Retries are ours (see [`crate::retry`]), so the SDK's are off: one attempt per call.
+/// Stalled-stream protection and S3 Express session auth stay on: turning either off saved
+/// nothing measurable.
 fn reader_defaults(builder: aws_sdk_s3::config::Builder) -> aws_sdk_s3::config::Builder {
     builder
         .retry_config(RetryConfig::disabled())
@@ -55,6 +59,10 @@ fn reader_defaults(builder: aws_sdk_s3::config::Builder) -> aws_sdk_s3::config::
                 .read_timeout(Duration::from_secs(10))
                 .build(),
         )
+        // GetObject asks S3 for the object's checksum and runs CRC32 over every body by default
+        // (4% of the SDK path's CPU at 1000 GETs, measured); the direct path checks
+        // Content-Length only, and so does this one now. Uploads are not this reader's job.
+        .response_checksum_validation(ResponseChecksumValidation::WhenRequired)
 }
 
 /// Whether to use path-style addressing, from the environment (see the module doc).

@@ -6,6 +6,7 @@
 //! - [`read_objects`]: listing and reading, measured in a [`ReadOutcome`].
 //! - [`direct`]: signed GETs over hyper, without the SDK's per-request pipeline.
 //! - [`retry`]: our retry loop's policy and error classes.
+//! - [`RuntimeKind`]: one thread up to one vCPU's worth of memory, workers above it.
 //! - [`ReaderError`]: the stable error names the state machine sees.
 
 // unwrap() is fine in tests (the project's standard); the lint guards the shipped code.
@@ -18,6 +19,7 @@ mod handler;
 mod read;
 mod request;
 pub mod retry;
+mod runtime;
 
 pub use client::{ClientFactory, InvocationClients};
 pub use error::{InvalidEvent, ReaderError};
@@ -25,3 +27,4 @@ pub use handler::Reader;
 pub use read::{read_objects, ReadOutcome};
 pub use request::{GetClient, ReadRequest};
 pub use retry::RetryPolicy;
+pub use runtime::RuntimeKind;

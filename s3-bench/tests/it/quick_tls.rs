@@ -1,6 +1,7 @@
 //! `s3-bench --quick` end to end over HTTPS, its default: the real server (`local-s3 --tls`),
 //! every reader the quick mode runs (Rust direct and SDK, Python, Node.js) trusting the server's
-//! CA through the environment, and the transport and handshakes in the outputs.
+//! CA through the environment, and the transport, each run's handshakes and init time in the
+//! outputs.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -86,8 +87,24 @@ fn a_quick_run_reads_every_object_over_https_with_every_reader(
         for sample in samples {
             assert_eq!(sample.get("error"), None, "{sample}");
             assert_eq!(sample["result"], objects.to_string(), "{sample}");
-            assert!(sample["connections"].as_u64() > Some(0), "{sample}");
+            let connections = sample["connections"].as_u64().ok_or("no connections")?;
+            assert!(connections > 0, "{sample}");
+            // Each run's own handshakes (the server's counts at SIGUSR1 before and after it):
+            // one full handshake per connection the run opened.
+            assert_eq!(
+                sample["handshakes"],
+                serde_json::json!({"full": connections, "resumed": 0, "failed": 0}),
+                "{sample}"
+            );
+            // Init: from the process start to its first connection, well under the run.
+            let init = sample["initS"].as_f64().ok_or("no initS")?;
+            let wall = sample["usage"]["wallS"].as_f64().ok_or("no usage.wallS")?;
+            assert!(init > 0.0 && init < wall, "{sample}");
         }
     }
+    assert!(
+        stdout.contains("each reader at its best concurrency:"),
+        "{stdout}"
+    );
     Ok(())
 }

@@ -4,7 +4,7 @@
 use anyhow::Context;
 use bench_types::ReadMode;
 use clap::Parser;
-use s3_reader::{ClientFactory, ReadRequest, Reader};
+use s3_reader::{ClientFactory, ReadRequest, Reader, RuntimeKind};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -42,12 +42,19 @@ struct Args {
     compact: bool,
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
+fn main() -> anyhow::Result<()> {
     // The Lambda's logging, on stderr: stdout is the result's JSON.
     bench_types::logging::init_from_env_writing_to("warn", std::io::stderr)
         .context("setting up logging")?;
     let args = Args::parse();
+    // The Lambda's choice for the same memory size (one thread up to 1769 MB).
+    RuntimeKind::from_env(args.memory_mb)
+        .build()
+        .context("starting the tokio runtime")?
+        .block_on(read(args))
+}
+
+async fn read(args: Args) -> anyhow::Result<()> {
     let event = bench_types::ReaderEvent {
         s3_bucket_name: Some(args.bucket.clone()),
         folder: Some(args.folder.clone()),
