@@ -2,8 +2,9 @@
 //! `--exit-on-stdin-eof`). Prints one line `endpoint=http://127.0.0.1:PORT` on stdout when ready
 //! (with `--tls`: first `ca=PATH`, the CA certificate clients must trust, then
 //! `endpoint=https://127.0.0.1:PORT`), and on exit, with `--tls`, a line `handshakes full=N
-//! resumed=N failed=N` on stderr; the same line whenever it gets SIGUSR1 (the counts so far), so
-//! that a harness can take the handshakes of one client run by the difference.
+//! resumed=N failed=N` on stderr. At every SIGUSR1 it prints `counts connections=N
+//! first_connection=S [full=N resumed=N failed=N]` on stderr: a harness takes one client run's
+//! connections and handshakes by the difference, and its init time from the first connection.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,7 +12,9 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
-use local_s3::{FaultKind, LocalS3, ObjectSet, ServerConfig, TlsIdentity, TlsKey, TlsSettings};
+use local_s3::{
+    FaultKind, LocalS3, ObjectSet, ServerConfig, ServerCounts, TlsIdentity, TlsKey, TlsSettings,
+};
 use system::signal::stop_signal;
 
 #[derive(Debug, Parser)]
@@ -140,9 +143,6 @@ async fn main() -> anyhow::Result<()> {
 
     // Handlers first: a SIGTERM right after the endpoint line must stop us cleanly, not kill us.
     let stop = stop_signal(args.exit_on_stdin_eof).context("installing the signal handlers")?;
-    if let Some(tls) = config.tls.clone() {
-        print_handshakes_on_sigusr1(tls).context("installing the SIGUSR1 handler")?;
-    }
     let server = LocalS3::start_on_port(config, args.port)
         .await
         .context("starting local-s3")?;
@@ -160,6 +160,7 @@ async fn main() -> anyhow::Result<()> {
         }
     }
 
+    print_counts_on_sigusr1(server.counts()).context("installing the SIGUSR1 handler")?;
     let mut stdout = std::io::stdout().lock();
     if let Some(ca) = server.ca_path() {
         writeln!(stdout, "ca={}", ca.display()).context("writing the CA line")?;
@@ -186,13 +187,13 @@ fn print_handshakes(tls: &TlsIdentity) {
     );
 }
 
-/// Prints the handshake line at every SIGUSR1, for as long as the server runs.
-fn print_handshakes_on_sigusr1(tls: TlsIdentity) -> std::io::Result<()> {
+/// At every SIGUSR1, [`ServerCounts::report_line`] on stderr.
+fn print_counts_on_sigusr1(counts: ServerCounts) -> std::io::Result<()> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut usr1 = signal(SignalKind::user_defined1())?;
     tokio::spawn(async move {
         while usr1.recv().await.is_some() {
-            print_handshakes(&tls);
+            eprintln!("{}", counts.report_line());
         }
     });
     Ok(())

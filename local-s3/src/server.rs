@@ -14,6 +14,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use crate::authorize::{AccessBridge, AuthBridge};
 use crate::backend::LocalBackend;
+use crate::connection_log::ConnectionLog;
 use crate::faults::FaultPlan;
 use crate::http_layer::FaultyService;
 use crate::{Error, HandshakeCounts, ServerConfig, TlsIdentity};
@@ -25,6 +26,7 @@ pub struct LocalS3 {
     stop: watch::Sender<bool>,
     accept_task: Option<JoinHandle<()>>,
     tls: Option<TlsIdentity>,
+    connections: ConnectionLog,
     // Declared last: dropped after the accept task is told to stop.
     _temp_dir: Option<tempfile::TempDir>,
 }
@@ -96,7 +98,15 @@ impl LocalS3 {
         let (stop, stopped) = watch::channel(false);
         let service = FaultyService::new(s3_service, Arc::clone(&plan))
             .checking_signatures(config.signing_key.is_some() || config.authorizer.is_some());
-        let accept_task = tokio::spawn(accept_loop(listener, service, plan, tls.clone(), stopped));
+        let connections = ConnectionLog::default();
+        let accept_task = tokio::spawn(accept_loop(
+            listener,
+            service,
+            plan,
+            tls.clone(),
+            connections.clone(),
+            stopped,
+        ));
         tracing::info!(%addr, root = %root.display(), tls = tls.is_some(), "local-s3 listening");
         Ok(LocalS3 {
             addr,
@@ -104,6 +114,7 @@ impl LocalS3 {
             stop,
             accept_task: Some(accept_task),
             tls,
+            connections,
             _temp_dir: temp_dir,
         })
     }
@@ -128,6 +139,15 @@ impl LocalS3 {
     /// With TLS, the handshakes completed so far (with the same identity, before a restart too).
     pub fn handshakes(&self) -> Option<HandshakeCounts> {
         self.tls.as_ref().map(TlsIdentity::handshakes)
+    }
+
+    /// The connection and handshake counts, detached from the server (e.g. for a signal
+    /// handler; see [`ServerCounts::report_line`]).
+    pub fn counts(&self) -> crate::ServerCounts {
+        crate::ServerCounts {
+            log: self.connections.clone(),
+            tls: self.tls.clone(),
+        }
     }
 
     /// The bound address.
@@ -223,6 +243,7 @@ async fn accept_loop(
     service: FaultyService,
     plan: Arc<FaultPlan>,
     tls: Option<TlsIdentity>,
+    log: ConnectionLog,
     mut stopped: watch::Receiver<bool>,
 ) {
     let builder = ConnBuilder::new(TokioExecutor::new());
@@ -244,6 +265,7 @@ async fn accept_loop(
                 continue;
             }
         };
+        log.accepted();
         let _ = socket.set_nodelay(true);
         if zero_linger {
             // Closing a zero-linger socket sends RST: that is how a reset fault reaches the client.

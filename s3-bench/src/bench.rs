@@ -1,5 +1,5 @@
-//! One benchmark run from start to end: the S3 server (over HTTPS unless `--plain-http`) behind
-//! the counting proxy, the list time, then per CPU setting every reader's start-up baseline and
+//! One benchmark run from start to end: the S3 server (over HTTPS unless `--plain-http`), the
+//! list time, then per CPU setting every reader's start-up baseline and
 //! every case, several runs each (interleaved, so drift on the machine spreads over all readers
 //! alike), the server's handshake counts, and the outputs.
 
@@ -16,7 +16,6 @@ use crate::chart::{self, ChartInput};
 use crate::listing;
 use crate::machine::{load_average, Machine};
 use crate::plan::{Case, Plan};
-use crate::proxy::CountingProxy;
 use crate::readers::{memory_for_cpus, reader_env, reader_event, ReaderKind, ReaderPrograms};
 use crate::results::{self, Baseline, CaseResult, Goal, Handshakes, SettingInfo, Transport};
 use crate::runner::{run_reader, RunSample, RunSpec};
@@ -42,9 +41,6 @@ pub enum BenchError {
     /// `chart.svg` could not be drawn or written.
     #[error(transparent)]
     Chart(#[from] crate::chart::ChartError),
-    /// The counting proxy could not listen on a loopback port (e.g. out of file descriptors).
-    #[error("could not start the counting proxy: {0}")]
-    Proxy(#[source] std::io::Error),
     /// An output file or the `logs` folder could not be written; check the `--out` folder.
     #[error("could not write {path}: {source}")]
     Write {
@@ -60,7 +56,7 @@ pub enum BenchError {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct CoreLayout {
-    /// The S3 server, the proxy and the harness; `None` when there is one core only.
+    /// The S3 server and the harness; `None` when there is one core only.
     pub server_core: Option<usize>,
     /// The readers.
     pub reader_cores: Vec<usize>,
@@ -155,11 +151,13 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
 
     let prefix = format!("bench/{}/", plan.objects);
     let server = start_server(inputs, &prefix).await?;
-    let proxy = CountingProxy::start(server.addr())
+    // Its own uploads at start are not the run's connections.
+    let at_start = server
+        .counts_so_far()
         .await
-        .map_err(BenchError::Proxy)?;
+        .ok_or(crate::server::ServerError::NoCounts)?;
     let scheme = server.scheme().to_owned();
-    let endpoint = proxy.endpoint(&scheme);
+    let endpoint = server.endpoint().to_owned();
     let ca = server.ca();
     let list_s = listing::list_time_s(
         &endpoint,
@@ -171,8 +169,7 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     )
     .await?;
     say(&format!(
-        "server at {} (proxy {endpoint}{}); list time {:.1} ms",
-        server.endpoint(),
+        "server at {endpoint}{}; list time {:.1} ms",
         ca.map(|ca| format!(", CA {}", ca.path.display()))
             .unwrap_or_default(),
         list_s * 1000.0
@@ -182,7 +179,6 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     controller.remove_stale_groups(CGROUP_PREFIX);
     let context = RunContext {
         inputs,
-        proxy: &proxy,
         server: &server,
         endpoint: &endpoint,
         ca_file: ca.map(|ca| ca.path.as_path()),
@@ -199,9 +195,11 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
         baselines.extend(outcome.baselines);
         cases.extend(outcome.cases);
     }
-    let connections = proxy.total_accepted();
+    let at_end = server.counts_so_far().await;
+    let connections = at_end.map_or(0, |end| {
+        end.connections.saturating_sub(at_start.connections)
+    });
     let handshakes = server.stop().await;
-    drop(proxy);
     let transport = Transport {
         tls_resumption: plan.tls_resumption,
         scheme,
@@ -255,7 +253,7 @@ fn run_notes(cores: &CoreLayout) -> Vec<String> {
 }
 
 /// What is odd about the run's TLS handshakes, if anything: none reported, failures (a reader
-/// that did not trust the CA), or fewer than the proxy's connections (the server's count also
+/// that did not trust the CA), or fewer than the run's connections (the server's count also
 /// has its own uploads at start, so it may be higher, not lower).
 fn transport_note(transport: &Transport) -> Option<String> {
     if !transport.tls() {
@@ -277,7 +275,7 @@ fn transport_note(transport: &Transport) -> Option<String> {
     let handshakes = full + resumed;
     (handshakes < transport.connections).then(|| {
         format!(
-            "the server completed {handshakes} TLS handshakes for {} connections through the proxy: some connections never finished one",
+            "the server completed {handshakes} TLS handshakes for {} connections: some connections never finished one",
             transport.connections
         )
     })
@@ -353,8 +351,7 @@ fn quota_group(controller: &CpuController, cpus: f64) -> (Option<CpuGroup>, Opti
 /// What every setting of a run shares.
 struct RunContext<'a> {
     inputs: &'a BenchInputs,
-    proxy: &'a CountingProxy,
-    /// The S3 server, asked for its TLS handshakes around every run.
+    /// The S3 server, asked for its counts around every run.
     server: &'a S3Server,
     endpoint: &'a str,
     /// Over HTTPS, the server's CA certificate, which every reader is told to trust.
@@ -404,6 +401,7 @@ impl RunContext<'_> {
                     .find(|b| b.reader == case.reader && b.sample.ok())
                     .map(|b| b.sample.usage.cpu_s());
                 results::summarize(
+                    Some(cpus).filter(|_| info.quota_applied),
                     cpus,
                     case,
                     runs,
@@ -476,13 +474,7 @@ impl SettingContext<'_> {
         let event = reader_event(BUCKET, EMPTY_PREFIX, ReadMode::Concurrent, 64);
         let command = self.run.inputs.programs.command(reader, &event);
         let stem = format!("cpu{}-{reader}-baseline", self.setting.cpus);
-        run_reader(
-            &self.spec(command, stem),
-            self.run.proxy,
-            self.run.server,
-            0,
-        )
-        .await
+        run_reader(&self.spec(command, stem), self.run.server, 0).await
     }
 
     /// The runs of every case, interleaved (run 1 of every case, then run 2, ...) so that drift
@@ -522,7 +514,6 @@ impl SettingContext<'_> {
         );
         run_reader(
             &self.spec(command, stem),
-            self.run.proxy,
             self.run.server,
             self.run.inputs.plan.objects,
         )
@@ -634,7 +625,7 @@ mod tests {
             })
         };
         assert_eq!(transport_note(&transport(full(10, 0))), None);
-        // The server's own uploads at start add handshakes that the proxy does not see.
+        // The server's own uploads at start add handshakes that are not the run's connections.
         assert_eq!(transport_note(&transport(full(43, 0))), None);
         assert!(transport_note(&transport(full(9, 1))).is_some_and(|n| n.contains("CA")));
         assert!(transport_note(&transport(full(8, 0))).is_some_and(|n| n.contains("8 TLS")));

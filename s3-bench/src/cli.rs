@@ -15,7 +15,7 @@ use crate::readers::ReaderKind;
     long_about = "Starts the project's S3 server with a per-request latency, populates it with objects, and runs the \
                   Rust reader and the Python (asyncio + aioboto3) and Node.js (AWS SDK v3) peers, \
                   sequentially and at several concurrencies, under Lambda-like CPU quotas, over HTTPS \
-                  (--plain-http for HTTP). Writes a terminal table, results.json and chart.svg into the \
+                  (--plain-http for HTTP). Writes a terminal table, results.json, best.md and chart.svg into the \
                   output folder."
 )]
 pub struct Cli {

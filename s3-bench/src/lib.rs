@@ -20,7 +20,6 @@ mod chart;
 mod listing;
 mod lower_bound;
 mod machine;
-mod proxy;
 mod readers;
 mod runner;
 mod server;

@@ -12,7 +12,7 @@ pub enum ListError {
     /// A ListObjectsV2 call failed (the server stopped, or answered an error).
     #[error("listing s3://{bucket}/{prefix} at {endpoint} failed: {message}")]
     Failed {
-        /// The endpoint listed (the counting proxy's).
+        /// The endpoint listed.
         endpoint: String,
         /// The bucket listed.
         bucket: String,

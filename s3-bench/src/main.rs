@@ -36,7 +36,7 @@ fn run_bench(args: BenchArgs) -> anyhow::Result<()> {
             .join("bench-results")
             .join(utc_now_secs().replace(':', ""))
     });
-    // Pin the harness (and so the proxy) to the server's core before any thread starts; the
+    // Pin the harness to the server's core before any thread starts; the
     // readers are moved to the other cores by the measuring wrapper.
     if let Some(core) = cores.server_core {
         pin_to_cores(&[core]).context("pinning the harness to the server core")?;

@@ -79,7 +79,7 @@ pub struct ChildUsage {
     /// Exit code; `None` when a signal ended it.
     pub exit_code: Option<i32>,
     /// When the wrapper started the command, in seconds of the system's monotonic clock (see
-    /// [`monotonic_s`]): the start of its init time.
+    /// `local_s3::monotonic_s`): the start of its init time.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub started_monotonic_s: Option<f64>,
 }
@@ -131,7 +131,9 @@ pub fn run_measured(args: &MeasureArgs) -> Result<i32, MeasureError> {
         pin_to_cores(cores)?;
     }
     let (program, rest) = args.command.split_first().ok_or(MeasureError::NoCommand)?;
-    let started_monotonic_s = monotonic_s();
+    // The machine's monotonic clock, as the server's first-connection time (init = the
+    // difference).
+    let started_monotonic_s = local_s3::monotonic_s();
     let started = Instant::now();
     let status = Command::new(program)
         .args(rest)
@@ -162,13 +164,6 @@ fn children_usage(wall_s: f64, exit_code: Option<i32>) -> Result<ChildUsage, Mea
         exit_code,
         started_monotonic_s: None,
     })
-}
-
-/// `CLOCK_MONOTONIC` in seconds: one clock for every process of the machine, so the wrapper's
-/// start of a reader and the proxy's first connection from it can be subtracted.
-pub(crate) fn monotonic_s() -> Option<f64> {
-    let now = nix::time::clock_gettime(nix::time::ClockId::CLOCK_MONOTONIC).ok()?;
-    Some(now.tv_sec() as f64 + now.tv_nsec() as f64 / 1e9)
 }
 
 fn write_usage(path: &PathBuf, usage: &ChildUsage) -> Result<(), MeasureError> {

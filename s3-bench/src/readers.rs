@@ -173,6 +173,10 @@ pub(crate) fn reader_env(
         ("AWS_DEFAULT_REGION", "us-east-1"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
         ("NODE_NO_WARNINGS", "1"),
+        // A Lambda has no `~/.aws/config` or credentials file; this machine's must not change
+        // the readers' settings (checksum or retry mode, `s3.*`) nor their init time.
+        ("AWS_CONFIG_FILE", "/dev/null"),
+        ("AWS_SHARED_CREDENTIALS_FILE", "/dev/null"),
         ("PYTHONDONTWRITEBYTECODE", "1"),
     ]
     .into_iter()

@@ -20,14 +20,23 @@ pub struct Transport {
     pub scheme: String,
     /// Whether the server let clients resume TLS sessions (`--tls-resumption`).
     pub tls_resumption: bool,
-    /// TCP connections the counting proxy accepted in the whole run: every reader run, the
-    /// start-up baselines and the harness's own listings.
+    /// TCP connections the server accepted in the whole run after its own uploads: every reader
+    /// run, the start-up baselines and the harness's own listings.
     pub connections: u64,
     /// The server's TLS handshakes in its whole life, as it printed them at its exit: one per
     /// connection above (with resumption off, a full one), plus those of its own upload of the
-    /// objects at its start, which does not pass through the proxy. `None` with plain HTTP or
+    /// objects at its start, which `connections` leaves out. `None` with plain HTTP or
     /// when it printed none.
     pub handshakes: Option<Handshakes>,
+}
+
+/// The median handshakes of a case's runs.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct HandshakeMedians {
+    /// Full handshakes.
+    pub full: f64,
+    /// Resumed sessions.
+    pub resumed: f64,
 }
 
 impl Handshakes {
@@ -126,9 +135,9 @@ pub struct CaseResult {
     pub peak_rss_mib: Option<f64>,
     /// Median TCP connections opened.
     pub connections: Option<f64>,
-    /// Median TLS handshakes per run, full and resumed (`None` over plain HTTP).
+    /// Median TLS handshakes per run (`None` over plain HTTP).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub handshakes: Option<(f64, f64)>,
+    pub handshakes: Option<HandshakeMedians>,
     /// Median init time (process start to its first connection), in ms.
     pub init_ms: Option<f64>,
     /// Under a quota: median whole-process wall over its CPU floor (CPU time / quota): 1.0
@@ -155,7 +164,9 @@ pub struct Goal {
 }
 
 /// Aggregates one case's samples.
+/// `quota` is the CPU quota that was in force (`None`: none could be set, so no CPU floor).
 pub(crate) fn summarize(
+    quota: Option<f64>,
     cpus: f64,
     case: &Case,
     samples: Vec<RunSample>,
@@ -191,11 +202,12 @@ pub(crate) fn summarize(
         peak_rss_mib: median(&pick(&|s| Some(s.usage.max_rss_kib as f64 / 1024.0))),
         connections: median(&pick(&|s| Some(s.connections as f64))),
         handshakes: median(&pick(&|s| s.handshakes.map(|h| h.full as f64)))
-            .zip(median(&pick(&|s| s.handshakes.map(|h| h.resumed as f64)))),
+            .zip(median(&pick(&|s| s.handshakes.map(|h| h.resumed as f64))))
+            .map(|(full, resumed)| HandshakeMedians { full, resumed }),
         init_ms: median(&pick(&|s| s.init_s.map(|i| i * 1000.0))),
-        cpu_floor_ratio: (cpus > 0.0)
-            .then(|| median(&pick(&|s| cpu_floor_ratio(s, cpus))))
-            .flatten(),
+        cpu_floor_ratio: quota
+            .filter(|&q| q > 0.0)
+            .and_then(|q| median(&pick(&|s| cpu_floor_ratio(s, q)))),
         rust_wall_ratio: None,
         samples,
     }
@@ -467,7 +479,7 @@ mod tests {
             sample(time_s * 2.0, cpu_s, rss),
             sample(time_s * 0.9, cpu_s, rss),
         ];
-        summarize(cpus, &c, samples, &plan(), 0.02, Some(0.1))
+        summarize(Some(cpus), cpus, &c, samples, &plan(), 0.02, Some(0.1))
     }
 
     #[test]
@@ -536,6 +548,7 @@ mod tests {
         let mut bad = sample(0.01, 0.0, 1);
         bad.error = Some("answered 3 objects, expected 1000".into());
         let r = summarize(
+            None,
             1.0,
             &c,
             vec![bad, sample(21.0, 1.0, 50)],
@@ -546,6 +559,8 @@ mod tests {
         assert_eq!(r.ok_runs, 1);
         assert_eq!(r.wall_s, Some(21.0));
         assert_eq!(r.net_cpu_ms_per_object, None);
+        // No quota in force: no CPU floor to compare with.
+        assert_eq!(r.cpu_floor_ratio, None);
     }
 
     #[test]

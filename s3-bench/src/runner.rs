@@ -9,7 +9,6 @@ use serde::{Deserialize, Serialize};
 use system::process::GroupChild;
 
 use crate::measure::{read_usage, ChildUsage};
-use crate::proxy::CountingProxy;
 use crate::results::Handshakes;
 use crate::server::S3Server;
 
@@ -43,7 +42,7 @@ pub struct RunSample {
     /// TCP connections the reader opened to the S3 endpoint.
     pub connections: u64,
     /// Init time: from the wrapper starting the reader's process to the reader's first
-    /// connection to the S3 endpoint (as the proxy accepted it), in seconds (interpreter, imports, client set-up: what Lambda's Init Duration
+    /// connection to the S3 endpoint (as the server accepted it), in seconds (interpreter, imports, client set-up: what Lambda's Init Duration
     /// covers, up to the first request). `None` when it connected to nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub init_s: Option<f64>,
@@ -75,11 +74,10 @@ fn with_ext(stem: &Path, ext: &str) -> PathBuf {
 }
 
 /// Runs `spec` to its end (or its timeout) and checks that it read `expect_objects` objects.
-/// The connections (and when the first came) are counted at `proxy`, the TLS handshakes at
-/// `server`.
+/// Its connections, TLS handshakes and first connection are the `server`'s counts after the run
+/// less those before it.
 pub(crate) async fn run_reader(
     spec: &RunSpec,
-    proxy: &CountingProxy,
     server: &S3Server,
     expect_objects: u64,
 ) -> RunSample {
@@ -112,8 +110,7 @@ pub(crate) async fn run_reader(
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());
 
-    let handshakes_before = server.handshakes_so_far().await;
-    proxy.take_accepted();
+    let before = server.counts_so_far().await;
     // Its own process group, so a timeout ends the wrapper and the reader together.
     let child = match GroupChild::spawn(&mut cmd) {
         Ok(child) => child,
@@ -124,12 +121,17 @@ pub(crate) async fn run_reader(
         Ok(Err(err)) => return failed(format!("waiting for the reader failed: {err}")),
         Err(_) => return failed(format!("timed out after {} s", spec.timeout.as_secs())),
     };
-    let (connections, first_connection) = proxy.take_accepted();
-    let handshakes = server
-        .handshakes_so_far()
-        .await
-        .zip(handshakes_before)
+    let after = server.counts_so_far().await;
+    let connections = after.zip(before).map_or(0, |(after, before)| {
+        after.connections.saturating_sub(before.connections)
+    });
+    let handshakes = after
+        .and_then(|a| a.handshakes)
+        .zip(before.and_then(|b| b.handshakes))
         .map(|(after, before)| after.since(before));
+    let first_connection = after
+        .zip(before)
+        .and_then(|(after, _)| after.first_connection_s);
     let _ = std::fs::write(with_ext(&spec.log_stem, ".out"), &output.stdout);
     let _ = std::fs::write(with_ext(&spec.log_stem, ".err"), &output.stderr);
 
@@ -143,18 +145,24 @@ pub(crate) async fn run_reader(
         connections,
         init_s: first_connection
             .zip(usage.as_ref().and_then(|u| u.started_monotonic_s))
-            .map(|(connected, started)| (connected - started).max(0.0)),
+            .map(|(connected, started)| connected - started)
+            .filter(|&init| init >= 0.0),
         handshakes,
         stats: parsed.as_ref().and_then(|r| r.stats.clone()),
         error: None,
     };
+    let counted = before.is_some() && after.is_some();
     sample.error = check(
         &sample,
         usage.is_some(),
         output.status.success(),
         expect_objects,
         &output.stderr,
-    );
+    )
+    .or_else(|| {
+        (!counted)
+            .then(|| "the S3 server did not report its counts around the run (SIGUSR1)".to_owned())
+    });
     sample
 }
 

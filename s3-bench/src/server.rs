@@ -40,6 +40,10 @@ pub enum ServerError {
         /// What it printed on stdout instead, lines joined by ` | `.
         printed: String,
     },
+    /// The server did not answer SIGUSR1 with its `counts` line (or died of it): a `local-s3`
+    /// from before issue 13.
+    #[error("the S3 server did not print its counts at SIGUSR1; pass a --server-bin built from this tree")]
+    NoCounts,
     /// The server was started with `--tls` but did not print `ca=PATH` and an `https://`
     /// endpoint: a `local-s3` from before TLS.
     #[error("the S3 server was started with --tls but printed `{endpoint}`{ca}; pass a --server-bin built from this tree, or run with --plain-http")]
@@ -132,12 +136,11 @@ pub(crate) struct ServerCa {
 pub(crate) struct S3Server {
     process: GroupChild,
     endpoint: String,
-    addr: SocketAddr,
     ca: Option<ServerCa>,
     /// The `handshakes` line of its stderr, once it has exited (see [`watch_stderr`]).
     handshakes: oneshot::Receiver<Option<Handshakes>>,
-    /// Every `handshakes` line as it is printed (at each SIGUSR1, and at the exit).
-    handshake_lines: tokio::sync::Mutex<mpsc::UnboundedReceiver<Handshakes>>,
+    /// Every `counts` line as it is printed (at each SIGUSR1).
+    count_lines: tokio::sync::Mutex<mpsc::UnboundedReceiver<ServerCounts>>,
 }
 
 impl S3Server {
@@ -173,7 +176,7 @@ impl S3Server {
             program: spec.bin.display().to_string(),
             source,
         })?;
-        let (handshakes, handshake_lines) = watch_stderr(stderr);
+        let (handshakes, count_lines) = watch_stderr(stderr);
         let Some(stdout) = process.take_stdout() else {
             return Err(ServerError::NoEndpoint {
                 seconds: 0,
@@ -197,7 +200,7 @@ impl S3Server {
         })
         .await;
         // On failure `process` is dropped, which kills the server's group.
-        let Ok(Some((endpoint, addr))) = found else {
+        let Ok(Some((endpoint, _addr))) = found else {
             return Err(ServerError::NoEndpoint {
                 seconds: spec.start_timeout.as_secs(),
                 printed: printed.join(" | "),
@@ -228,10 +231,9 @@ impl S3Server {
         Ok(Self {
             process,
             endpoint,
-            addr,
             ca,
             handshakes,
-            handshake_lines: tokio::sync::Mutex::new(handshake_lines),
+            count_lines: tokio::sync::Mutex::new(count_lines),
         })
     }
 
@@ -245,26 +247,29 @@ impl S3Server {
         self.endpoint.split("://").next().unwrap_or("http")
     }
 
-    /// The address it listens on.
-    pub(crate) fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-
     /// With TLS, the CA certificate every client must trust.
     pub(crate) fn ca(&self) -> Option<&ServerCa> {
         self.ca.as_ref()
     }
 
-    /// The TLS handshakes the server has completed so far: it prints them when sent SIGUSR1.
-    /// `None` with plain HTTP, or when it does not answer within 2 s.
-    pub(crate) async fn handshakes_so_far(&self) -> Option<Handshakes> {
-        self.ca.as_ref()?;
-        let mut lines = self.handshake_lines.lock().await;
-        // Lines printed before this request (none are expected) are not its answer.
-        while lines.try_recv().is_ok() {}
+    /// The server's counts so far (it prints them when sent SIGUSR1): connections accepted,
+    /// the first since the previous call, and with TLS the handshakes. `None` when it does not
+    /// answer within 2 s.
+    pub(crate) async fn counts_so_far(&self) -> Option<ServerCounts> {
+        let mut lines = self.count_lines.lock().await;
+        let asked = local_s3::monotonic_s()?;
         let pid = nix::unistd::Pid::from_raw(i32::try_from(self.process.pid()?).ok()?);
         nix::sys::signal::kill(pid, nix::sys::signal::Signal::SIGUSR1).ok()?;
-        tokio::time::timeout(Duration::from_secs(2), lines.recv())
+        // A line made before this request (a late answer to an earlier one) is not its answer.
+        let answer = async {
+            while let Some(counts) = lines.recv().await {
+                if counts.at_s >= asked {
+                    return Some(counts);
+                }
+            }
+            None
+        };
+        tokio::time::timeout(Duration::from_secs(2), answer)
             .await
             .ok()
             .flatten()
@@ -283,14 +288,14 @@ impl S3Server {
     }
 }
 
-/// Copies the server's stderr to ours, line by line, on a thread of its own (the `handshakes`
-/// lines it prints at SIGUSR1 are not copied, only passed on); answers with the last
-/// `handshakes ...` line at EOF (when the server has exited).
+/// Copies the server's stderr to ours, line by line, on a thread of its own (the `counts` lines
+/// it prints at SIGUSR1 are passed on, not copied); answers with the last `handshakes ...` line
+/// at EOF (when the server has exited).
 fn watch_stderr(
     stderr: std::io::PipeReader,
 ) -> (
     oneshot::Receiver<Option<Handshakes>>,
-    mpsc::UnboundedReceiver<Handshakes>,
+    mpsc::UnboundedReceiver<ServerCounts>,
 ) {
     let (answer, answered) = oneshot::channel();
     let (each, lines) = mpsc::unbounded_channel();
@@ -298,23 +303,56 @@ fn watch_stderr(
         let mut handshakes = None;
         for line in std::io::BufReader::new(stderr).lines() {
             let Ok(line) = line else { break };
-            match parse_handshakes(&line) {
-                Some(h) => {
-                    handshakes = Some(h);
-                    let _ = each.send(h);
-                }
-                None => eprintln!("{line}"),
+            if let Some(counts) = parse_counts(&line) {
+                let _ = each.send(counts);
+                continue;
             }
-        }
-        if let Some(h) = handshakes {
-            eprintln!(
-                "s3-bench: the S3 server's handshakes in its whole life: full={} resumed={} failed={}",
-                h.full, h.resumed, h.failed
-            );
+            eprintln!("{line}");
+            if let Some(h) = parse_handshakes(&line) {
+                handshakes = Some(h);
+            }
         }
         let _ = answer.send(handshakes);
     });
     (answered, lines)
+}
+
+/// What the server counted so far (its `counts` line).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub(crate) struct ServerCounts {
+    /// When the server made the line, in seconds of the monotonic clock.
+    pub(crate) at_s: f64,
+    /// Connections accepted since it started.
+    pub(crate) connections: u64,
+    /// When the first connection since the previous `counts` line came, in seconds of the
+    /// monotonic clock.
+    pub(crate) first_connection_s: Option<f64>,
+    /// With TLS, the handshakes so far.
+    pub(crate) handshakes: Option<Handshakes>,
+}
+
+/// `counts at=S connections=N first_connection=S|- [full=N resumed=N failed=N]` → the counts.
+fn parse_counts(line: &str) -> Option<ServerCounts> {
+    let rest = line.trim().strip_prefix("counts ")?;
+    let field = |name: &str| {
+        rest.split_whitespace()
+            .find_map(|f| f.strip_prefix(name)?.strip_prefix('='))
+    };
+    let number = |name: &str| field(name).and_then(|v| v.parse::<u64>().ok());
+    let handshakes = match (number("full"), number("resumed"), number("failed")) {
+        (Some(full), Some(resumed), Some(failed)) => Some(Handshakes {
+            full,
+            resumed,
+            failed,
+        }),
+        _ => None,
+    };
+    Some(ServerCounts {
+        at_s: field("at")?.parse().ok()?,
+        connections: number("connections")?,
+        first_connection_s: field("first_connection").and_then(|v| v.parse().ok()),
+        handshakes,
+    })
 }
 
 /// `endpoint=https://127.0.0.1:PORT` (or `http://`) → the endpoint and its address.
@@ -392,6 +430,37 @@ mod tests {
             None
         );
         assert_eq!(parse_handshakes("2026-12-01 INFO stopping"), None);
+        assert_eq!(
+            parse_counts(
+                "counts at=1240.25 connections=70 first_connection=1234.500000 full=68 resumed=1 failed=0"
+            ),
+            Some(ServerCounts {
+                at_s: 1240.25,
+                connections: 70,
+                first_connection_s: Some(1234.5),
+                handshakes: Some(Handshakes {
+                    full: 68,
+                    resumed: 1,
+                    failed: 0
+                }),
+            })
+        );
+        assert_eq!(
+            parse_counts("counts at=9.5 connections=3 first_connection=-"),
+            Some(ServerCounts {
+                at_s: 9.5,
+                connections: 3,
+                first_connection_s: None,
+                handshakes: None,
+            })
+        );
+        assert_eq!(parse_counts("counts at=1 first_connection=-"), None);
+        assert_eq!(
+            parse_counts("counts connections=3 first_connection=-"),
+            None,
+            "a server from before `at=`"
+        );
+        assert_eq!(parse_counts("handshakes full=1 resumed=0 failed=0"), None);
     }
 
     #[test]

@@ -60,11 +60,11 @@ fn row(c: &CaseResult) -> Vec<String> {
 }
 
 /// Full handshakes per run, `+Nr` for resumed ones.
-fn handshakes(h: Option<(f64, f64)>) -> String {
+fn handshakes(h: Option<crate::results::HandshakeMedians>) -> String {
     match h {
         None => "-".to_owned(),
-        Some((full, resumed)) if resumed > 0.0 => format!("{full:.0}+{resumed:.0}r"),
-        Some((full, _)) => format!("{full:.0}"),
+        Some(h) if h.resumed > 0.0 => format!("{:.0}+{:.0}r", h.full, h.resumed),
+        Some(h) => format!("{:.0}", h.full),
     }
 }
 
@@ -213,7 +213,10 @@ mod tests {
             net_cpu_ms_per_object: None,
             peak_rss_mib: Some(12.5),
             connections: Some(64.0),
-            handshakes: Some((65.0, 0.0)),
+            handshakes: Some(crate::results::HandshakeMedians {
+                full: 65.0,
+                resumed: 0.0,
+            }),
             init_ms: Some(4.5),
             cpu_floor_ratio: Some(1.04),
             rust_wall_ratio: None,

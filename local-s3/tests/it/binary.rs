@@ -179,3 +179,62 @@ async fn binary_with_tls_prints_its_ca_and_counts_handshakes_at_exit() {
         "the CA file goes with the server"
     );
 }
+
+/// SIGUSR1 prints the counts so far, over plain HTTP too: connections accepted (the difference
+/// between two lines is what a client opened in between), the first of them since the previous
+/// line, and no handshakes without TLS.
+#[tokio::test]
+async fn binary_prints_its_connection_counts_at_sigusr1() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_local-s3"))
+        .args(["--objects-bucket", "counted", "--exit-on-stdin-eof"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut stderr = BufReader::new(child.stderr.take().unwrap());
+    let guard = KillOnDrop(child);
+    let mut line = String::new();
+    stdout.read_line(&mut line).unwrap();
+    let endpoint = line.trim().strip_prefix("endpoint=").unwrap().to_owned();
+    let pid = guard.0.id().to_string();
+    let mut counts = || {
+        let kill = Command::new("kill").args(["-USR1", &pid]).status().unwrap();
+        assert!(kill.success());
+        loop {
+            let mut line = String::new();
+            assert!(stderr.read_line(&mut line).unwrap() > 0, "stderr ended");
+            if line.starts_with("counts ") {
+                return line.trim().to_owned();
+            }
+        }
+    };
+    let field = |line: &str, name: &str| -> String {
+        line.split_whitespace()
+            .find_map(|f| f.strip_prefix(name)?.strip_prefix('='))
+            .unwrap_or_else(|| panic!("no {name} in {line}"))
+            .to_owned()
+    };
+    let before = counts();
+    let started = local_s3::monotonic_s().unwrap();
+    for _ in 0..3 {
+        // A new client each time: a connection of its own.
+        local_s3::client_for(&endpoint)
+            .list_objects_v2()
+            .bucket("counted")
+            .send()
+            .await
+            .unwrap();
+    }
+    let after = counts();
+    let opened: u64 = field(&after, "connections").parse::<u64>().unwrap()
+        - field(&before, "connections").parse::<u64>().unwrap();
+    assert_eq!(opened, 3, "{before} / {after}");
+    let first: f64 = field(&after, "first_connection").parse().unwrap();
+    let at: f64 = field(&after, "at").parse().unwrap();
+    assert!(started <= first && first <= at, "{after}");
+    assert!(!after.contains("full="), "no TLS, no handshakes: {after}");
+    // Nothing connected since: no first connection in the next line.
+    assert_eq!(field(&counts(), "first_connection"), "-");
+}

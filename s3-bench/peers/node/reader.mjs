@@ -105,6 +105,8 @@ function newClient(concurrency) {
   return new S3Client({
     forcePathStyle: true,
     maxAttempts: 3,
+    // As the Rust SDK reader: no CRC over every body (GetObject's default asks for one).
+    responseChecksumValidation: "WHEN_REQUIRED",
     requestHandler: new NodeHttpHandler({
       httpAgent: new http.Agent(agentOptions),
       httpsAgent: new https.Agent(agentOptions),

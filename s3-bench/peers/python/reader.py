@@ -116,6 +116,8 @@ async def run(event):
         max_pool_connections=event["concurrency"],
         s3={"addressing_style": "path"},
         retries={"mode": "standard", "max_attempts": 3},
+        # As the Rust SDK reader: no CRC over every body (GetObject's default asks for one).
+        response_checksum_validation="when_required",
     )
     # One client for the whole run, built before the timer (a cold pool, as the Rust reader does).
     async with session.client("s3", config=config) as s3:

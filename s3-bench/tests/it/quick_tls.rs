@@ -67,7 +67,7 @@ fn a_quick_run_reads_every_object_over_https_with_every_reader(
     assert_eq!(count("resumed")?, 0, "resumption is off: {transport}");
     // Without resumption every connection (readers and the harness's listings) is one full
     // handshake; the server's count also has its own uploads at start (at most a connection per
-    // object and one for the bucket), which do not pass through the proxy.
+    // object and one for the bucket), which the run's connections leave out.
     let full = count("full")?;
     assert!(
         (connections..=connections + objects + 1).contains(&full),
