@@ -375,7 +375,8 @@ pub(crate) fn lambda_size_goals(cases: &[CaseResult]) -> Vec<Goal> {
             .zip(best_peer_wall)
             .map(|(r, p)| r / p)
     };
-    let cpu_at_64 = |reader| find(cases, 1.0, reader, 64).and_then(|c| c.cpu_ms_per_object);
+    // The "where we stand" CPU figures are at 0.072 CPU, each reader at its best C.
+    let cpu_at_low = |reader| best_case(cases, LOW, reader).and_then(|c| c.cpu_ms_per_object);
     let init_vs = |peer| {
         init_ms(cases, 1.0, ReaderKind::Rust)
             .zip(init_ms(cases, 1.0, peer))
@@ -401,15 +402,15 @@ pub(crate) fn lambda_size_goals(cases: &[CaseResult]) -> Vec<Goal> {
             0.12,
         ),
         goal(
-            "rust CPU ms/object (C=64, 1 CPU)",
-            "the direct path's whole-process CPU per object over TLS, start-up included",
-            cpu_at_64(ReaderKind::Rust),
+            "0.072 CPU: rust CPU ms/object",
+            "the direct path's whole-process CPU per object over TLS (start-up included), its fastest case at 0.072 CPU",
+            cpu_at_low(ReaderKind::Rust),
             0.10,
         ),
         goal(
-            "rust-sdk CPU ms/object (C=64, 1 CPU)",
-            "the SDK path's whole-process CPU per object over TLS, start-up included",
-            cpu_at_64(ReaderKind::RustSdk),
+            "0.072 CPU: rust-sdk CPU ms/object",
+            "the SDK path's whole-process CPU per object over TLS (start-up included), its fastest case at 0.072 CPU",
+            cpu_at_low(ReaderKind::RustSdk),
             0.20,
         ),
         goal(
@@ -522,8 +523,10 @@ mod tests {
         assert!((value(1) - 1.3 / (0.085 / 0.072)).abs() < 1e-9);
         assert_eq!(goals[1].met, Some(false));
         assert!((value(2) - 2.4 / 21.0).abs() < 1e-9);
-        assert!((value(3) - 0.09).abs() < 1e-9);
-        assert_eq!(goals[4].met, Some(false), "0.21 ms > 0.20 ms");
+        // CPU per object of each Rust path's fastest case at 0.072 (not the 1-CPU figures).
+        assert!((value(3) - 0.085).abs() < 1e-9);
+        assert!((value(4) - 0.17).abs() < 1e-9);
+        assert_eq!(goals[4].met, Some(true), "0.17 ms <= 0.20 ms");
         // Init (CPU / 10 in these samples): 9 ms against 200 ms.
         assert!((value(6) - 0.045).abs() < 1e-9);
         let best = best_cases(&cases);
