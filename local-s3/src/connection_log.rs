@@ -72,10 +72,7 @@ impl ServerCounts {
         let handshakes = self
             .tls
             .as_ref()
-            .map(|tls| {
-                let h = tls.handshakes();
-                format!(" full={} resumed={} failed={}", h.full, h.resumed, h.failed)
-            })
+            .map(|tls| format!(" {}", tls.handshakes()))
             .unwrap_or_default();
         let at = monotonic_s().map_or_else(|| "-".to_owned(), |s| format!("{s:.6}"));
         format!(

@@ -83,6 +83,17 @@ pub struct HandshakeCounts {
     pub failed: u64,
 }
 
+/// `full=N resumed=N failed=N`, as `local-s3` prints the counts.
+impl std::fmt::Display for HandshakeCounts {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "full={} resumed={} failed={}",
+            self.full, self.resumed, self.failed
+        )
+    }
+}
+
 #[derive(Debug, Default)]
 struct Counters {
     full: AtomicU64,

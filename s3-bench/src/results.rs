@@ -245,11 +245,7 @@ fn find(cases: &[CaseResult], cpus: f64, reader: ReaderKind, c: u32) -> Option<&
 
 /// The lowest median wall of `reader`'s concurrent cases at `cpus`.
 fn best_wall(cases: &[CaseResult], cpus: f64, reader: ReaderKind) -> Option<f64> {
-    cases
-        .iter()
-        .filter(|x| x.cpus == cpus && x.reader == reader && x.mode == ReadMode::Concurrent)
-        .filter_map(|x| x.wall_s)
-        .reduce(f64::min)
+    best_case(cases, cpus, reader).and_then(|c| c.wall_s)
 }
 
 /// The smallest value among the peers' cases at (`cpus`, C = `c`).

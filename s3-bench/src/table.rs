@@ -86,9 +86,10 @@ const BEST_COLUMNS: [(&str, Align); 11] = [
 
 fn best_table(cases: &[CaseResult]) -> TextTable {
     let mut table = TextTable::new(BEST_COLUMNS);
-    for c in crate::results::best_cases(cases) {
-        let rust_best = crate::results::best_cases(cases)
-            .into_iter()
+    let best = crate::results::best_cases(cases);
+    for c in &best {
+        let rust_best = best
+            .iter()
             .find(|r| r.cpus == c.cpus && r.reader == crate::readers::ReaderKind::Rust)
             .and_then(|r| r.wall_s);
         table.push_row(vec![
