@@ -178,6 +178,8 @@ def install_bridge(bridge_url: str, cache: CodeCache) -> None:
             "memorySize": int(function.memory_size),
             "timeout": int(function.timeout),
             "environment": {str(k): str(v) for k, v in (function.environment_vars or {}).items()},
+            "runtime": str(function.run_time or "provided.al2023"),
+            "handler": str(function.handler or "bootstrap"),
             "codeDir": code_dir,
             "codeSha256": code_sha,
             "revision": int(getattr(function, REVISION_ATTR, 0)),

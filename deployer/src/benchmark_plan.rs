@@ -21,12 +21,19 @@ pub(crate) fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> Benchm
                 "concurrency".into(),
                 Value::from(t.concurrency.unwrap_or(config.concurrency)),
             );
+            if let Some(client) = t.client {
+                payload.insert("client".into(), Value::from(client.as_str()));
+            }
+            payload.insert("folder".into(), Value::from(names.target_prefix(&t.name)));
+            let function_name = match (&t.function, t.stack_reader()) {
+                (Some(function), _) => function.clone(),
+                (None, reader) => {
+                    names.function_arn(&names.reader_function_of(reader.unwrap_or_default()))
+                }
+            };
             TargetSpec {
                 name: t.name.clone(),
-                function_name: t
-                    .function
-                    .clone()
-                    .unwrap_or_else(|| names.function_arn(&names.reader_function)),
+                function_name,
                 payload,
             }
         })

@@ -10,6 +10,7 @@ use bench_types::{MAGIC_STRING, MAX_MEMORY_MB, MIN_MEMORY_MB, SEED_MEMORY_SIZES}
 use serde::{Deserialize, Serialize};
 
 use crate::error::{DeployError, Result};
+use crate::readers::{Reader, RustClient};
 
 /// The longest stack name: bucket names (`STACK-results-ACCOUNT-REGION`) must fit in 63 characters.
 pub(crate) const MAX_STACK_NAME_LEN: usize = 20;
@@ -60,14 +61,23 @@ impl ObjectsConfig {
 }
 
 /// One function under test.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetConfig {
     /// Short label for tables and charts.
     pub name: String,
-    /// Function name or ARN; absent means the reader this stack deploys.
+    /// Function name or ARN of a Lambda that speaks the reader contract; absent means the
+    /// stack's reader named by `reader`.
     #[serde(default)]
     pub function: Option<String>,
+    /// Which of the stack's readers runs this target (`rust`, `python`, `node`; default `rust`);
+    /// not with `function`.
+    #[serde(default)]
+    pub reader: Option<Reader>,
+    /// The Rust reader's GET path: `sdk` (aws-sdk-s3 GetObject, the seed's method; the default)
+    /// or `direct` (signed GETs over hyper). Only for the Rust reader.
+    #[serde(default)]
+    pub client: Option<RustClient>,
     /// `concurrent` or `sequential`; absent means the reader's default (concurrent).
     #[serde(default)]
     pub mode: Option<ReadMode>,
@@ -126,12 +136,7 @@ impl Default for BenchConfig {
             reader_memory_mb: 1024,
             collector_memory_mb: 1024,
             objects: ObjectsConfig::default(),
-            targets: vec![TargetConfig {
-                name: "rust".into(),
-                function: None,
-                mode: Some(ReadMode::Concurrent),
-                concurrency: None,
-            }],
+            targets: seed_targets(),
         }
     }
 }
@@ -294,9 +299,47 @@ fn parse_target_flag(flag: &str) -> Result<TargetConfig> {
     Ok(TargetConfig {
         name: name.to_owned(),
         function,
-        mode: None,
-        concurrency: None,
+        ..TargetConfig::default()
     })
+}
+
+/// The seed's method: every reader through its language's AWS SDK, concurrently, and the
+/// seed's sequential baseline in Python (its Figure 6); plus the Rust reader's direct GETs.
+pub fn seed_targets() -> Vec<TargetConfig> {
+    let target = |name: &str, reader, client, mode| TargetConfig {
+        name: name.into(),
+        reader: Some(reader),
+        client,
+        mode: Some(mode),
+        ..TargetConfig::default()
+    };
+    vec![
+        target("rust", Reader::Rust, Some(RustClient::Sdk), ReadMode::Concurrent),
+        target(
+            "rust-direct",
+            Reader::Rust,
+            Some(RustClient::Direct),
+            ReadMode::Concurrent,
+        ),
+        target("python", Reader::Python, None, ReadMode::Concurrent),
+        target("node", Reader::Node, None, ReadMode::Concurrent),
+        target(
+            "python-sequential",
+            Reader::Python,
+            None,
+            ReadMode::Sequential,
+        ),
+    ]
+}
+
+impl TargetConfig {
+    /// The stack's reader this target runs, `None` for a target on another `function`.
+    pub fn stack_reader(&self) -> Option<Reader> {
+        match self.function {
+            Some(_) => None,
+            None => Some(self.reader.unwrap_or_default()),
+        }
+    }
 }
 
 fn validate_stack_name(name: &str) -> Result<()> {
@@ -420,6 +463,22 @@ fn validate_targets(targets: &[TargetConfig]) -> Result<()> {
         }
         if let Some(c) = t.concurrency {
             validate_concurrency(&format!("targets[{i}].concurrency"), c)?;
+        }
+        if let (Some(function), Some(reader)) = (&t.function, t.reader) {
+            return Err(DeployError::config(
+                format!("targets[{i}].reader"),
+                format!("`{reader}` is given with function `{function}`"),
+                "keep `reader` to run one of the stack's readers, or `function` to run another Lambda, not both",
+            ));
+        }
+        if let Some(client) = t.client {
+            if t.stack_reader() != Some(Reader::Rust) {
+                return Err(DeployError::config(
+                    format!("targets[{i}].client"),
+                    format!("`{}` is set on a target that is not the Rust reader", client.as_str()),
+                    "remove `client`: only the Rust reader has two GET paths (sdk, direct)",
+                ));
+            }
         }
     }
     Ok(())

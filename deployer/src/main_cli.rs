@@ -186,7 +186,13 @@ fn build_or_load(
             )?
         }
     };
-    Ok(package::load(&dir)?)
+    let root = system::paths::workspace_root();
+    Ok(package::load(&dir)?.with_script_readers(
+        &root,
+        config,
+        config.architecture,
+        crate::script_packages::LAMBDA_PYTHON_VERSION,
+    )?)
 }
 
 fn plan(config: &BenchConfig, args: &PlanArgs) -> anyhow::Result<()> {
@@ -198,7 +204,10 @@ fn plan(config: &BenchConfig, args: &PlanArgs) -> anyhow::Result<()> {
     println!("{report}");
     for (file, doc) in [
         ("lambda-trust-policy.json", policies::lambda_trust_policy()),
-        ("reader-role-policy.json", policies::reader_policy(&names)),
+        (
+            "reader-role-policy.json",
+            policies::reader_policy(&names, &crate::stack::reader_functions(config, &names)),
+        ),
         (
             "collector-role-policy.json",
             policies::collector_policy(&names),

@@ -1,6 +1,7 @@
 //! Every name and ARN of the stack, derived from the stack name, the account and the region.
 
 use crate::config::BenchConfig;
+use crate::readers::Reader;
 
 /// The prefix the test objects live under (`bench/COUNT/`); the reader's policy covers it all.
 pub(crate) const DATA_ROOT_PREFIX: &str = "bench/";
@@ -66,6 +67,20 @@ impl StackNames {
             state_machine: stack.to_owned(),
             schedule: format!("{stack}-schedule"),
         }
+    }
+
+    /// The function of one of the stack's readers: `STACK-s3-reader`, `STACK-python-reader`,
+    /// `STACK-node-reader`.
+    pub fn reader_function_of(&self, reader: Reader) -> String {
+        format!("{}-{}", self.stack, reader.function_suffix())
+    }
+
+    /// The prefix holding target `target`'s own copy of the objects, `bench/COUNT-TARGET/`:
+    /// every target reads its own prefix, as in the seed, so that S3's per-prefix request
+    /// scaling treats every target alike; beside (not under) `bench/COUNT/`, which holds the
+    /// copy that targets given only in an execution's input read.
+    pub fn target_prefix(&self, target: &str) -> String {
+        format!("{}-{target}/", self.data_prefix.trim_end_matches('/'))
     }
 
     /// The partition of the region (`aws`, `aws-cn`, `aws-us-gov`).

@@ -11,7 +11,8 @@ use std::sync::Arc;
 use base64::Engine;
 use sha2::{Digest, Sha256};
 
-use crate::config::Architecture;
+use crate::config::{Architecture, BenchConfig};
+use crate::readers::Reader;
 use crate::error::{DeployError, Result};
 use crate::progress::{Event, Reporter};
 
@@ -70,13 +71,90 @@ impl Package {
     }
 }
 
-/// The packages of both functions.
+/// The packages of the stack's functions.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Packages {
-    /// The reader's package ([`READER_BIN`]).
+    /// The Rust reader's package ([`READER_BIN`]).
     pub reader: Arc<Package>,
     /// The collector's package ([`COLLECTOR_BIN`]).
     pub collector: Arc<Package>,
+    /// The Python reader's, when a target runs it ([`crate::script_packages`]).
+    pub python: Option<Arc<Package>>,
+    /// The Node.js reader's, when a target runs it.
+    pub node: Option<Arc<Package>>,
+}
+
+impl Packages {
+    /// The package of `reader`; an error names the missing one.
+    pub(crate) fn reader_package(&self, reader: Reader) -> Result<Arc<Package>> {
+        let package = match reader {
+            Reader::Rust => Some(&self.reader),
+            Reader::Python => self.python.as_ref(),
+            Reader::Node => self.node.as_ref(),
+        };
+        package.cloned().ok_or_else(|| {
+            DeployError::Package(format!(
+                "no package for the {reader} reader, which a target runs: build it with `with_script_readers`"
+            ))
+        })
+    }
+
+    /// Adds the packages of the Python and Node.js readers that `config`'s targets run: for
+    /// `arch`, and Python `python_version` (the deployed runtime's, or the local interpreter's).
+    pub fn with_script_readers(
+        self,
+        root: &Path,
+        config: &BenchConfig,
+        arch: Architecture,
+        python_version: &str,
+    ) -> Result<Self> {
+        Ok(self.with(ScriptReaders::build(root, config, arch, python_version)?))
+    }
+
+    /// These packages with `readers`.
+    pub fn with(self, readers: ScriptReaders) -> Self {
+        Self {
+            python: readers.python,
+            node: readers.node,
+            ..self
+        }
+    }
+}
+
+/// The packages of the Python and Node.js readers (built apart from the Rust ones: no cargo).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScriptReaders {
+    /// The Python reader's, when a target runs it.
+    pub python: Option<Arc<Package>>,
+    /// The Node.js reader's, when a target runs it.
+    pub node: Option<Arc<Package>>,
+}
+
+impl ScriptReaders {
+    /// Builds the readers `config`'s targets run (see [`Packages::with_script_readers`]).
+    pub fn build(
+        root: &Path,
+        config: &BenchConfig,
+        arch: Architecture,
+        python_version: &str,
+    ) -> Result<Self> {
+        let readers = crate::stack::deployed_readers(config);
+        let python = if readers.contains(&Reader::Python) {
+            Some(Arc::new(crate::script_packages::python_package(
+                root,
+                arch,
+                python_version,
+            )?))
+        } else {
+            None
+        };
+        let node = if readers.contains(&Reader::Node) {
+            Some(Arc::new(crate::script_packages::node_package(root)?))
+        } else {
+            None
+        };
+        Ok(Self { python, node })
+    }
 }
 
 /// Cargo's target folder (`CARGO_TARGET_DIR`, else `<root>/target`).
@@ -151,6 +229,8 @@ pub fn load(dir: &Path) -> Result<Packages> {
     Ok(Packages {
         reader: Arc::new(load_one(dir, READER_BIN)?),
         collector: Arc::new(load_one(dir, COLLECTOR_BIN)?),
+        python: None,
+        node: None,
     })
 }
 

@@ -33,16 +33,23 @@ pub(crate) fn lambda_trust_policy() -> Value {
 
 /// Writing the function's own logs: the log group Lambda uses for it, nothing else.
 fn log_statement(names: &StackNames, function: &str) -> Value {
+    log_statement_of(names, &[function.to_owned()])
+}
+
+/// Logs of `functions`, each its own log group.
+fn log_statement_of(names: &StackNames, functions: &[String]) -> Value {
+    let groups: Vec<String> = functions.iter().map(|f| names.log_group_arn(f)).collect();
     json!({
         "Sid": "WriteOwnLogs",
         "Effect": "Allow",
         "Action": ["logs:CreateLogGroup", "logs:CreateLogStream", "logs:PutLogEvents"],
-        "Resource": [names.log_group_arn(function)]
+        "Resource": groups
     })
 }
 
-/// The reader: list and get under the data prefix of the data bucket.
-pub(crate) fn reader_policy(names: &StackNames) -> Value {
+/// The readers (`functions`, one role for all: they need the same access): list and get under
+/// the data prefix of the data bucket, and write their own logs.
+pub(crate) fn reader_policy(names: &StackNames, functions: &[String]) -> Value {
     let bucket = names.bucket_arn(&names.data_bucket);
     json!({
         "Version": "2012-10-17",
@@ -60,7 +67,7 @@ pub(crate) fn reader_policy(names: &StackNames) -> Value {
                 "Action": ["s3:GetObject"],
                 "Resource": [format!("{bucket}/{DATA_ROOT_PREFIX}*")]
             },
-            log_statement(names, &names.reader_function)
+            log_statement_of(names, functions)
         ]
     })
 }

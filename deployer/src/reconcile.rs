@@ -15,7 +15,7 @@ use crate::stack::Stack;
 
 /// The [`ResourceChange::kind`] of the data and results buckets.
 pub const KIND_BUCKET: &str = "S3 bucket";
-/// The kind of the test objects (one resource, named `s3://BUCKET/PREFIX`).
+/// The kind of the test objects (one resource per prefix, named `s3://BUCKET/PREFIX`).
 pub const KIND_OBJECTS: &str = "S3 test objects";
 /// The kind of the roles (reader, collector, state machine, schedule).
 pub const KIND_ROLE: &str = "IAM role";
@@ -30,7 +30,7 @@ pub const KIND_SCHEDULE: &str = "schedule";
 #[derive(Debug, Clone)]
 pub(crate) struct Planned {
     buckets: Vec<Change>,
-    objects: (Change, ObjectsPlan),
+    objects: Vec<(Change, ObjectsPlan)>,
     roles: Vec<(Option<RoleState>, Change)>,
     functions: Vec<Change>,
     state_machine: Change,
@@ -49,7 +49,9 @@ impl Planned {
         for (spec, change) in stack.buckets.iter().zip(&self.buckets) {
             d.push(KIND_BUCKET, &spec.name, change.clone());
         }
-        d.push(KIND_OBJECTS, objects_name(stack), self.objects.0.clone());
+        for (spec, (change, _)) in stack.objects.iter().zip(&self.objects) {
+            d.push(KIND_OBJECTS, objects_name(spec), change.clone());
+        }
         for (spec, change) in stack.functions.iter().zip(&self.functions) {
             d.push(KIND_FUNCTION, &spec.name, change.clone());
         }
@@ -71,9 +73,12 @@ pub(crate) async fn plan(c: &Clients, stack: &Stack) -> Result<Planned> {
         let state: Option<BucketState> = bucket::read(c, spec).await?;
         buckets.push(bucket::diff(state.as_ref()));
     }
-    let object_state = objects::read(c, &stack.objects).await?;
-    let object_plan = objects::plan(&stack.objects, &object_state);
-    let object_change = objects::diff(&stack.objects, &object_state, &object_plan);
+    let mut object_sets = Vec::new();
+    for spec in &stack.objects {
+        let state = objects::read(c, spec).await?;
+        let plan = objects::plan(spec, &state);
+        object_sets.push((objects::diff(spec, &state, &plan), plan));
+    }
 
     let mut roles = Vec::new();
     for spec in &stack.roles {
@@ -101,7 +106,7 @@ pub(crate) async fn plan(c: &Clients, stack: &Stack) -> Result<Planned> {
     let schedule = schedule::diff(stack.schedule.as_ref(), schedule_state.as_ref());
     Ok(Planned {
         buckets,
-        objects: (object_change, object_plan),
+        objects: object_sets,
         roles,
         functions,
         state_machine,
@@ -110,9 +115,9 @@ pub(crate) async fn plan(c: &Clients, stack: &Stack) -> Result<Planned> {
     })
 }
 
-/// How the diff and the progress name the test objects: `s3://bucket/prefix`.
-fn objects_name(stack: &Stack) -> String {
-    format!("s3://{}/{}", stack.objects.bucket, stack.objects.prefix)
+/// How the diff and the progress name a prefix's test objects: `s3://bucket/prefix`.
+fn objects_name(spec: &objects::ObjectsSpec) -> String {
+    format!("s3://{}/{}", spec.bucket, spec.prefix)
 }
 
 /// Applies the planned changes in dependency order, reporting each as it begins
@@ -124,7 +129,10 @@ pub(crate) async fn apply(
     planned: &Planned,
     reporter: &dyn Reporter,
 ) -> Result<()> {
-    let touches_a_run = !planned.objects.0.is_no_change()
+    let touches_a_run = planned
+        .objects
+        .iter()
+        .any(|(change, _)| !change.is_no_change())
         || planned
             .functions
             .iter()
@@ -156,9 +164,11 @@ pub(crate) async fn apply(
         say(KIND_BUCKET, &spec.name, change);
         bucket::apply(c, spec, change).await?;
     }
-    if !planned.objects.0.is_no_change() {
-        say(KIND_OBJECTS, &objects_name(stack), &planned.objects.0);
-        objects::apply(c, &stack.objects, &planned.objects.1, reporter).await?;
+    for (spec, (change, plan)) in stack.objects.iter().zip(&planned.objects) {
+        if !change.is_no_change() {
+            say(KIND_OBJECTS, &objects_name(spec), change);
+            objects::apply(c, spec, plan, reporter).await?;
+        }
     }
     for (spec, change) in stack.functions.iter().zip(&planned.functions) {
         say(KIND_FUNCTION, &spec.name, change);

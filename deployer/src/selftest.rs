@@ -133,7 +133,17 @@ pub(crate) fn selftest_config(base: &BenchConfig, stack: &str) -> BenchConfig {
     config.schedule = Some(SCHEDULE.to_owned());
     config.data_bucket = None;
     config.results_bucket = None;
-    config.targets = BenchConfig::default().targets;
+    // The stack's own readers only: another function may not be this throwaway stack's to run.
+    config.targets = base
+        .targets
+        .iter()
+        .filter(|t| t.function.is_none())
+        .cloned()
+        .collect();
+    if config.targets.is_empty() {
+        // The Rust reader, which every stack deploys.
+        config.targets = crate::config::seed_targets().into_iter().take(1).collect();
+    }
     config.objects.count = OBJECTS;
     config
 }

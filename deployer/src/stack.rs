@@ -12,6 +12,7 @@ use crate::error::Result;
 use crate::names::{StackNames, SCHEDULE_GROUP};
 use crate::package::Packages;
 use crate::policies;
+use crate::readers::Reader;
 use crate::resources::bucket::{self, BucketSpec};
 use crate::resources::function::FunctionSpec;
 use crate::resources::objects::ObjectsSpec;
@@ -34,11 +35,12 @@ pub struct Stack {
     pub names: StackNames,
     /// Data, then results.
     pub(crate) buckets: Vec<BucketSpec>,
-    /// The test objects in the data bucket.
-    pub objects: ObjectsSpec,
+    /// The test objects in the data bucket: the shared copy under `bench/COUNT/`, then each
+    /// target's own copy under `bench/COUNT-TARGET/`.
+    pub objects: Vec<ObjectsSpec>,
     /// Reader, collector, state machine.
     pub roles: Vec<RoleSpec>,
-    /// Reader, collector.
+    /// The readers the targets use (the Rust one always), then the collector.
     pub(crate) functions: Vec<FunctionSpec>,
     /// The state machine with its rendered definition.
     pub state_machine: StateMachineSpec,
@@ -71,13 +73,9 @@ impl Stack {
         Ok(Self {
             names: names.clone(),
             buckets: buckets(names),
-            objects: ObjectsSpec {
-                bucket: names.data_bucket.clone(),
-                prefix: names.data_prefix.clone(),
-                set: config.objects.object_set(),
-            },
-            roles: roles(names, &rendered),
-            functions: functions(config, names, packages),
+            objects: object_copies(config, names),
+            roles: roles(config, names, &rendered),
+            functions: functions(config, names, packages)?,
             state_machine: StateMachineSpec {
                 name: names.state_machine.clone(),
                 arn: names.state_machine_arn(),
@@ -124,15 +122,54 @@ fn buckets(names: &StackNames) -> Vec<BucketSpec> {
     ]
 }
 
-/// The roles of the reader, the collector and the state machine (whose policy comes with the
-/// rendered definition).
-fn roles(names: &StackNames, rendered: &RenderedPlan) -> Vec<RoleSpec> {
+/// The shared copy of the objects, then one per target.
+fn object_copies(config: &BenchConfig, names: &StackNames) -> Vec<ObjectsSpec> {
+    let copy = |prefix: String| ObjectsSpec {
+        bucket: names.data_bucket.clone(),
+        prefix,
+        set: config.objects.object_set(),
+    };
+    std::iter::once(names.data_prefix.clone())
+        .chain(config.targets.iter().map(|t| names.target_prefix(&t.name)))
+        .map(copy)
+        .collect()
+}
+
+/// The readers the stack deploys: the Rust reader, and the others a target names.
+pub(crate) fn deployed_readers(config: &BenchConfig) -> Vec<Reader> {
+    Reader::ALL
+        .into_iter()
+        .filter(|&reader| {
+            reader == Reader::Rust
+                || config
+                    .targets
+                    .iter()
+                    .any(|t| t.stack_reader() == Some(reader))
+        })
+        .collect()
+}
+
+/// The names of the reader functions the stack deploys.
+pub(crate) fn reader_functions(config: &BenchConfig, names: &StackNames) -> Vec<String> {
+    deployed_readers(config)
+        .into_iter()
+        .map(|reader| names.reader_function_of(reader))
+        .collect()
+}
+
+/// The roles of the readers (one role: they need the same access), the collector and the
+/// state machine (whose policy comes with the rendered definition).
+fn roles(config: &BenchConfig, names: &StackNames, rendered: &RenderedPlan) -> Vec<RoleSpec> {
+    let reader_functions = reader_functions(config, names);
     vec![
         RoleSpec {
             name: names.reader_role.clone(),
-            description: description(names, "S3 reader function"),
+            description: description(names, "S3 reader functions"),
             trust: policies::lambda_trust_policy(),
-            policies: BTreeMap::from([(READER_POLICY.to_owned(), policies::reader_policy(names))]),
+            policies: BTreeMap::from([(
+                READER_POLICY.to_owned(),
+                policies::reader_policy(names, &reader_functions),
+            )]),
         },
         RoleSpec {
             name: names.collector_role.clone(),
@@ -155,37 +192,52 @@ fn roles(names: &StackNames, rendered: &RenderedPlan) -> Vec<RoleSpec> {
     ]
 }
 
-/// The reader, then the collector, with the code of `packages`.
-fn functions(config: &BenchConfig, names: &StackNames, packages: &Packages) -> Vec<FunctionSpec> {
-    let function =
-        |name: &str, role: &str, memory: u32, timeout: i32, what: &str, package| FunctionSpec {
-            name: name.to_owned(),
-            description: description(names, what),
-            role_arn: names.role_arn(role),
-            memory_mb: i32::try_from(memory).unwrap_or(i32::MAX),
-            timeout_seconds: timeout,
-            architecture: config.architecture,
-            environment: BTreeMap::new(),
-            package,
-        };
-    vec![
-        function(
-            &names.reader_function,
+/// The readers, then the collector, with the code of `packages`.
+fn functions(
+    config: &BenchConfig,
+    names: &StackNames,
+    packages: &Packages,
+) -> Result<Vec<FunctionSpec>> {
+    let function = |name: String,
+                     role: &str,
+                     memory: u32,
+                     timeout: i32,
+                     what: &str,
+                     runtime: Reader,
+                     package| FunctionSpec {
+        name,
+        description: description(names, what),
+        role_arn: names.role_arn(role),
+        memory_mb: i32::try_from(memory).unwrap_or(i32::MAX),
+        timeout_seconds: timeout,
+        architecture: config.architecture,
+        runtime: runtime.runtime().to_owned(),
+        handler: runtime.handler().to_owned(),
+        environment: BTreeMap::new(),
+        package,
+    };
+    let mut specs = Vec::new();
+    for reader in deployed_readers(config) {
+        specs.push(function(
+            names.reader_function_of(reader),
             &names.reader_role,
             config.reader_memory_mb,
             READER_TIMEOUT_SECONDS,
-            "S3 reader (benchmark target)",
-            packages.reader.clone(),
-        ),
-        function(
-            &names.collector_function,
-            &names.collector_role,
-            config.collector_memory_mb,
-            COLLECTOR_TIMEOUT_SECONDS,
-            "collector (results and report)",
-            packages.collector.clone(),
-        ),
-    ]
+            reader.description(),
+            reader,
+            packages.reader_package(reader)?,
+        ));
+    }
+    specs.push(function(
+        names.collector_function.clone(),
+        &names.collector_role,
+        config.collector_memory_mb,
+        COLLECTOR_TIMEOUT_SECONDS,
+        "collector (results and report)",
+        Reader::Rust,
+        packages.collector.clone(),
+    ));
+    Ok(specs)
 }
 
 /// The role EventBridge Scheduler starts executions with.

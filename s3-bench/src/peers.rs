@@ -1,7 +1,8 @@
-//! Installs what the readers need, from the harness itself: the Python peer's venv
-//! (`s3-bench/peers/.venv`, pinned by `python/requirements.lock`), the Node peer's packages
-//! (`npm ci` from the committed `node/package-lock.json`), and the Rust reader binary (built with
-//! cargo in the harness's own profile). Each step is skipped when already up to date.
+//! Installs what the readers need, from the harness itself: the deployable Python and Node.js
+//! readers' own set-up (`functions/python-reader/setup.sh`: its venv pinned by
+//! `requirements.txt`; `functions/node-reader/setup.sh`: `npm ci` from the committed lock file),
+//! and the Rust reader binary (built with cargo in the harness's own profile). Each step is
+//! skipped when already up to date.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -52,9 +53,9 @@ pub enum InstallError {
     },
 }
 
-/// The `s3-bench/peers` folder of this source tree.
-fn peers_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("peers")
+/// The `functions` folder of this source tree, where the deployable readers live.
+fn functions_dir() -> PathBuf {
+    workspace_root().join("functions")
 }
 
 /// Runs `cmd`, returning its stdout; a missing program or a failure is an [`InstallError`].
@@ -94,52 +95,20 @@ fn copy(from: &Path, to: &Path) -> Result<(), InstallError> {
         })
 }
 
-/// Makes `peers/.venv` with the pinned aioboto3 stack; returns its interpreter.
-fn ensure_python(peers: &Path) -> Result<PathBuf, InstallError> {
-    let venv = peers.join(".venv");
-    let python = venv.join("bin/python");
-    let lock = peers.join("python/requirements.lock");
-    let stamp = venv.join(".requirements.lock");
-    if python.is_file() && same_file_contents(&lock, &stamp) {
-        return Ok(python);
-    }
-    eprintln!(
-        "s3-bench: installing the Python peer's packages into {}",
-        venv.display()
-    );
-    run(Command::new("python3").arg("-m").arg("venv").arg(&venv))?;
-    run(Command::new(&python)
-        .args([
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--disable-pip-version-check",
-            "-r",
-        ])
-        .arg(&lock))?;
-    copy(&lock, &stamp)?;
-    Ok(python)
+/// Runs the Python reader's own set-up (`functions/python-reader/setup.sh`: its venv with the
+/// pinned aioboto3 stack, skipped when up to date); returns the venv's interpreter.
+fn ensure_python(functions: &Path) -> Result<PathBuf, InstallError> {
+    let dir = functions.join("python-reader");
+    run(&mut Command::new(dir.join("setup.sh")))?;
+    Ok(dir.join(".venv").join("bin").join("python"))
 }
 
-/// Runs `npm ci` in `peers/node` when its lock file changed; returns the `node` program.
-fn ensure_node(peers: &Path) -> Result<PathBuf, InstallError> {
-    let dir = peers.join("node");
-    let lock = dir.join("package-lock.json");
-    let stamp = dir.join("node_modules/.s3-bench-package-lock.json");
+/// Runs the Node.js reader's own set-up (`functions/node-reader/setup.sh`: `npm ci` when its
+/// lock file changed); returns the `node` program.
+fn ensure_node(functions: &Path) -> Result<PathBuf, InstallError> {
     let node = PathBuf::from("node");
     run(Command::new(&node).arg("--version"))?;
-    if same_file_contents(&lock, &stamp) {
-        return Ok(node);
-    }
-    eprintln!(
-        "s3-bench: installing the Node peer's packages (npm ci) in {}",
-        dir.display()
-    );
-    run(Command::new("npm")
-        .args(["ci", "--no-audit", "--no-fund", "--silent"])
-        .current_dir(&dir))?;
-    copy(&lock, &stamp)?;
+    run(&mut Command::new(functions.join("node-reader").join("setup.sh")))?;
     Ok(node)
 }
 
@@ -184,16 +153,16 @@ fn executable_from_cargo_messages(messages: &str, name: &str) -> Option<PathBuf>
 
 /// Everything installed: the programs that run each reader.
 pub fn install_all(rust_bin: Option<PathBuf>) -> Result<ReaderPrograms, InstallError> {
-    let peers = peers_dir();
+    let functions = functions_dir();
     let rust_bin = match rust_bin {
         Some(bin) => bin,
         None => build_workspace_bin("s3-reader", "s3-read")?,
     };
     Ok(ReaderPrograms {
         rust_bin,
-        python: ensure_python(&peers)?,
-        node: ensure_node(&peers)?,
-        peers_dir: peers,
+        python: ensure_python(&functions)?,
+        node: ensure_node(&functions)?,
+        functions_dir: functions,
     })
 }
 
@@ -223,18 +192,20 @@ mod tests {
     }
 
     #[test]
-    fn the_peer_files_are_in_the_tree() {
-        let peers = peers_dir();
+    fn the_readers_files_are_in_the_tree() {
+        let functions = functions_dir();
         for f in [
-            "python/reader.py",
-            "python/requirements.lock",
-            "node/reader.mjs",
-            "node/package.json",
-            "node/package-lock.json",
+            "python-reader/reader.py",
+            "python-reader/requirements.txt",
+            "python-reader/setup.sh",
+            "node-reader/cli.mjs",
+            "node-reader/package-lock.json",
+            "node-reader/setup.sh",
         ] {
-            assert!(peers.join(f).is_file(), "{f} missing");
+            assert!(functions.join(f).is_file(), "{f} missing");
         }
-        let lock = fs::read_to_string(peers.join("python/requirements.lock")).unwrap_or_default();
+        let lock = fs::read_to_string(functions.join("python-reader/requirements.txt"))
+            .unwrap_or_default();
         assert!(
             lock.lines().any(|l| l.starts_with("aioboto3==")),
             "aioboto3 not pinned"

@@ -31,9 +31,9 @@ pub enum ReaderKind {
     /// peers go through their SDKs.
     #[value(name = "rust-sdk")]
     RustSdk,
-    /// `peers/python/reader.py`: asyncio + aioboto3.
+    /// `functions/python-reader/reader.py` (the deployed Python reader): asyncio + aioboto3.
     Python,
-    /// `peers/node/reader.mjs`: AWS SDK for JavaScript v3.
+    /// `functions/node-reader/cli.mjs` (the deployed Node.js reader): AWS SDK for JavaScript v3.
     Node,
 }
 
@@ -74,12 +74,12 @@ impl fmt::Display for ReaderKind {
 pub struct ReaderPrograms {
     /// The `s3-read` binary.
     pub rust_bin: PathBuf,
-    /// The peers' venv interpreter.
+    /// The Python reader's venv interpreter.
     pub python: PathBuf,
     /// `node`.
     pub node: PathBuf,
-    /// The `s3-bench/peers` folder.
-    pub peers_dir: PathBuf,
+    /// The `functions` folder holding the readers.
+    pub functions_dir: PathBuf,
 }
 
 impl ReaderPrograms {
@@ -93,12 +93,12 @@ impl ReaderPrograms {
             ReaderKind::RustSdk => rust_command(path(&self.rust_bin), event, "sdk"),
             ReaderKind::Python => vec![
                 path(&self.python),
-                path(&self.peers_dir.join("python/reader.py")),
+                path(&self.functions_dir.join("python-reader/reader.py")),
                 json(),
             ],
             ReaderKind::Node => vec![
                 path(&self.node),
-                path(&self.peers_dir.join("node/reader.mjs")),
+                path(&self.functions_dir.join("node-reader/cli.mjs")),
                 json(),
             ],
         }
@@ -211,9 +211,9 @@ mod tests {
     fn commands_pass_the_event_as_the_one_argument() {
         let programs = ReaderPrograms {
             rust_bin: PathBuf::from("/t/s3-read"),
-            python: PathBuf::from("/p/.venv/bin/python"),
+            python: PathBuf::from("/f/python-reader/.venv/bin/python"),
             node: PathBuf::from("node"),
-            peers_dir: PathBuf::from("/p"),
+            functions_dir: PathBuf::from("/f"),
         };
         let event = reader_event("data", "bench/1000/", ReadMode::Concurrent, 64);
         let rust = programs.command(ReaderKind::Rust, &event).join(" ");
@@ -229,11 +229,11 @@ mod tests {
         assert_eq!(parsed.concurrency, Some(64));
         assert_eq!(
             programs.command(ReaderKind::Python, &event)[1],
-            "/p/python/reader.py"
+            "/f/python-reader/reader.py"
         );
         assert_eq!(
             programs.command(ReaderKind::Node, &event)[1],
-            "/p/node/reader.mjs"
+            "/f/node-reader/cli.mjs"
         );
     }
 

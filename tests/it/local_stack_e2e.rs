@@ -103,7 +103,7 @@ async fn successful_sweep(d: &Deployer, name: &str) {
         assert!(
             output["result"]
                 .as_str()
-                .is_some_and(|k| k.starts_with(&d.names.data_prefix)),
+                .is_some_and(|k| k.starts_with(&d.names.target_prefix(&r.target))),
             "{output}"
         );
         let time = output["time"].as_f64().expect("time");
@@ -321,6 +321,7 @@ async fn target_failing_at_one_size(
         function: Some(function.into()),
         mode: Some(deployer::config::ReadMode::Concurrent),
         concurrency: Some(16),
+        ..Default::default()
     });
     let d = &Deployer::connect(
         config,

@@ -6,4 +6,5 @@
 mod support;
 
 mod deploy_local_cli;
+mod languages_e2e;
 mod local_stack_e2e;

@@ -65,10 +65,15 @@ mod tests {
         assert_eq!(
             modes,
             [
-                ("concurrent", Some(ReadMode::Concurrent), true),
-                ("sequential", Some(ReadMode::Sequential), true)
+                ("rust", Some(ReadMode::Concurrent), true),
+                ("rust-direct", Some(ReadMode::Concurrent), true),
+                ("python", Some(ReadMode::Concurrent), true),
+                ("node", Some(ReadMode::Concurrent), true),
+                ("python-sequential", Some(ReadMode::Sequential), true),
             ]
         );
+        // As bench.toml: the seed's method.
+        assert_eq!(config.targets, crate::config::seed_targets());
         config.validate().expect("valid");
     }
 }

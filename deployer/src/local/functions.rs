@@ -8,7 +8,7 @@ use anyhow::{bail, Context};
 
 use crate::config::Architecture;
 use crate::package::{
-    self, Packages, COLLECTOR_BIN, COLLECTOR_PACKAGE, READER_BIN, READER_PACKAGE,
+    self, Packages, ScriptReaders, COLLECTOR_BIN, COLLECTOR_PACKAGE, READER_BIN, READER_PACKAGE,
 };
 use crate::progress::{Event, Reporter};
 
@@ -150,6 +150,46 @@ pub fn package_binaries(bin_dir: &Path, staging: &Path, strip: bool) -> anyhow::
         })?;
     }
     Ok(package::load(staging)?)
+}
+
+/// The Python and Node.js readers `config` runs, packaged for this machine: the local runtime
+/// runs them with the interpreter of `.runtimes/python` (whose version the wheels must match)
+/// on this machine's CPU. Needs `scripts/setup --local` done.
+pub fn local_script_readers(
+    root: &Path,
+    config: &crate::config::BenchConfig,
+) -> anyhow::Result<ScriptReaders> {
+    let needs_python =
+        crate::stack::deployed_readers(config).contains(&crate::readers::Reader::Python);
+    let version = if needs_python {
+        local_python_version(root)?
+    } else {
+        crate::script_packages::LAMBDA_PYTHON_VERSION.to_owned()
+    };
+    Ok(ScriptReaders::build(
+        root,
+        config,
+        host_architecture()?,
+        &version,
+    )?)
+}
+
+/// `MAJOR.MINOR` of the local runtime's Python.
+fn local_python_version(root: &Path) -> anyhow::Result<String> {
+    let python = local_stack::paths::runtime_python(root);
+    let output = Command::new(&python)
+        .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
+        .output()
+        .with_context(|| {
+            format!(
+                "running {} (the local runtime's Python): run scripts/setup --local",
+                python.display()
+            )
+        })?;
+    if !output.status.success() {
+        bail!("{} failed ({})", python.display(), output.status);
+    }
+    Ok(String::from_utf8_lossy(&output.stdout).trim().to_owned())
 }
 
 /// Refuses a binary built for another CPU before it reaches the runtime.

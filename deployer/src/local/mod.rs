@@ -112,20 +112,24 @@ async fn run_local(
     let started = Instant::now();
     let root = system::paths::workspace_root();
     let config = config::load(global, &root)?;
-    // Installing moto is mostly download, building the functions is CPU: side by side they take
-    // as long as the longer of the two (on a fresh clone about 25 s each).
-    let (setup, packages) = std::thread::scope(|scope| {
-        let setup = scope.spawn(|| setup::ensure_setup(&root, reporter.as_ref()));
+    // Installing moto and the runtimes and packaging the Python and Node.js readers is mostly
+    // download, building the Rust functions is CPU: side by side they take as long as the longer.
+    let (scripts, packages) = std::thread::scope(|scope| {
+        let scripts = scope.spawn(|| {
+            setup::ensure_setup(&root, reporter.as_ref())?;
+            functions::local_script_readers(&root, &config)
+        });
         let packages = local_packages(
             &root,
             args.functions_dir.as_deref(),
             args.release,
             reporter.as_ref(),
         );
-        (setup.join(), packages)
+        (scripts.join(), packages)
     });
-    setup.map_err(|_| anyhow::anyhow!("installing the local stack's tools panicked"))??;
-    let packages = packages?;
+    let scripts =
+        scripts.map_err(|_| anyhow::anyhow!("installing the local stack's tools panicked"))??;
+    let packages = packages?.with(scripts);
     let built = started.elapsed();
 
     let run_started = Instant::now();
@@ -165,7 +169,8 @@ pub(crate) async fn selftest(
     let root = system::paths::workspace_root();
     setup::ensure_setup(&root, reporter.as_ref())?;
     let config = config::load(global, &root)?;
-    let packages = local_packages(&root, functions_dir, false, reporter.as_ref())?;
+    let packages = local_packages(&root, functions_dir, false, reporter.as_ref())?
+        .with(functions::local_script_readers(&root, &config)?);
     let options = LocalStackOptions {
         strict: (!lenient).then(StrictOptions::default),
         ..LocalStackOptions::default()

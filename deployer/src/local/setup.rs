@@ -1,5 +1,5 @@
-//! The tool the local stack needs (moto in `.venv`), installed by `scripts/setup --local` when
-//! missing, so that `deploy local` works as the first command of a clone (the full
+//! The tools the local stack needs (moto in `.venv`, the managed runtimes in `.runtimes`),
+//! installed by `scripts/setup --local` when missing, so that `deploy local` works as the first command of a clone (the full
 //! `scripts/setup`, for the tests, adds cargo-lambda, zig, the npm tools and chromium).
 
 use std::path::Path;
@@ -9,14 +9,25 @@ use anyhow::{bail, Context};
 
 use crate::progress::{Event, Reporter};
 
-/// What a fresh clone lacks, if anything: moto's server in the venv.
+/// What a fresh clone lacks, if anything: moto's server in the venv, the local runtime's
+/// Python with `awslambdaric` and its Node.js with `aws-lambda-ric`.
 pub(crate) fn missing_tools(root: &Path) -> Vec<String> {
-    let moto = root.join(".venv").join("bin").join("moto_server");
-    if moto.exists() {
-        Vec::new()
-    } else {
-        vec![format!("{} (moto)", moto.display())]
-    }
+    let runtimes = local_stack::paths::runtimes_dir(root);
+    [
+        (root.join(".venv").join("bin").join("moto_server"), "moto"),
+        (
+            runtimes.join("python").join(".requirements"),
+            "the local runtime's Python with awslambdaric",
+        ),
+        (
+            runtimes.join("node").join(".installed"),
+            "the local runtime's Node.js with aws-lambda-ric",
+        ),
+    ]
+    .into_iter()
+    .filter(|(path, _)| !path.exists())
+    .map(|(path, what)| format!("{} ({what})", path.display()))
+    .collect()
 }
 
 /// Runs `scripts/setup` when [`missing_tools`] finds something missing (reported first: it

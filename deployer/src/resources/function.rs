@@ -1,4 +1,5 @@
-//! A Lambda function (`provided.al2023`, handler `bootstrap`) from a zip package. Creates and
+//! A Lambda function from a zip package: the Rust functions on `provided.al2023` (handler
+//! `bootstrap`), the Python and Node.js readers on their managed runtimes. Creates and
 //! updates wait with the SDK waiters; a role that IAM has not propagated yet is retried.
 
 use std::collections::BTreeMap;
@@ -19,10 +20,6 @@ use crate::diff::{Change, FieldChange};
 use crate::error::{DeployError, Result};
 use crate::package::Package;
 
-/// The runtime of every function of the stack.
-pub(crate) const RUNTIME: &str = "provided.al2023";
-/// The handler of custom runtimes (the `bootstrap` executable).
-pub(crate) const HANDLER: &str = "bootstrap";
 /// How long to wait for a function to become active or updated.
 const WAIT_LIMIT: Duration = Duration::from_secs(300);
 
@@ -35,6 +32,10 @@ pub(crate) struct FunctionSpec {
     pub(crate) memory_mb: i32,
     pub(crate) timeout_seconds: i32,
     pub(crate) architecture: Architecture,
+    /// The Lambda runtime, e.g. `provided.al2023`, `python3.13`.
+    pub(crate) runtime: String,
+    /// `bootstrap`, or the managed runtime's `MODULE.FUNCTION`.
+    pub(crate) handler: String,
     pub(crate) environment: BTreeMap<String, String>,
     pub(crate) package: Arc<Package>,
 }
@@ -118,8 +119,8 @@ pub(crate) fn diff(spec: &FunctionSpec, current: Option<&FunctionState>) -> Chan
         spec.timeout_seconds.to_string(),
     );
     check("role", cur.role_arn.clone(), spec.role_arn.clone());
-    check("runtime", cur.runtime.clone(), RUNTIME.to_owned());
-    check("handler", cur.handler.clone(), HANDLER.to_owned());
+    check("runtime", cur.runtime.clone(), spec.runtime.clone());
+    check("handler", cur.handler.clone(), spec.handler.clone());
     check(
         "description",
         cur.description.clone(),
@@ -198,8 +199,8 @@ pub(crate) async fn apply(c: &Clients, spec: &FunctionSpec, change: &Change) -> 
                         .role(&spec.role_arn)
                         .memory_size(spec.memory_mb)
                         .timeout(spec.timeout_seconds)
-                        .runtime(Runtime::from(RUNTIME))
-                        .handler(HANDLER)
+                        .runtime(Runtime::from(spec.runtime.as_str()))
+                        .handler(&spec.handler)
                         .description(&spec.description)
                         .environment(environment(spec))
                         .send()
@@ -221,8 +222,8 @@ async fn create(c: &Clients, spec: &FunctionSpec) -> Result<()> {
             .function_name(&spec.name)
             .description(&spec.description)
             .role(&spec.role_arn)
-            .runtime(Runtime::from(RUNTIME))
-            .handler(HANDLER)
+            .runtime(Runtime::from(spec.runtime.as_str()))
+            .handler(&spec.handler)
             .architectures(lambda_arch(spec.architecture))
             .memory_size(spec.memory_mb)
             .timeout(spec.timeout_seconds)
@@ -322,6 +323,8 @@ mod tests {
             memory_mb: 1024,
             timeout_seconds: 60,
             architecture: Architecture::Arm64,
+            runtime: "provided.al2023".into(),
+            handler: "bootstrap".into(),
             environment: BTreeMap::new(),
             package: Arc::new(Package::from_zip("f", vec![1, 2, 3])),
         }
@@ -336,8 +339,8 @@ mod tests {
             memory_mb: 1024,
             timeout_seconds: 60,
             architecture: "arm64".into(),
-            runtime: RUNTIME.into(),
-            handler: HANDLER.into(),
+            runtime: "provided.al2023".into(),
+            handler: "bootstrap".into(),
             environment: BTreeMap::new(),
             code_sha256: spec.package.sha256.clone(),
         };

@@ -46,6 +46,8 @@ async fn deployed(options: MotoOptions, mut config: BenchConfig) -> (MotoServer,
     let packages = Packages {
         reader: pkg("s3-reader"),
         collector: pkg("collector"),
+        python: Some(pkg("python-reader")),
+        node: Some(pkg("node-reader")),
     };
     d.deploy(&packages, None).await.expect("deploy");
     (moto, d)
@@ -69,6 +71,7 @@ async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() 
             memory_sizes: vec![128, 512, 1024],
             rounds: 1,
             warmup: false,
+            targets: deployer::config::seed_targets().into_iter().take(1).collect(),
             ..BenchConfig::default()
         },
     )
@@ -203,6 +206,7 @@ async fn run_restores_the_memory_an_aborted_execution_left_behind() {
             memory_sizes: vec![128, 256, 512, 768, 1536, 2048],
             rounds: 20,
             warmup: true,
+            targets: deployer::config::seed_targets().into_iter().take(1).collect(),
             ..BenchConfig::default()
         },
     )

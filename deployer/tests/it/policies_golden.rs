@@ -25,6 +25,8 @@ fn stack() -> Stack {
     let packages = Packages {
         reader: pkg("s3-reader"),
         collector: pkg("collector"),
+        python: Some(pkg("python-reader")),
+        node: Some(pkg("node-reader")),
     };
     Stack::new(&config, &names, &packages).expect("stack")
 }

@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::input::Target;
+use crate::records::ExpectedResult;
 
 /// The targets that run on one Lambda function, in the order the input lists them.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -20,7 +21,18 @@ pub struct FunctionGroup {
     /// The name of that first target.
     pub warm_up_target: String,
     /// Every target on this function (at least one).
-    pub targets: Vec<Target>,
+    pub targets: Vec<ScheduledTarget>,
+}
+
+/// A target as a step runs it: the input's target and what its reader must answer.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ScheduledTarget {
+    /// The target as the input gives it.
+    #[serde(flatten)]
+    pub target: Target,
+    /// The result this target's reader must return (`null`: not known). Always serialized: the
+    /// state machine selects it with a JSONPath, and AWS fails one that selects nothing.
+    pub expect: Option<ExpectedResult>,
 }
 
 /// One (memory size, function) of a round: update the memory, wait, warm up, run the targets.
@@ -33,20 +45,34 @@ pub struct Step {
     pub function: FunctionGroup,
 }
 
-/// Groups `targets` by function, in order of each function's first target.
+/// Groups `targets` by function, in order of each function's first target, with no expected
+/// results.
 pub fn function_groups(targets: &[Target]) -> Vec<FunctionGroup> {
+    function_groups_expecting(targets, |_| None)
+}
+
+/// Groups `targets` by function, in order of each function's first target; `expect_of` gives
+/// each target's expected result.
+pub fn function_groups_expecting(
+    targets: &[Target],
+    expect_of: impl Fn(&Target) -> Option<ExpectedResult>,
+) -> Vec<FunctionGroup> {
     let mut groups: Vec<FunctionGroup> = Vec::new();
     for target in targets {
+        let scheduled = ScheduledTarget {
+            target: target.clone(),
+            expect: expect_of(target),
+        };
         match groups
             .iter_mut()
             .find(|g| g.function_name == target.function_name)
         {
-            Some(group) => group.targets.push(target.clone()),
+            Some(group) => group.targets.push(scheduled),
             None => groups.push(FunctionGroup {
                 function_name: target.function_name.clone(),
                 warm_up_payload: target.payload.clone(),
                 warm_up_target: target.name.clone(),
-                targets: vec![target.clone()],
+                targets: vec![scheduled],
             }),
         }
     }
@@ -89,7 +115,7 @@ mod tests {
         ];
         let groups = function_groups(&targets);
         let names =
-            |g: &FunctionGroup| g.targets.iter().map(|t| t.name.clone()).collect::<Vec<_>>();
+            |g: &FunctionGroup| g.targets.iter().map(|t| t.target.name.clone()).collect::<Vec<_>>();
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].function_name, "reader");
         assert_eq!(names(&groups[0]), ["rust", "rust-sequential"]);
@@ -116,5 +142,6 @@ mod tests {
         assert_eq!(json["function"]["warmUpPayload"]["mode"], "concurrent");
         assert_eq!(json["function"]["warmUpTarget"], "rust");
         assert_eq!(json["function"]["targets"][1]["name"], "rust-sequential");
+        assert!(json["function"]["targets"][1]["expect"].is_null());
     }
 }

@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::arn::check_function_ref;
 use crate::input::{ExecutionInput, Target};
 use crate::records::ExpectedResult;
-use crate::schedule::{function_groups, round_steps, FunctionGroup, Step};
+use crate::schedule::{function_groups_expecting, round_steps, FunctionGroup, Step};
 use crate::{MAX_MEMORY_MB, MIN_MEMORY_MB};
 
 /// The most rounds one execution runs (`States.ArrayRange` makes at most 1000 items).
@@ -259,7 +259,10 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
         "the result every reader must return (the object count, or with `find` the key holding it), or null",
     )?;
 
-    let functions = function_groups(&targets);
+    let expect = expectation(&request.given, expected_result.as_deref());
+    let functions = function_groups_expecting(&targets, |target| {
+        target_expectation(expect.as_ref(), find.is_some(), &prefix, target)
+    });
     let budget = request.limits.history;
     let shape = RunShape {
         rounds: u64::from(rounds),
@@ -279,7 +282,6 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
         )));
     }
 
-    let expect = expectation(&request.given, expected_result.as_deref());
     Ok(ValidInput {
         input: ExecutionInput {
             targets,
@@ -315,6 +317,24 @@ fn expectation(given: &Value, merged: Option<&str>) -> Option<ExpectedResult> {
     merged.map(|result| ExpectedResult {
         result: result.to_owned(),
     })
+}
+
+/// A target with its own `folder` in its payload reads its own copy of the objects: with `find`,
+/// the key it must answer is the expected key moved from the input's prefix to that folder.
+fn target_expectation(
+    expect: Option<&ExpectedResult>,
+    find: bool,
+    prefix: &str,
+    target: &Target,
+) -> Option<ExpectedResult> {
+    let expect = expect?;
+    let folder = target.payload.get("folder").and_then(Value::as_str);
+    match (find, folder, expect.result.strip_prefix(prefix)) {
+        (true, Some(folder), Some(key_in_prefix)) => Some(ExpectedResult {
+            result: format!("{folder}{key_in_prefix}"),
+        }),
+        _ => Some(expect.clone()),
+    }
 }
 
 fn optional_text(value: &Value, name: &str, what: &str) -> Result<Option<String>, InvalidInput> {
@@ -487,6 +507,37 @@ mod tests {
     }
 
     #[test]
+    fn a_target_with_its_own_folder_expects_the_key_in_it() {
+        let mut given = json!({"targets": [
+            {"name": "rust", "functionName": "lambda-bench-s3-reader",
+             "payload": {"folder": "bench/1000-rust/"}},
+            {"name": "shared", "functionName": "lambda-bench-s3-reader", "payload": {}}
+        ]});
+        let expects = |given: &Value| {
+            let answer = ValidateAnswer::for_request(&request(given.clone()));
+            answer.functions.expect("valid")[0]
+                .targets
+                .iter()
+                .map(|t| t.expect.clone().map(|e| e.result))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            expects(&given),
+            [
+                Some("bench/1000-rust/00042.txt".to_owned()),
+                Some("bench/1000/00042.txt".to_owned())
+            ]
+        );
+        // Counting (no `find`): the same count in every copy.
+        given["find"] = Value::Null;
+        given["expectedResult"] = json!("1000");
+        assert_eq!(
+            expects(&given),
+            [Some("1000".to_owned()), Some("1000".to_owned())]
+        );
+    }
+
+    #[test]
     fn the_defaults_are_valid_and_keep_the_deployed_expectation() {
         let valid = validate(&request(json!({}))).expect("defaults are valid");
         assert_eq!(valid.input.targets[0].payload["concurrency"], 64);
@@ -500,7 +551,8 @@ mod tests {
         let answer =
             serde_json::to_value(ValidateAnswer::for_request(&request(json!({})))).expect("json");
         let target = json!({"name": "rust", "functionName": "lambda-bench-s3-reader",
-                            "payload": {"mode": "concurrent", "concurrency": 64}});
+                            "payload": {"mode": "concurrent", "concurrency": 64},
+                            "expect": {"result": "bench/1000/00042.txt"}});
         let function = json!({"functionName": "lambda-bench-s3-reader",
                               "warmUpPayload": {"mode": "concurrent", "concurrency": 64},
                               "warmUpTarget": "rust",

@@ -15,6 +15,7 @@ use system::process::GroupChild;
 use system::time::utc_now_millis;
 
 use super::ids;
+use super::language::{Launch, RuntimeClients};
 use super::protocol::{CpuQuotaReport, InvokeRequest};
 use super::runtime_api::{InitError, Invocation, Outcome, RuntimeApi};
 
@@ -33,6 +34,8 @@ pub(crate) struct EnvironmentKey {
     pub(crate) memory_size: u32,
     pub(crate) timeout: u32,
     pub(crate) code_sha256: String,
+    pub(crate) runtime: String,
+    pub(crate) handler: String,
     pub(crate) environment: BTreeMap<String, String>,
     pub(crate) revision: u64,
 }
@@ -45,6 +48,8 @@ impl EnvironmentKey {
             memory_size: request.memory_size,
             timeout: request.timeout,
             code_sha256: request.code_sha256.clone(),
+            runtime: request.runtime.clone(),
+            handler: request.handler.clone(),
             environment: request.environment.clone(),
             revision: request.revision,
         }
@@ -77,6 +82,8 @@ pub(crate) struct EnvironmentSettings {
     /// Variables every environment gets below the function's own (credentials, endpoints, RUST_LOG).
     pub(crate) base_env: BTreeMap<String, String>,
     pub(crate) log_dir: PathBuf,
+    /// The runtime interface clients of the managed runtimes (Python, Node.js).
+    pub(crate) clients: RuntimeClients,
 }
 
 /// A running `bootstrap` and its Runtime API.
@@ -103,25 +110,18 @@ impl ExecutionEnvironment {
         settings: &EnvironmentSettings,
         controller: &CpuController,
     ) -> Result<Self, (String, String)> {
-        let bootstrap = request.code_dir.join("bootstrap");
-        if !bootstrap.is_file() {
-            return Err((
-                "Runtime.InvalidEntrypoint".to_string(),
-                format!("no bootstrap file in {}", request.code_dir.display()),
-            ));
-        }
-        super::elf::check_runs_here(&bootstrap)
-            .map_err(|message| ("Runtime.InvalidEntrypoint".to_string(), message))?;
-
+        let launch = super::language::launch(request, &settings.clients)?;
         let api = RuntimeApi::start()
             .await
             .map_err(|e| ("Runtime.Unknown".to_string(), e.to_string()))?;
         let (cgroup, cpu) = cpu_group(controller, request.memory_size);
-        let mut command = launch_command(&bootstrap, cgroup.as_ref());
+        let mut command = launch_command(&launch, cgroup.as_ref());
+        let mut env = lambda_env(request, settings, &api.address());
+        env.extend(launch.env.iter().cloned());
         command
             .current_dir(&request.code_dir)
             .env_clear()
-            .envs(lambda_env(request, settings, &api.address()));
+            .envs(env);
         let log_path = settings.log_dir.join(format!(
             "{}-{}.log",
             sanitize(&request.function_name),
@@ -303,21 +303,26 @@ fn describe(cpu: &CpuQuotaReport) -> String {
     }
 }
 
-/// `bootstrap`, started through `sh` so that it joins the cgroup before it runs its first
-/// instruction (the shell writes its own pid to `cgroup.procs`, then execs).
-fn launch_command(bootstrap: &Path, cgroup: Option<&CpuGroup>) -> Command {
+/// The runtime's program, started through `sh` so that it joins the cgroup before it runs its
+/// first instruction (the shell writes its own pid to `cgroup.procs`, then execs).
+fn launch_command(launch: &Launch, cgroup: Option<&CpuGroup>) -> Command {
     match cgroup {
         Some(group) => {
             let mut command = Command::new("/bin/sh");
             command
                 .arg("-c")
-                .arg(r#"echo $$ > "$1" && exec "$2""#)
+                .arg(r#"echo $$ > "$1" && shift && exec "$@""#)
                 .arg("local-lambda-join")
                 .arg(group.procs_file())
-                .arg(bootstrap);
+                .arg(&launch.program)
+                .args(&launch.args);
             command
         }
-        None => Command::new(bootstrap),
+        None => {
+            let mut command = Command::new(&launch.program);
+            command.args(&launch.args);
+            command
+        }
     }
 }
 
@@ -361,7 +366,7 @@ fn lambda_env(
         ("AWS_DEFAULT_REGION", request.region.clone()),
         ("LAMBDA_TASK_ROOT", task_root.clone()),
         ("LAMBDA_RUNTIME_DIR", task_root),
-        ("_HANDLER", "bootstrap".to_string()),
+        ("_HANDLER", request.handler.clone()),
     ];
     for (name, value) in reserved {
         env.insert(name.to_string(), value);
@@ -533,6 +538,8 @@ mod tests {
                 ("BUCKET".to_string(), "data".to_string()),
                 ("AWS_ACCESS_KEY_ID".to_string(), "fn".to_string()),
             ]),
+            runtime: "provided.al2023".to_string(),
+            handler: "bootstrap".to_string(),
             code_dir: PathBuf::from("/code"),
             code_sha256: "x".to_string(),
             revision: 0,
@@ -547,6 +554,7 @@ mod tests {
         let settings = EnvironmentSettings {
             base_env: BTreeMap::from([("AWS_ACCESS_KEY_ID".to_string(), "base".to_string())]),
             log_dir: PathBuf::from("/tmp"),
+            clients: RuntimeClients::in_workspace(Path::new("/ws")),
         };
         let env = lambda_env(&request, &settings, "127.0.0.1:9");
         assert_eq!(env["AWS_LAMBDA_FUNCTION_MEMORY_SIZE"], "512");

@@ -13,6 +13,7 @@
 //! ```
 
 mod elf;
+mod language;
 mod environment;
 mod ids;
 mod pool;
@@ -32,6 +33,7 @@ use serde_json::json;
 use crate::serve::{respond_json, serve, HttpResponse, ServerHandle};
 use crate::Error;
 use environment::{lambda_payload, EnvironmentKey, EnvironmentSettings, ExecutionEnvironment};
+use language::RuntimeClients;
 use pool::Pool;
 use protocol::{CpuQuotaReport, InvokeAnswer, InvokeRequest};
 use system::cgroup::{machine_cpus, vcpus_for_memory, CpuController};
@@ -129,6 +131,7 @@ impl LocalRuntime {
             settings: std::sync::RwLock::new(EnvironmentSettings {
                 base_env: options.base_env,
                 log_dir: log_dir.path().to_path_buf(),
+                clients: RuntimeClients::in_workspace(&system::paths::workspace_root()),
             }),
         });
         let handler_state = Arc::clone(&state);

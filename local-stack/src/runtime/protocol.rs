@@ -24,7 +24,14 @@ pub struct InvokeRequest {
     /// The function's own environment variables.
     #[serde(default)]
     pub environment: BTreeMap<String, String>,
-    /// A directory holding the unpacked code, with an executable `bootstrap`.
+    /// The function's runtime, e.g. `provided.al2023`, `python3.13`, `nodejs22.x`.
+    #[serde(default = "provided")]
+    pub runtime: String,
+    /// The function's handler: `bootstrap` for `provided.*`, `MODULE.FUNCTION` otherwise.
+    #[serde(default = "bootstrap")]
+    pub handler: String,
+    /// A directory holding the unpacked code: an executable `bootstrap` (`provided.*`) or the
+    /// handler's module and its dependencies.
     pub code_dir: PathBuf,
     /// Identifies the code (hex SHA-256 of the zip).
     pub code_sha256: String,
@@ -64,6 +71,14 @@ impl std::fmt::Debug for RoleCredentials {
             .field("access_key_id", &self.access_key_id)
             .finish_non_exhaustive()
     }
+}
+
+fn provided() -> String {
+    "provided.al2023".to_string()
+}
+
+fn bootstrap() -> String {
+    "bootstrap".to_string()
 }
 
 fn latest() -> String {

@@ -52,12 +52,14 @@ pub(crate) fn small_config(stack: &str) -> BenchConfig {
             function: None,
             mode: Some(ReadMode::Concurrent),
             concurrency: Some(64),
+            ..Default::default()
         },
         TargetConfig {
             name: "sequential".into(),
             function: None,
             mode: Some(ReadMode::Sequential),
             concurrency: None,
+            ..Default::default()
         },
     ];
     config

@@ -69,6 +69,8 @@ pub(crate) fn request(
         memory_size: memory,
         timeout,
         environment: BTreeMap::from([("TEST_COLOUR".to_string(), "blue".to_string())]),
+        runtime: "provided.al2023".to_string(),
+        handler: "bootstrap".to_string(),
         code_dir: code.to_path_buf(),
         code_sha256: "test-code".to_string(),
         revision: 0,
