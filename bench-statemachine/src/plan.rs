@@ -1,6 +1,8 @@
 //! The typed benchmark plan: everything the generated state machine bakes in as its defaults,
 //! plus the settings that only exist at plan time (poll and retry policies, the collector).
 
+use std::collections::BTreeMap;
+
 use bench_types::objects::ObjectSet;
 use bench_types::schedule::function_groups;
 use bench_types::validation::RunShape;
@@ -107,6 +109,11 @@ pub struct BenchmarkPlan {
     pub poll: PollPolicy,
     /// The retriers of the Lambda API, invoke and collector tasks.
     pub retries: RetryPolicies,
+    /// The seed's subjective grades for the collector's combined score (target, category,
+    /// grade 1 to 6; see `bench_types::subjective`), baked into the default input as
+    /// `subjectiveScores` when not empty. The collector checks them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub subjective_scores: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
 impl Default for BenchmarkPlan {
@@ -163,6 +170,7 @@ impl Default for BenchmarkPlan {
                     backoff_rate: 2.0,
                 },
             },
+            subjective_scores: BTreeMap::new(),
         }
     }
 }
@@ -194,11 +202,20 @@ impl BenchmarkPlan {
         }
     }
 
-    /// [`Self::execution_input`] as JSON, as the definition embeds it.
+    /// [`Self::execution_input`] as JSON, as the definition embeds it, with the collector's
+    /// `subjectiveScores` when the plan has any.
     pub fn default_input(&self) -> Value {
         // Text, numbers, lists and string-keyed maps: nothing here can fail to serialize.
-        serde_json::to_value(self.execution_input())
-            .expect("an execution input always serializes to JSON")
+        let mut input = serde_json::to_value(self.execution_input())
+            .expect("an execution input always serializes to JSON");
+        if let (Value::Object(fields), false) = (&mut input, self.subjective_scores.is_empty()) {
+            fields.insert(
+                "subjectiveScores".into(),
+                serde_json::to_value(&self.subjective_scores)
+                    .expect("string-keyed maps of numbers always serialize to JSON"),
+            );
+        }
+        input
     }
 
     /// The state machine's own ARN.
@@ -226,5 +243,25 @@ impl BenchmarkPlan {
     pub fn steps(&self) -> u64 {
         let shape = self.shape();
         shape.rounds * shape.sizes * shape.functions
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subjective_scores_are_in_the_default_input_only_when_given() {
+        let plan = BenchmarkPlan::default();
+        assert!(plan.default_input().get("subjectiveScores").is_none());
+        let grades = BTreeMap::from([("code_complexity".to_owned(), 3.0)]);
+        let plan = BenchmarkPlan {
+            subjective_scores: BTreeMap::from([("rust".to_owned(), grades)]),
+            ..BenchmarkPlan::default()
+        };
+        assert_eq!(
+            plan.default_input()["subjectiveScores"],
+            serde_json::json!({"rust": {"code_complexity": 3.0}})
+        );
     }
 }

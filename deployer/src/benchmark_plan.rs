@@ -58,6 +58,7 @@ pub(crate) fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> Benchm
         state_machine_name: names.state_machine.clone(),
         account_id: names.account.clone(),
         region: names.region.clone(),
+        subjective_scores: config.subjective_scores.clone(),
         ..BenchmarkPlan::default()
     }
 }

@@ -2,7 +2,7 @@
 //! benchmark), then command-line overrides, then validation. A bad value is an
 //! [`DeployError::InvalidConfig`] naming the field and the fix.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use bench_types::objects::{ObjectSet, DEFAULT_GENERATOR_KEY};
@@ -118,6 +118,11 @@ pub struct BenchConfig {
     pub objects: ObjectsConfig,
     /// The functions under test, in the order of the table's columns.
     pub targets: Vec<TargetConfig>,
+    /// The seed's subjective review, per target: the seven categories of
+    /// [`bench_types::subjective::SUBJECTIVE_CATEGORIES`] graded 1 to 6. Baked into the state
+    /// machine's default input as `subjectiveScores`, so the report shows the combined score;
+    /// empty (the default) leaves it out.
+    pub subjective_scores: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
 impl Default for BenchConfig {
@@ -137,6 +142,7 @@ impl Default for BenchConfig {
             collector_memory_mb: 1024,
             objects: ObjectsConfig::default(),
             targets: seed_targets(),
+            subjective_scores: BTreeMap::new(),
         }
     }
 }
@@ -261,6 +267,7 @@ impl BenchConfig {
         validate_concurrency("concurrency", self.concurrency)?;
         validate_objects(&self.objects)?;
         validate_targets(&self.targets)?;
+        validate_subjective_scores(&self.subjective_scores)?;
         if let Some(expr) = &self.schedule {
             validate_schedule(expr)?;
         }
@@ -314,7 +321,12 @@ pub fn seed_targets() -> Vec<TargetConfig> {
         ..TargetConfig::default()
     };
     vec![
-        target("rust", Reader::Rust, Some(RustClient::Sdk), ReadMode::Concurrent),
+        target(
+            "rust",
+            Reader::Rust,
+            Some(RustClient::Sdk),
+            ReadMode::Concurrent,
+        ),
         target(
             "rust-direct",
             Reader::Rust,
@@ -475,11 +487,31 @@ fn validate_targets(targets: &[TargetConfig]) -> Result<()> {
             if t.stack_reader() != Some(Reader::Rust) {
                 return Err(DeployError::config(
                     format!("targets[{i}].client"),
-                    format!("`{}` is set on a target that is not the Rust reader", client.as_str()),
+                    format!(
+                        "`{}` is set on a target that is not the Rust reader",
+                        client.as_str()
+                    ),
                     "remove `client`: only the Rust reader has two GET paths (sdk, direct)",
                 ));
             }
         }
+    }
+    Ok(())
+}
+
+/// The collector's rules (`bench_types::subjective`): every category one of the seven, every
+/// grade 1 to 6, all seven per target.
+fn validate_subjective_scores(scores: &BTreeMap<String, BTreeMap<String, f64>>) -> Result<()> {
+    for (target, grades) in scores {
+        bench_types::subjective::check_grades("subjective_scores", target, grades).map_err(
+            |p| {
+                DeployError::config(
+                    p.field,
+                    p.reason,
+                    "fix [subjective_scores.TARGET] in bench.toml, or remove it for no combined score",
+                )
+            },
+        )?;
     }
     Ok(())
 }
@@ -625,6 +657,40 @@ mod tests {
         assert_eq!(ok.targets[0].mode, Some(ReadMode::Sequential));
     }
 
+    /// Seven grades of 4 for `target`, with `category` set to `grade`.
+    fn subjective(
+        target: &str,
+        category: &str,
+        grade: f64,
+    ) -> BTreeMap<String, BTreeMap<String, f64>> {
+        let mut grades: BTreeMap<String, f64> = bench_types::subjective::SUBJECTIVE_CATEGORIES
+            .iter()
+            .map(|c| ((*c).to_owned(), 4.0))
+            .collect();
+        grades.insert(category.into(), grade);
+        BTreeMap::from([(target.to_owned(), grades)])
+    }
+
+    #[test]
+    fn subjective_scores_parse_from_toml_and_a_target_missing_categories_is_named() {
+        let c = BenchConfig::from_toml(
+            "[subjective_scores.rust]\ncode_complexity = 3\nconcurrency_model = 4\naws_sdk = 4\ntoolchain = 6\npackaging_and_deployment = 5\ndocumentation = 3\necosystem = 3\n",
+            Path::new("bench.toml"),
+        )
+        .expect("parse");
+        c.validate().expect("seven grades are valid");
+        assert_eq!(c.subjective_scores["rust"].values().sum::<f64>(), 28.0);
+        let partial = BenchConfig::from_toml(
+            "[subjective_scores.go]\ncode_complexity = 3\n",
+            Path::new("bench.toml"),
+        )
+        .expect("parse");
+        let err = partial.validate().expect_err("six missing");
+        let message = err.to_string();
+        assert_eq!(field_of(err), "subjective_scores.go", "{message}");
+        assert!(message.contains("concurrency_model"), "{message}");
+    }
+
     #[test]
     fn bad_values_name_their_field() {
         type Edit = Box<dyn Fn(&mut BenchConfig)>;
@@ -657,6 +723,14 @@ mod tests {
                 Box::new(|c| c.data_bucket = Some("UPPER".into())),
             ),
             ("region", Box::new(|c| c.region = Some("EU West".into()))),
+            (
+                "subjective_scores.rust.tooling",
+                Box::new(|c| c.subjective_scores = subjective("rust", "tooling", 3.0)),
+            ),
+            (
+                "subjective_scores.rust.toolchain",
+                Box::new(|c| c.subjective_scores = subjective("rust", "toolchain", 7.0)),
+            ),
         ];
         for (field, change) in cases {
             let mut c = BenchConfig::default();

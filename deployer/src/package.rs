@@ -12,9 +12,9 @@ use base64::Engine;
 use sha2::{Digest, Sha256};
 
 use crate::config::{Architecture, BenchConfig};
-use crate::readers::Reader;
 use crate::error::{DeployError, Result};
 use crate::progress::{Event, Reporter};
+use crate::readers::Reader;
 
 /// The reader's binary target (crate `s3-reader`).
 pub const READER_BIN: &str = "s3-reader";

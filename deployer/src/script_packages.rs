@@ -60,7 +60,11 @@ pub fn python_package(root: &Path, arch: Architecture, version: &str) -> Result<
         &requirements_text,
         version.as_bytes(),
         platforms.join(",").as_bytes(),
-        if compiler.is_some() { b"pyc" } else { b"no-pyc" },
+        if compiler.is_some() {
+            b"pyc"
+        } else {
+            b"no-pyc"
+        },
     ]);
     let deps = target_dir(root)
         .join("lambda-packages")
@@ -77,10 +81,7 @@ pub fn python_package(root: &Path, arch: Architecture, version: &str) -> Result<
         )?;
     }
     let mut files = collect_files(&deps, &deps)?;
-    files.push((
-        "reader.py".to_owned(),
-        source.join("reader.py"),
-    ));
+    files.push(("reader.py".to_owned(), source.join("reader.py")));
     zip_files(PYTHON_READER, &files)
 }
 
@@ -104,9 +105,15 @@ fn install_wheels(
     let partial = deps.with_extension(format!("partial-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&partial);
     let mut pip = Command::new(&python);
-    pip.args(["-m", "pip", "install", "--quiet", "--disable-pip-version-check"])
-        .args(["--no-compile", "--no-deps", "--only-binary=:all:"])
-        .args(["--implementation", "cp", "--python-version", version]);
+    pip.args([
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+    ])
+    .args(["--no-compile", "--no-deps", "--only-binary=:all:"])
+    .args(["--implementation", "cp", "--python-version", version]);
     for platform in platforms {
         pip.args(["--platform", platform]);
     }
@@ -121,10 +128,12 @@ fn install_wheels(
             .args(["-m", "compileall", "-q", "-j", "0"])
             .args(["--invalidation-mode", "unchecked-hash"])
             .arg(&partial);
-        run(&mut compile, "compileall (the Python reader's dependencies)")?;
+        run(
+            &mut compile,
+            "compileall (the Python reader's dependencies)",
+        )?;
     }
-    std::fs::write(partial.join(".complete"), b"")
-        .map_err(|e| DeployError::io(&partial, e))?;
+    std::fs::write(partial.join(".complete"), b"").map_err(|e| DeployError::io(&partial, e))?;
     if let Some(parent) = deps.parent() {
         std::fs::create_dir_all(parent).map_err(|e| DeployError::io(parent, e))?;
     }
@@ -144,39 +153,42 @@ fn install_wheels(
 /// it finds), else `pythonMAJOR.MINOR` on the `PATH`.
 fn python_of_version(root: &Path, version: &str) -> Option<PathBuf> {
     let candidates = [
-        root.join(".runtimes").join("python").join("bin").join("python"),
+        root.join(".runtimes")
+            .join("python")
+            .join("bin")
+            .join("python"),
         PathBuf::from(format!("python{version}")),
     ];
     candidates.into_iter().find(|program| {
         Command::new(program)
             .args(["-c", "import sys; print('%d.%d' % sys.version_info[:2])"])
             .output()
-            .is_ok_and(|o| o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == version)
+            .is_ok_and(|o| {
+                o.status.success() && String::from_utf8_lossy(&o.stdout).trim() == version
+            })
     })
 }
 
 /// The Node.js reader's package: `npm ci` when its lock file changed, then esbuild's bundle.
 pub fn node_package(root: &Path) -> Result<Package> {
     let source = root.join("functions").join(NODE_READER);
-    let lock = source.join("package-lock.json");
-    let lock_text = std::fs::read(&lock).map_err(|e| DeployError::io(&lock, e))?;
-    let stamp = source.join("node_modules").join(".lambda-bench-lock");
-    let wanted = hex_digest(&[&lock_text]);
-    if std::fs::read_to_string(&stamp).ok().as_deref() != Some(wanted.as_str()) {
-        let mut npm = Command::new("npm");
-        npm.args(["ci", "--silent", "--no-audit", "--no-fund"])
-            .current_dir(&source);
-        run(&mut npm, "npm ci (the Node.js reader's dependencies)")?;
-        std::fs::write(&stamp, &wanted).map_err(|e| DeployError::io(&stamp, e))?;
-    }
+    // The reader's own install script (npm ci behind a stamp), as its tests use it.
+    run(
+        &mut Command::new(source.join("setup.sh")),
+        "functions/node-reader/setup.sh (the Node.js reader's dependencies)",
+    )?;
     let out_dir = target_dir(root).join("lambda-packages").join(NODE_READER);
     std::fs::create_dir_all(&out_dir).map_err(|e| DeployError::io(&out_dir, e))?;
     let bundle = out_dir.join(format!("index.{}.js", std::process::id()));
-    let mut esbuild = Command::new("node");
+    let mut esbuild = Command::new(source.join("node_modules").join(".bin").join("esbuild"));
     esbuild
-        .arg(source.join("node_modules/esbuild/bin/esbuild"))
         .arg("src/index.mjs")
-        .args(["--bundle", "--platform=node", "--format=cjs", "--log-level=warning"])
+        .args([
+            "--bundle",
+            "--platform=node",
+            "--format=cjs",
+            "--log-level=warning",
+        ])
         .arg(format!("--target={LAMBDA_NODE_TARGET}"))
         .arg(format!("--outfile={}", bundle.display()))
         .current_dir(&source);

@@ -199,12 +199,12 @@ fn functions(
     packages: &Packages,
 ) -> Result<Vec<FunctionSpec>> {
     let function = |name: String,
-                     role: &str,
-                     memory: u32,
-                     timeout: i32,
-                     what: &str,
-                     runtime: Reader,
-                     package| FunctionSpec {
+                    role: &str,
+                    memory: u32,
+                    timeout: i32,
+                    what: &str,
+                    runtime: Reader,
+                    package| FunctionSpec {
         name,
         description: description(names, what),
         role_arn: names.role_arn(role),

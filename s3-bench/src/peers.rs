@@ -4,7 +4,6 @@
 //! and the Rust reader binary (built with cargo in the harness's own profile). Each step is
 //! skipped when already up to date.
 
-use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -82,19 +81,6 @@ fn run(cmd: &mut Command) -> Result<String, InstallError> {
     Ok(String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
-fn same_file_contents(a: &Path, b: &Path) -> bool {
-    matches!((fs::read(a), fs::read(b)), (Ok(x), Ok(y)) if x == y)
-}
-
-fn copy(from: &Path, to: &Path) -> Result<(), InstallError> {
-    fs::copy(from, to)
-        .map(|_| ())
-        .map_err(|source| InstallError::Io {
-            path: to.display().to_string(),
-            source,
-        })
-}
-
 /// Runs the Python reader's own set-up (`functions/python-reader/setup.sh`: its venv with the
 /// pinned aioboto3 stack, skipped when up to date); returns the venv's interpreter.
 fn ensure_python(functions: &Path) -> Result<PathBuf, InstallError> {
@@ -108,7 +94,9 @@ fn ensure_python(functions: &Path) -> Result<PathBuf, InstallError> {
 fn ensure_node(functions: &Path) -> Result<PathBuf, InstallError> {
     let node = PathBuf::from("node");
     run(Command::new(&node).arg("--version"))?;
-    run(&mut Command::new(functions.join("node-reader").join("setup.sh")))?;
+    run(&mut Command::new(
+        functions.join("node-reader").join("setup.sh"),
+    ))?;
     Ok(node)
 }
 
@@ -204,7 +192,7 @@ mod tests {
         ] {
             assert!(functions.join(f).is_file(), "{f} missing");
         }
-        let lock = fs::read_to_string(functions.join("python-reader/requirements.txt"))
+        let lock = std::fs::read_to_string(functions.join("python-reader/requirements.txt"))
             .unwrap_or_default();
         assert!(
             lock.lines().any(|l| l.starts_with("aioboto3==")),

@@ -51,7 +51,12 @@ async fn python_and_node_readers_run_beside_each_other_and_their_failures_are_re
         outcome.error, outcome.cause
     );
     let sizes = &d.config.memory_sizes;
-    assert_eq!(outcome.records.len(), sizes.len() * 3, "{:?}", outcome.records);
+    assert_eq!(
+        outcome.records.len(),
+        sizes.len() * 3,
+        "{:?}",
+        outcome.records
+    );
     let objects = d.config.objects.object_set();
     for r in &outcome.records {
         assert!(r.ok, "record not ok: {r:?}");
@@ -69,7 +74,11 @@ async fn python_and_node_readers_run_beside_each_other_and_their_failures_are_re
         // Each target read its own copy: the magic string is in its own prefix.
         let own_key = objects.magic_key(&d.names.target_prefix(&r.target));
         assert_eq!(output["result"].as_str(), own_key.as_deref(), "{output}");
-        let mode = if r.target == "python-sequential" { "sequential" } else { "concurrent" };
+        let mode = if r.target == "python-sequential" {
+            "sequential"
+        } else {
+            "concurrent"
+        };
         assert_eq!(output["stats"]["mode"], mode, "{output}");
     }
     for name in ["python", "node", "python-sequential"] {
@@ -118,7 +127,11 @@ async fn flaky_targets_record_one_failed_size(
             .memory_size(300)
             .timeout(60)
             .role(d.names.role_arn(&d.names.reader_role))
-            .code(FunctionCode::builder().zip_file(Blob::new(zip.clone())).build())
+            .code(
+                FunctionCode::builder()
+                    .zip_file(Blob::new(zip.clone()))
+                    .build(),
+            )
             .send()
             .await
             .unwrap_or_else(|e| panic!("create {name}: {e:?}"));
@@ -135,10 +148,16 @@ async fn flaky_targets_record_one_failed_size(
             ..TargetConfig::default()
         });
     }
-    let d = &Deployer::connect(config, bench.sdk_config(), deployer::aws::CallLog::default())
+    let d = &Deployer::connect(
+        config,
+        bench.sdk_config(),
+        deployer::aws::CallLog::default(),
+    )
+    .await
+    .expect("connect");
+    d.deploy(packages, None)
         .await
-        .expect("connect");
-    d.deploy(packages, None).await.expect("deploy with the flaky targets");
+        .expect("deploy with the flaky targets");
     // A changed policy takes a moment to apply (the local stack reads policies again after 2 s).
     tokio::time::sleep(Duration::from_secs(3)).await;
 
@@ -166,7 +185,12 @@ async fn flaky_targets_record_one_failed_size(
             .filter(|r| r.target == *name)
             .map(|r| (r.memory_mb, r.ok))
             .collect();
-        assert_eq!(seen, [(512, false), (1769, true)], "{name}: {:?}", outcome.records);
+        assert_eq!(
+            seen,
+            [(512, false), (1769, true)],
+            "{name}: {:?}",
+            outcome.records
+        );
         let failed = outcome
             .records
             .iter()
@@ -184,8 +208,8 @@ async fn flaky_targets_record_one_failed_size(
 
 /// `zip` with one more file.
 fn with_file(zip: &[u8], name: &str, text: &str) -> Vec<u8> {
-    let mut writer = zip::ZipWriter::new_append(std::io::Cursor::new(zip.to_vec()))
-        .expect("open the package");
+    let mut writer =
+        zip::ZipWriter::new_append(std::io::Cursor::new(zip.to_vec())).expect("open the package");
     writer
         .start_file(name, zip::write::SimpleFileOptions::default())
         .expect("add a file");

@@ -8,3 +8,4 @@ mod moto_deploy;
 mod moto_run;
 mod plan_offline;
 mod policies_golden;
+mod reader_packages;

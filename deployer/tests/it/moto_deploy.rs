@@ -31,7 +31,10 @@ fn config() -> BenchConfig {
         memory_sizes: vec![128, 1024],
         rounds: 1,
         // The Rust reader alone: moto's simple Lambda backend runs no code of any language.
-        targets: deployer::config::seed_targets().into_iter().take(1).collect(),
+        targets: deployer::config::seed_targets()
+            .into_iter()
+            .take(1)
+            .collect(),
         ..BenchConfig::default()
     };
     c.objects.count = 12;

@@ -71,7 +71,10 @@ async fn run_follows_the_execution_prints_the_table_and_downloads_the_results() 
             memory_sizes: vec![128, 512, 1024],
             rounds: 1,
             warmup: false,
-            targets: deployer::config::seed_targets().into_iter().take(1).collect(),
+            targets: deployer::config::seed_targets()
+                .into_iter()
+                .take(1)
+                .collect(),
             ..BenchConfig::default()
         },
     )
@@ -206,7 +209,10 @@ async fn run_restores_the_memory_an_aborted_execution_left_behind() {
             memory_sizes: vec![128, 256, 512, 768, 1536, 2048],
             rounds: 20,
             warmup: true,
-            targets: deployer::config::seed_targets().into_iter().take(1).collect(),
+            targets: deployer::config::seed_targets()
+                .into_iter()
+                .take(1)
+                .collect(),
             ..BenchConfig::default()
         },
     )

@@ -8,6 +8,7 @@
 //! - [`error_names!`]: stable error names derived from the variants.
 //! - [`objects`]: the seed-parity test objects (deterministic generator shared by uploaders).
 //! - [`schedule`]: the targets grouped by function, and a round's (memory size, function) steps.
+//! - [`subjective`]: the seed's subjective review (seven categories graded 1 to 6) and its check.
 //! - [`validation`]: the collector's check of an execution's input before anything changes.
 //! - [`arn`]: partitions and the function references a target may use.
 //! - [`error_chain`]: an error and its sources as one line.
@@ -32,6 +33,7 @@ pub mod recommendation;
 pub mod records;
 pub mod schedule;
 pub mod stats;
+pub mod subjective;
 pub mod text_table;
 pub mod validation;
 

@@ -114,8 +114,12 @@ mod tests {
             target("rust-sequential", "reader", "sequential"),
         ];
         let groups = function_groups(&targets);
-        let names =
-            |g: &FunctionGroup| g.targets.iter().map(|t| t.target.name.clone()).collect::<Vec<_>>();
+        let names = |g: &FunctionGroup| {
+            g.targets
+                .iter()
+                .map(|t| t.target.name.clone())
+                .collect::<Vec<_>>()
+        };
         assert_eq!(groups.len(), 2);
         assert_eq!(groups[0].function_name, "reader");
         assert_eq!(names(&groups[0]), ["rust", "rust-sequential"]);

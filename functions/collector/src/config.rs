@@ -1,9 +1,13 @@
 //! What the collector takes from the execution's effective input (contract 1), plus its own
-//! optional fields: `prices` (see [`crate::pricing`]) and `balancedWeight` (0 = fastest,
-//! 1 = cheapest, default 0.5, as in AWS Lambda Power Tuning). Every field is optional: targets,
+//! optional fields: `prices` (see [`crate::pricing`]), `balancedWeight` (0 = fastest,
+//! 1 = cheapest, default 0.5, as in AWS Lambda Power Tuning) and `subjectiveScores` (the seed's
+//! subjective review, see [`bench_types::subjective`]). Every field is optional: targets,
 //! memory sizes and rounds default to what the records show.
 
-use bench_types::Architecture;
+use std::collections::BTreeMap;
+
+use bench_types::subjective::check_grades;
+use bench_types::{Architecture, ReadMode};
 use serde_json::{Map, Value};
 
 use crate::error::CollectorError;
@@ -20,7 +24,13 @@ pub(crate) struct TargetConfig {
     /// The function's architecture when the reader does not report it (`architecture` in the
     /// target, `arm64` or `x86_64`); our reader reports it in `stats.arch`.
     pub(crate) architecture: Option<Architecture>,
+    /// The target's `payload.mode`, when it names one: how the reader was asked to read (the
+    /// reader's own `stats.mode` wins where it reports one).
+    pub(crate) mode: Option<ReadMode>,
 }
+
+/// The seed's subjective grades: target, then category, then grade (1 to 6).
+pub(crate) type SubjectiveScores = BTreeMap<String, BTreeMap<String, f64>>;
 
 /// The collector's view of the effective input.
 #[derive(Debug, Clone, PartialEq)]
@@ -34,6 +44,9 @@ pub(crate) struct ReportConfig {
     pub(crate) data_prefix: Option<String>,
     pub(crate) prices: Prices,
     pub(crate) balanced_weight: f64,
+    /// `subjectiveScores`, checked (every target has all seven categories graded 1 to 6); empty
+    /// when not given.
+    pub(crate) subjective_scores: SubjectiveScores,
 }
 
 impl ReportConfig {
@@ -59,6 +72,7 @@ impl ReportConfig {
             data_prefix: optional_string(object, "prefix")?,
             prices: Prices::with_overrides(object.get("prices").filter(|v| !v.is_null()))?,
             balanced_weight: balanced_weight(object.get("balancedWeight"))?,
+            subjective_scores: subjective_scores(object.get("subjectiveScores"))?,
         })
     }
 
@@ -132,6 +146,11 @@ fn targets(value: Option<&Value>) -> Result<Vec<TargetConfig>, CollectorError> {
                 .and_then(Value::as_str)
                 .map(str::to_owned),
             architecture,
+            mode: item
+                .get("payload")
+                .and_then(|p| p.get("mode"))
+                .and_then(Value::as_str)
+                .and_then(ReadMode::parse),
         });
     }
     Ok(targets)
@@ -169,6 +188,44 @@ fn balanced_weight(value: Option<&Value>) -> Result<f64, CollectorError> {
             )),
         },
     }
+}
+
+/// `subjectiveScores`: `{"TARGET": {"CATEGORY": GRADE, ...}, ...}`, the seven categories of
+/// [`bench_types::subjective::SUBJECTIVE_CATEGORIES`] graded from 1 to 6 for every target named.
+fn subjective_scores(value: Option<&Value>) -> Result<SubjectiveScores, CollectorError> {
+    const FIELD: &str = "subjectiveScores";
+    let Some(value) = value.filter(|v| !v.is_null()) else {
+        return Ok(SubjectiveScores::new());
+    };
+    let Some(targets) = value.as_object() else {
+        return Err(CollectorError::input(
+            FIELD,
+            format!("must be an object {{\"TARGET\": {{\"code_complexity\": 1 to 6, ...}}, ...}}, found {value}"),
+        ));
+    };
+    let mut scores = SubjectiveScores::new();
+    for (target, grades) in targets {
+        let Some(grades) = grades.as_object() else {
+            return Err(CollectorError::input(
+                format!("{FIELD}.{target}"),
+                format!("must be an object of the seven categories' grades, e.g. {{\"code_complexity\": 4, ...}}, found {grades}"),
+            ));
+        };
+        let mut numbers = BTreeMap::new();
+        for (category, grade) in grades {
+            let Some(number) = grade.as_f64() else {
+                return Err(CollectorError::input(
+                    format!("{FIELD}.{target}.{category}"),
+                    format!("must be a number from 1 (worst) to 6 (best), found {grade}"),
+                ));
+            };
+            numbers.insert(category.clone(), number);
+        }
+        check_grades(FIELD, target, &numbers)
+            .map_err(|p| CollectorError::input(p.field, p.reason))?;
+        scores.insert(target.clone(), numbers);
+    }
+    Ok(scores)
 }
 
 fn optional_u32(object: &Map<String, Value>, name: &str) -> Result<Option<u32>, CollectorError> {
@@ -265,6 +322,96 @@ mod tests {
             assert_eq!(err.name(), "InvalidInput");
             assert!(err.to_string().contains(field), "{field}: {err}");
         }
+    }
+
+    #[test]
+    fn subjective_scores_are_read_and_bad_ones_name_the_field_and_the_fix() {
+        use bench_types::subjective::SUBJECTIVE_CATEGORIES;
+        let seven = |grade: Value| -> Value {
+            SUBJECTIVE_CATEGORIES
+                .iter()
+                .map(|c| ((*c).to_owned(), grade.clone()))
+                .collect::<Map<_, _>>()
+                .into()
+        };
+        let config =
+            ReportConfig::from_input(&json!({"subjectiveScores": {"rust": seven(json!(4))}}))
+                .unwrap();
+        assert_eq!(config.subjective_scores["rust"]["toolchain"], 4.0);
+        assert_eq!(config.subjective_scores["rust"].values().sum::<f64>(), 28.0);
+        assert!(ReportConfig::from_input(&json!({}))
+            .unwrap()
+            .subjective_scores
+            .is_empty());
+
+        let with = |category: &str, grade: Value| {
+            let mut grades = seven(json!(3));
+            grades[category] = grade;
+            json!({"subjectiveScores": {"go": grades}})
+        };
+        let mut missing = seven(json!(3));
+        missing.as_object_mut().unwrap().remove("ecosystem");
+        for (input, field, fix) in [
+            (
+                json!({"subjectiveScores": [1]}),
+                "subjectiveScores",
+                "must be an object",
+            ),
+            (
+                json!({"subjectiveScores": {"go": 30}}),
+                "subjectiveScores.go",
+                "seven categories",
+            ),
+            (
+                with("tooling", json!(3)),
+                "subjectiveScores.go.tooling",
+                "use code_complexity",
+            ),
+            (
+                with("toolchain", json!(0)),
+                "subjectiveScores.go.toolchain",
+                "from 1 (worst) to 6",
+            ),
+            (
+                with("toolchain", json!(6.5)),
+                "subjectiveScores.go.toolchain",
+                "from 1 (worst) to 6",
+            ),
+            (
+                with("aws_sdk", json!("good")),
+                "subjectiveScores.go.aws_sdk",
+                "must be a number",
+            ),
+            (
+                json!({"subjectiveScores": {"go": missing}}),
+                "subjectiveScores.go",
+                "misses ecosystem",
+            ),
+        ] {
+            let err = ReportConfig::from_input(&input).unwrap_err();
+            assert_eq!(err.name(), "InvalidInput");
+            match &err {
+                CollectorError::InvalidInput { field: f, reason } => {
+                    assert_eq!(f, field, "{err}");
+                    assert!(reason.contains(fix), "{field}: {reason}");
+                }
+                other => panic!("{other}"),
+            }
+        }
+        // Half grades are grades.
+        assert!(ReportConfig::from_input(&with("toolchain", json!(5.5))).is_ok());
+    }
+
+    #[test]
+    fn a_targets_payload_mode_is_read() {
+        let config = ReportConfig::from_input(&json!({"targets": [
+            {"name": "a", "payload": {"mode": "sequential"}},
+            {"name": "b", "payload": {"mode": "fast"}},
+            {"name": "c"}
+        ]}))
+        .unwrap();
+        let modes: Vec<_> = config.targets.iter().map(|t| t.mode).collect();
+        assert_eq!(modes, vec![Some(ReadMode::Sequential), None, None]);
     }
 
     #[test]

@@ -60,7 +60,7 @@ pub const RUNS_COLUMNS: [&str; 43] = [
 ];
 
 /// The columns of `summary.csv`, in order (see [`RUNS_COLUMNS`]).
-pub const SUMMARY_COLUMNS: [&str; 23] = [
+pub const SUMMARY_COLUMNS: [&str; 25] = [
     "target",
     "memory_mb",
     "runs",
@@ -84,6 +84,8 @@ pub const SUMMARY_COLUMNS: [&str; 23] = [
     "s3_basis",
     "score_points",
     "errors",
+    "vcpus_min",
+    "vcpus_max",
 ];
 
 /// One row of `runs.csv`: its fields, in order, are the columns.
@@ -248,6 +250,9 @@ struct SummaryRow<'a> {
     score_points: Option<f64>,
     /// The distinct error names, `;`-separated.
     errors: String,
+    /// The fewest and the most vCPUs the valid runs reported (`stats.vcpus`).
+    vcpus_min: Option<u32>,
+    vcpus_max: Option<u32>,
 }
 
 impl<'a> SummaryRow<'a> {
@@ -276,6 +281,8 @@ impl<'a> SummaryRow<'a> {
             s3_basis: c.s3_basis.as_deref(),
             score_points: c.score_points,
             errors: c.errors.join(";"),
+            vcpus_min: c.vcpus_min,
+            vcpus_max: c.vcpus_max,
         }
     }
 }
@@ -379,6 +386,8 @@ mod tests {
             cost_usd: Some(0.000_000_2),
             duration_basis: Some("billed".into()),
             errors: vec!["A".into(), "B".into()],
+            vcpus_min: Some(1),
+            vcpus_max: Some(2),
             ..Cell::default()
         };
         let summary = Summary {
@@ -387,6 +396,9 @@ mod tests {
         };
         let text = String::from_utf8(summary_csv(&summary).unwrap()).unwrap();
         let row = text.lines().nth(1).unwrap();
-        assert_eq!(row, "rust,128,2,1,1,0,2,,,,,,,,,0.0000002,,,,billed,,,A;B");
+        assert_eq!(
+            row,
+            "rust,128,2,1,1,0,2,,,,,,,,,0.0000002,,,,billed,,,A;B,1,2"
+        );
     }
 }

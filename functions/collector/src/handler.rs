@@ -1,13 +1,13 @@
 //! The Lambda handler: dispatches [`CollectorRequest`] to its actions: `record` and `report`
 //! over S3, and `validate`, the check of an execution's input before the sweep changes anything.
 
-use bench_types::validation::ValidateAnswer;
+use bench_types::validation::{ValidateAnswer, ValidateRequest};
 use bench_types::{CollectorRequest, CollectorSummary};
 use lambda_runtime::LambdaEvent;
 use serde::Serialize;
 
 use crate::cold_starts::store_cold_start;
-use crate::config::{normalize_prefix, ResultsPlace};
+use crate::config::{normalize_prefix, ReportConfig, ResultsPlace};
 use crate::error::CollectorError;
 use crate::pipeline::{store_record, write_report};
 use crate::store::S3Store;
@@ -87,9 +87,36 @@ pub async fn handle(
             .await?;
             Ok(CollectorResponse::Report(summary))
         }
-        CollectorRequest::Validate(request) => Ok(CollectorResponse::Validation(
-            ValidateAnswer::for_request(&request),
-        )),
+        CollectorRequest::Validate(request) => {
+            Ok(CollectorResponse::Validation(validate(&request)))
+        }
+    }
+}
+
+/// The input check before the sweep: contract 1's ([`ValidateAnswer::for_request`]), then the
+/// collector's own fields (`balancedWeight`, `prices`, `subjectiveScores`), so that a typo in
+/// them stops the execution before any memory changes instead of failing its report at the end.
+fn validate(request: &ValidateRequest) -> ValidateAnswer {
+    let answer = ValidateAnswer::for_request(request);
+    if !answer.valid {
+        return answer;
+    }
+    match ReportConfig::from_input(&request.input) {
+        Ok(_) => answer,
+        Err(CollectorError::InvalidInput { field, reason }) => ValidateAnswer {
+            valid: false,
+            cause: Some(format!("{field}: {reason}")),
+            expect: None,
+            functions: None,
+            steps: None,
+        },
+        Err(other) => ValidateAnswer {
+            valid: false,
+            cause: Some(other.to_string()),
+            expect: None,
+            functions: None,
+            steps: None,
+        },
     }
 }
 
@@ -103,4 +130,68 @@ pub async fn s3_client_from_env() -> aws_sdk_s3::Client {
         .force_path_style(local)
         .build();
     aws_sdk_s3::Client::from_conf(config)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use bench_types::subjective::SUBJECTIVE_CATEGORIES;
+    use bench_types::validation::{HistoryBudget, RunLimits};
+    use serde_json::{json, Value};
+
+    fn request(extra: Value) -> ValidateRequest {
+        let mut input = json!({
+            "targets": [{"name": "rust", "functionName": "lambda-bench-s3-reader",
+                         "payload": {"mode": "concurrent", "concurrency": 64}}],
+            "memorySizes": [128, 1024], "rounds": 1, "warmup": true,
+            "bucket": "data", "prefix": "bench/1000/", "find": "MyMagicString",
+            "resultsBucket": "results", "resultsPrefix": "runs/", "label": "default",
+            "expectedResult": "bench/1000/00042.txt"
+        });
+        if let (Some(merged), Some(fields)) = (input.as_object_mut(), extra.as_object()) {
+            merged.extend(fields.clone());
+        }
+        ValidateRequest {
+            input,
+            given: extra,
+            limits: RunLimits {
+                region: "us-east-1".into(),
+                history: HistoryBudget {
+                    fixed: 40,
+                    per_memory_size: 0,
+                    per_function: 0,
+                    per_target: 0,
+                    per_round: 5,
+                    per_step: 40,
+                    per_configuration: 25,
+                    max: 25_000,
+                },
+            },
+        }
+    }
+
+    #[test]
+    fn bad_subjective_scores_stop_the_execution_at_the_check_naming_the_field() {
+        assert!(validate(&request(json!({}))).valid);
+        let grades: serde_json::Map<String, Value> = SUBJECTIVE_CATEGORIES
+            .iter()
+            .map(|c| ((*c).to_owned(), json!(4)))
+            .collect();
+        assert!(
+            validate(&request(
+                json!({"subjectiveScores": {"rust": grades.clone()}})
+            ))
+            .valid
+        );
+        let mut high = grades;
+        high.insert("toolchain".into(), json!(9));
+        let answer = validate(&request(json!({"subjectiveScores": {"rust": high}})));
+        assert!(!answer.valid);
+        let cause = answer.cause.unwrap_or_default();
+        assert!(
+            cause.starts_with("subjectiveScores.rust.toolchain: "),
+            "{cause}"
+        );
+        assert!(answer.steps.is_none());
+    }
 }

@@ -14,6 +14,7 @@
 
 mod charts;
 mod cold_starts;
+mod comparison;
 mod config;
 mod costs;
 mod csv_out;

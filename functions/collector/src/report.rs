@@ -8,7 +8,10 @@ use serde_json::json;
 
 use crate::charts::Chart;
 use crate::error::CollectorError;
+use bench_types::subjective::SUBJECTIVE_CATEGORIES;
+
 use crate::recommend::Choice;
+use crate::scoring::HALF_POINTS_FROM_MB;
 use crate::summary::{Cell, Summary};
 
 const TEMPLATE: &str = include_str!("../templates/report.html.hbs");
@@ -68,11 +71,20 @@ const REPORTED: Format = Format {
     missing_is_failure: false,
     show_partial: false,
 };
+const TIMES: Format = Format {
+    number: times,
+    missing_is_failure: true,
+    show_partial: false,
+};
 const POINTS: Format = Format {
     number: one_decimal,
     missing_is_failure: true,
     show_partial: false,
 };
+
+fn times(value: f64) -> String {
+    format!("{}×", significant(value))
+}
 
 fn whole(value: f64) -> String {
     format!("{value:.0}")
@@ -109,10 +121,28 @@ fn seed_table(
     value: impl Fn(&Cell) -> Option<f64>,
     format: Format,
 ) -> Table {
+    sized_table(
+        summary,
+        &summary.memory_sizes,
+        title,
+        caption,
+        value,
+        format,
+    )
+}
+
+/// A seed-style table over some of the memory sizes (the seed's low-end and high-end tables).
+fn sized_table(
+    summary: &Summary,
+    memory_sizes: &[u32],
+    title: &str,
+    caption: &str,
+    value: impl Fn(&Cell) -> Option<f64>,
+    format: Format,
+) -> Table {
     let mut header = vec!["memory size (MB)".to_string()];
     header.extend(summary.targets.iter().cloned());
-    let rows = summary
-        .memory_sizes
+    let rows = memory_sizes
         .iter()
         .map(|&m| {
             let mut cells = vec![TableCell {
@@ -140,21 +170,222 @@ fn seed_table(
 fn score_table(summary: &Summary) -> Table {
     let mut table = seed_table(
         summary,
-        "Objective score (seed)",
-        "Points per memory size; the last row is the seed's objective score.",
+        "Objective score: points per memory size",
+        "At each size the fastest of N targets gets N points, the next N − 1, and so on (half points from 3008 MB up); no valid run gets 0 (NaN in the time table). The total row is the seed's objective score.",
         |c| c.score_points,
         POINTS,
     );
-    let mut cells = vec![TableCell {
-        text: "total".into(),
-        nan: false,
-    }];
+    let mut cells = vec![text_cell("total")];
     cells.extend(summary.targets.iter().map(|t| TableCell {
         text: summary.score_of(t).map(one_decimal).unwrap_or_default(),
         nan: false,
     }));
     table.rows.push(Row { cells, total: true });
+    // Only the ranked targets have a column (a sequential baseline is not ranked).
+    let ranked: Vec<bool> = std::iter::once(true)
+        .chain(
+            summary
+                .targets
+                .iter()
+                .map(|t| summary.score_of(t).is_some()),
+        )
+        .collect();
+    let keep = |i: &usize| ranked.get(*i).copied().unwrap_or(true);
+    table.header = (0..table.header.len())
+        .filter(keep)
+        .map(|i| table.header[i].clone())
+        .collect();
+    for row in &mut table.rows {
+        row.cells = std::mem::take(&mut row.cells)
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| keep(i))
+            .map(|(_, c)| c)
+            .collect();
+    }
     table
+}
+
+fn text_cell(text: impl Into<String>) -> TableCell {
+    TableCell {
+        text: text.into(),
+        nan: false,
+    }
+}
+
+fn optional_cell(value: Option<f64>, number: fn(f64) -> String) -> TableCell {
+    text_cell(value.map_or_else(|| "\u{2013}".to_owned(), number))
+}
+
+/// The seed's "Language, Subjective Score, Objective Score, Combined Score", highest first.
+fn combined_table(summary: &Summary) -> Table {
+    let rows = summary
+        .combined_scores
+        .iter()
+        .map(|c| Row {
+            cells: vec![
+                text_cell(c.target.clone()),
+                optional_cell(c.subjective_score, grade_text),
+                text_cell(one_decimal(c.objective_score)),
+                optional_cell(c.combined_score, one_decimal),
+            ],
+            total: false,
+        })
+        .collect();
+    Table {
+        title: "Combined score (seed)".into(),
+        header: ["target", "subjective score", "objective score", "combined score"]
+            .map(String::from)
+            .to_vec(),
+        rows,
+        caption: "Subjective score: the sum of the target's seven grades below; objective score: the total of the points table; combined: their sum, highest first, as the seed ranked its languages. \u{2013} = not graded in subjectiveScores.".into(),
+    }
+}
+
+/// The subjective grades: category rows, graded target columns, the sum as the last row.
+fn subjective_table(summary: &Summary) -> Table {
+    let graded: Vec<&String> = summary
+        .targets
+        .iter()
+        .filter(|t| summary.subjective_scores.contains_key(*t))
+        .collect();
+    let mut header = vec!["category".to_string()];
+    header.extend(graded.iter().map(|t| (*t).clone()));
+    let grade = |target: &str, category: &str| {
+        summary
+            .subjective_scores
+            .get(target)
+            .and_then(|g| g.get(category))
+            .copied()
+    };
+    let mut rows: Vec<Row> = SUBJECTIVE_CATEGORIES
+        .iter()
+        .map(|category| {
+            let mut cells = vec![text_cell(category_label(category))];
+            cells.extend(
+                graded
+                    .iter()
+                    .map(|t| optional_cell(grade(t, category), grade_text)),
+            );
+            Row {
+                cells,
+                total: false,
+            }
+        })
+        .collect();
+    let mut total = vec![text_cell("subjective score")];
+    total.extend(graded.iter().map(|t| {
+        optional_cell(
+            summary
+                .subjective_scores
+                .get(*t)
+                .map(|g| g.values().sum::<f64>()),
+            grade_text,
+        )
+    }));
+    rows.push(Row {
+        cells: total,
+        total: true,
+    });
+    Table {
+        title: "Subjective grades".into(),
+        header,
+        rows,
+        caption: "From subjectiveScores in the execution input: 1 (worst) to 6 (best) developer experience per category, e.g. a higher code complexity grade means less complex code. The article names only its first category, code complexity; the other six names are this project's.".into(),
+    }
+}
+
+/// A category key as the table shows it: `aws_sdk` → `AWS SDK`, `code_complexity` → `code complexity`.
+fn category_label(category: &str) -> String {
+    category.replace('_', " ").replace("aws sdk", "AWS SDK")
+}
+
+fn grade_text(value: f64) -> String {
+    if value.fract() == 0.0 {
+        format!("{value:.0}")
+    } else {
+        format!("{value}")
+    }
+}
+
+/// The seed's vCPU table: what each target's runtime reported at each memory size.
+fn vcpu_table(summary: &Summary) -> Table {
+    let mut header = vec!["memory size (MB)".to_string()];
+    header.extend(summary.targets.iter().cloned());
+    let rows = summary
+        .vcpu_table
+        .iter()
+        .map(|r| {
+            let mut cells = vec![text_cell(r.memory_mb.to_string())];
+            cells.extend(
+                r.vcpus
+                    .iter()
+                    .map(|v| text_cell(v.clone().unwrap_or_else(|| "\u{2013}".to_owned()))),
+            );
+            Row {
+                cells,
+                total: false,
+            }
+        })
+        .collect();
+    Table {
+        title: "vCPUs reported by the runtime".into(),
+        header,
+        rows,
+        caption: "stats.vcpus of the valid runs, as each reader's runtime reports it (the project's readers: Rust std::thread::available_parallelism, which follows the CPU quota; Python os.cpu_count(); Node.js os.availableParallelism()); \"1-2\" = the runs disagreed; \u{2013} = not reported. These are the CPUs the runtime sees, not the CPU share Lambda gives (1769 MB = 1 vCPU); the seed saw 2 at every size up to 3071 MB.".into(),
+    }
+}
+
+/// The seed's Figure 6 as a table: per memory size, sequential mean / concurrent mean.
+fn speedup_table(summary: &Summary) -> Table {
+    let mut pairs: Vec<(&str, &str)> = Vec::new();
+    for s in &summary.speedups {
+        if !pairs.contains(&(s.sequential.as_str(), s.concurrent.as_str())) {
+            pairs.push((&s.sequential, &s.concurrent));
+        }
+    }
+    let mut sequentials: Vec<&str> = pairs.iter().map(|p| p.0).collect();
+    sequentials.dedup();
+    let mut header = vec!["memory size (MB)".to_string()];
+    header.extend(pairs.iter().map(|(s, c)| match sequentials.len() {
+        1 => (*c).to_owned(),
+        _ => format!("{s} / {c}"),
+    }));
+    let rows = summary
+        .memory_sizes
+        .iter()
+        .map(|&m| {
+            let mut cells = vec![text_cell(m.to_string())];
+            cells.extend(pairs.iter().map(|(s, c)| {
+                let speedup = summary
+                    .speedups
+                    .iter()
+                    .find(|x| x.sequential == *s && x.concurrent == *c && x.memory_mb == m)
+                    .and_then(|x| x.speedup);
+                cell_text(speedup, None, TIMES)
+            }));
+            Row {
+                cells,
+                total: false,
+            }
+        })
+        .collect();
+    let (title, caption) = match sequentials.as_slice() {
+        [one] => (
+            format!("Speed-up over {one} (×)"),
+            format!("{one}'s mean time divided by each concurrent target's at the same memory size (the seed's Figure 6): 20× = the concurrent target took a twentieth of the time. NaN = one of the two has no valid run there."),
+        ),
+        _ => (
+            "Speed-up, sequential / concurrent (×)".to_string(),
+            "Each sequential target's mean time divided by each concurrent target's at the same memory size (the seed's Figure 6). NaN = one of the two has no valid run there.".to_string(),
+        ),
+    };
+    Table {
+        title,
+        header,
+        rows,
+        caption,
+    }
 }
 
 fn runs_table(summary: &Summary) -> Table {
@@ -188,15 +419,26 @@ fn runs_table(summary: &Summary) -> Table {
         title: "Runs: ok / failed / invalid".into(),
         header,
         rows,
-        caption: "Invalid runs reported another memory size than configured (a stale configuration) and are left out of the statistics.".into(),
+        caption: "Valid runs / failed invocations / runs that succeeded but are not measurements (another memory size than configured, objects not read, a wrong result; see the notes), left out of the statistics.".into(),
     }
 }
 
-/// A row of the results: tables, and the chart that goes with them.
+/// A row of the results: tables, and the chart that goes with them, under an optional heading.
 #[derive(Debug, Serialize)]
 struct Panel {
+    heading: Option<String>,
     tables: Vec<Table>,
     charts: Vec<serde_json::Value>,
+}
+
+impl Panel {
+    fn new(heading: Option<&str>, tables: Vec<Table>, charts: Vec<serde_json::Value>) -> Self {
+        Self {
+            heading: heading.map(str::to_owned),
+            tables,
+            charts,
+        }
+    }
 }
 
 fn chart_json(charts: &[Chart], file_name: &str) -> Vec<serde_json::Value> {
@@ -207,48 +449,111 @@ fn chart_json(charts: &[Chart], file_name: &str) -> Vec<serde_json::Value> {
         .collect()
 }
 
-fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
-    let mut panels = vec![
-        Panel {
-            tables: vec![seed_table(
-                summary,
-                "Mean time (s)",
-                "Mean of the valid rounds; NaN = no valid run (failed); \"(k of n)\" = only k of n rounds counted.",
-                |c| c.mean_time_s,
-                SECONDS,
-            )],
-            charts: chart_json(charts, "time.svg"),
-        },
-        Panel {
-            tables: vec![seed_table(
-                summary,
-                "Standard deviation (s)",
-                "Sample standard deviation over the valid rounds; NaN with fewer than two.",
-                |c| c.std_time_s,
-                PLAIN,
-            )],
-            charts: chart_json(charts, "stddev.svg"),
-        },
-        Panel {
-            tables: vec![seed_table(
-                summary,
-                "Cost per 1000 invocations (USD)",
-                "Mean over the valid rounds: Lambda compute + request + S3 requests.",
-                |c| c.cost_usd.map(|usd| usd * 1000.0),
-                PLAIN,
-            )],
-            charts: chart_json(charts, "cost.svg"),
-        },
-    ];
-    let mut counts = Vec::new();
-    if !summary.scores.is_empty() {
-        counts.push(score_table(summary));
+const MEAN_CAPTION: &str = "Mean of the valid rounds, in seconds; NaN = no valid run (failed); \"(k of n)\" = only k of n rounds counted.";
+
+/// The mean-time panels: the seed's figure 1, then its low-end and high-end tables with
+/// figures 2 and 3 (only the ends that have sizes; one table under figure 1 when only one has).
+fn time_panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
+    let (low, high): (Vec<u32>, Vec<u32>) = summary
+        .memory_sizes
+        .iter()
+        .partition(|&&m| m < HALF_POINTS_FROM_MB);
+    let low_table = || {
+        sized_table(
+            summary,
+            &low,
+            &format!("Mean time (s), low end: below {HALF_POINTS_FROM_MB} MB"),
+            MEAN_CAPTION,
+            |c| c.mean_time_s,
+            SECONDS,
+        )
+    };
+    let high_table = || {
+        sized_table(
+            summary,
+            &high,
+            &format!("Mean time (s), high end: {HALF_POINTS_FROM_MB} MB and up"),
+            MEAN_CAPTION,
+            |c| c.mean_time_s,
+            SECONDS,
+        )
+    };
+    let heading = Some("Mean time");
+    match (low.is_empty(), high.is_empty()) {
+        (false, false) => vec![
+            Panel::new(heading, Vec::new(), chart_json(charts, "time.svg")),
+            Panel::new(None, vec![low_table()], chart_json(charts, "time-low.svg")),
+            Panel::new(
+                None,
+                vec![high_table()],
+                chart_json(charts, "time-high.svg"),
+            ),
+        ],
+        (false, true) => vec![Panel::new(
+            heading,
+            vec![low_table()],
+            chart_json(charts, "time.svg"),
+        )],
+        _ => vec![Panel::new(
+            heading,
+            vec![high_table()],
+            chart_json(charts, "time.svg"),
+        )],
     }
-    counts.push(runs_table(summary));
+}
+
+fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
+    let mut panels = time_panels(summary, charts);
+    panels.push(Panel::new(
+        Some("Standard deviation"),
+        vec![seed_table(
+            summary,
+            "Standard deviation (s)",
+            "Sample standard deviation (n − 1) over the valid rounds, in seconds; NaN with fewer than two.",
+            |c| c.std_time_s,
+            PLAIN,
+        )],
+        chart_json(charts, "stddev.svg"),
+    ));
+    if !summary.speedups.is_empty() {
+        panels.push(Panel::new(
+            Some("Improvement from sequential to concurrent"),
+            vec![speedup_table(summary)],
+            chart_json(charts, "speedup.svg"),
+        ));
+    }
+    panels.push(Panel::new(
+        Some("vCPUs"),
+        vec![vcpu_table(summary)],
+        Vec::new(),
+    ));
+    panels.push(Panel::new(
+        Some("Cost"),
+        vec![seed_table(
+            summary,
+            "Cost per 1000 invocations (USD)",
+            "Mean over the valid rounds: Lambda compute + request + S3 requests.",
+            |c| c.cost_usd.map(|usd| usd * 1000.0),
+            PLAIN,
+        )],
+        chart_json(charts, "cost.svg"),
+    ));
+    if !summary.scores.is_empty() {
+        let mut tables = Vec::new();
+        if !summary.combined_scores.is_empty() {
+            tables.push(combined_table(summary));
+        }
+        tables.push(score_table(summary));
+        if !summary.combined_scores.is_empty() {
+            tables.push(subjective_table(summary));
+        }
+        panels.push(Panel::new(Some("Score"), tables, Vec::new()));
+    }
+    let mut counts = vec![runs_table(summary)];
     counts.push(seed_table(
         summary,
         "Lambda compute per 1000 invocations (USD)",
-        "The memory-dependent part of the cost: GB-seconds x the architecture's price.",
+        "The memory-dependent part of the cost: GB-seconds × the architecture's price.",
         |c| c.compute_cost_usd.map(|usd| usd * 1000.0),
         PLAIN,
     ));
@@ -272,32 +577,19 @@ fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
             REPORTED,
         ));
     }
-    panels.push(Panel {
-        tables: counts,
-        charts: Vec::new(),
-    });
+    panels.push(Panel::new(Some("Runs and log figures"), counts, Vec::new()));
     if !summary.cold_starts.is_empty() {
-        panels.push(Panel {
-            tables: vec![cold_start_table(summary)],
-            charts: chart_json(charts, "cold-start.svg"),
-        });
+        panels.push(Panel::new(
+            Some("Cold starts"),
+            vec![cold_start_table(summary)],
+            chart_json(charts, "cold-start.svg"),
+        ));
     }
-    panels.push(Panel {
-        tables: Vec::new(),
-        charts: chart_json(charts, "trend.svg"),
-    });
-    // The seed's figures 2 and 3, side by side under the full mean-time chart.
-    let mut ends = chart_json(charts, "time-low.svg");
-    ends.extend(chart_json(charts, "time-high.svg"));
-    if !ends.is_empty() {
-        panels.insert(
-            1,
-            Panel {
-                tables: Vec::new(),
-                charts: ends,
-            },
-        );
-    }
+    panels.push(Panel::new(
+        Some("Trend"),
+        Vec::new(),
+        chart_json(charts, "trend.svg"),
+    ));
     panels
 }
 
@@ -416,6 +708,133 @@ pub(crate) fn report_html(summary: &Summary, charts: &[Chart]) -> Result<String,
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::comparison::{CombinedScore, Speedup, VcpuRow};
+    use crate::summary::TargetScore;
+    use std::collections::BTreeMap;
+
+    fn cell(target: &str, memory_mb: u32, mean: f64) -> Cell {
+        Cell {
+            target: target.into(),
+            memory_mb,
+            runs: 1,
+            ok: 1,
+            mean_time_s: Some(mean),
+            ..Cell::default()
+        }
+    }
+
+    /// The text of the table titled `title`: from its heading to the end of the table.
+    fn table<'a>(html: &'a str, title: &str) -> &'a str {
+        let start = html
+            .find(&format!("<h3>{title}</h3>"))
+            .unwrap_or_else(|| panic!("no table {title:?}"));
+        let end = html[start..].find("</table>").unwrap() + start;
+        &html[start..end]
+    }
+
+    #[test]
+    fn the_page_has_the_seeds_tables_split_at_3008_mb_the_vcpus_speed_ups_and_combined_score() {
+        let targets = vec!["rust".to_string(), "python-sequential".to_string()];
+        let grades: BTreeMap<String, f64> = SUBJECTIVE_CATEGORIES
+            .iter()
+            .map(|c| ((*c).to_owned(), 4.0))
+            .collect();
+        let summary = Summary {
+            targets: targets.clone(),
+            memory_sizes: vec![1024, 3008],
+            cells: vec![
+                cell("rust", 1024, 0.5),
+                cell("rust", 3008, 0.4),
+                cell("python-sequential", 1024, 20.0),
+                cell("python-sequential", 3008, 19.0),
+            ],
+            vcpu_table: vec![
+                VcpuRow {
+                    memory_mb: 1024,
+                    vcpus: vec![Some("1".into()), Some("2".into())],
+                },
+                VcpuRow {
+                    memory_mb: 3008,
+                    vcpus: vec![Some("1-2".into()), None],
+                },
+            ],
+            speedups: vec![Speedup {
+                sequential: "python-sequential".into(),
+                concurrent: "rust".into(),
+                memory_mb: 1024,
+                sequential_mean_s: Some(20.0),
+                concurrent_mean_s: Some(0.5),
+                speedup: Some(40.0),
+            }],
+            scores: vec![
+                TargetScore {
+                    target: "rust".into(),
+                    score: 3.0,
+                },
+                TargetScore {
+                    target: "python-sequential".into(),
+                    score: 1.5,
+                },
+            ],
+            subjective_scores: BTreeMap::from([("rust".to_owned(), grades)]),
+            combined_scores: vec![
+                CombinedScore {
+                    target: "rust".into(),
+                    subjective_score: Some(28.0),
+                    objective_score: 3.0,
+                    combined_score: Some(31.0),
+                },
+                CombinedScore {
+                    target: "python-sequential".into(),
+                    subjective_score: None,
+                    objective_score: 1.5,
+                    combined_score: None,
+                },
+            ],
+            ..Summary::default()
+        };
+        let html = report_html(&summary, &[]).unwrap();
+        let low = table(&html, "Mean time (s), low end: below 3008 MB");
+        assert!(
+            low.contains("<td>1024</td>") && !low.contains("<td>3008</td>"),
+            "{low}"
+        );
+        let high = table(&html, "Mean time (s), high end: 3008 MB and up");
+        assert!(
+            high.contains("<td>3008</td>") && high.contains("<td>19.0</td>"),
+            "{high}"
+        );
+        let vcpus = table(&html, "vCPUs reported by the runtime");
+        assert!(vcpus.contains("<td>1-2</td><td>\u{2013}</td>"), "{vcpus}");
+        let speedup = table(&html, "Speed-up over python-sequential (×)");
+        assert!(speedup.contains("<td>40.0×</td>"), "{speedup}");
+        let combined = table(&html, "Combined score (seed)");
+        assert!(
+            combined.contains(
+                "<th>subjective score</th><th>objective score</th><th>combined score</th>"
+            ),
+            "{combined}"
+        );
+        assert!(
+            combined.contains("<td>rust</td><td>28</td><td>3.0</td><td>31.0</td>"),
+            "{combined}"
+        );
+        let grades = table(&html, "Subjective grades");
+        assert!(grades.contains("<td>AWS SDK</td><td>4</td>"), "{grades}");
+
+        // Without subjective scores: the objective score only; only one end: one mean table.
+        let plain = Summary {
+            memory_sizes: vec![1024],
+            subjective_scores: BTreeMap::new(),
+            combined_scores: Vec::new(),
+            ..summary
+        };
+        let html = report_html(&plain, &[]).unwrap();
+        assert!(!html.contains("Combined score") && !html.contains("Subjective grades"));
+        assert!(html.contains("Objective score: points per memory size"));
+        assert!(!html.contains("high end"));
+    }
 
     #[test]
     fn numbers_keep_three_significant_digits() {

@@ -63,12 +63,12 @@ pub(crate) fn total_scores(rows: &[(u32, Vec<Option<f64>>)], targets: usize) -> 
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     /// The seed's published mean times (seconds); `None` is the article's NaN.
     /// Columns: python, node.js, go, rust, java, C++.
-    fn seed_table() -> Vec<(u32, Vec<Option<f64>>)> {
+    pub(crate) fn seed_table() -> Vec<(u32, Vec<Option<f64>>)> {
         let nan = None;
         let row = |m: u32, v: [Option<f64>; 6]| (m, v.to_vec());
         vec![

@@ -6,10 +6,14 @@
 use std::collections::BTreeSet;
 
 use bench_types::stats::{describe, mean};
-use bench_types::ExecutionRef;
+use bench_types::{ExecutionRef, ReadMode};
 use serde::Serialize;
 
-use crate::config::ReportConfig;
+use crate::comparison::{
+    combined_scores, speedups, subjective_notes, target_modes, vcpu_range, vcpu_table,
+    CombinedScore, Speedup, TargetMode, VcpuRow,
+};
+use crate::config::{ReportConfig, SubjectiveScores};
 use crate::costs::{run_cost, DurationBasis, RunCost, S3Basis};
 use crate::pricing::Prices;
 use crate::recommend::{recommend, Choice, Recommendation};
@@ -51,6 +55,10 @@ pub(crate) struct Cell {
     pub(crate) s3_basis: Option<String>,
     /// The seed's score points at this size (only with several targets).
     pub(crate) score_points: Option<f64>,
+    /// The fewest and the most vCPUs the valid runs reported (`stats.vcpus`, what the reader's
+    /// runtime saw); `None` from readers without `stats`.
+    pub(crate) vcpus_min: Option<u32>,
+    pub(crate) vcpus_max: Option<u32>,
     /// The distinct error names of the failed runs.
     pub(crate) errors: Vec<String>,
 }
@@ -100,6 +108,19 @@ pub(crate) struct Summary {
     pub(crate) notes: Vec<String>,
     /// The cold starts per function and memory size (none without a warm-up).
     pub(crate) cold_starts: Vec<crate::cold_starts::ColdStartCell>,
+    /// How each target read (sequential or concurrent), in the targets' order.
+    pub(crate) target_modes: Vec<TargetMode>,
+    /// The seed's vCPU table: per memory size, what each target's runs reported, in the order
+    /// of `targets` (`"2"`, `"1-2"` when the runs disagree, `null` when none reported).
+    pub(crate) vcpu_table: Vec<VcpuRow>,
+    /// The seed's Figure 6: per sequential and concurrent target and memory size, the sequential
+    /// mean time over the concurrent one. Empty without a target of each mode.
+    pub(crate) speedups: Vec<Speedup>,
+    /// The input's `subjectiveScores` (target, category, grade 1 to 6); empty when not given.
+    pub(crate) subjective_scores: SubjectiveScores,
+    /// Subjective + objective score per target, highest first; empty without
+    /// `subjectiveScores` or without an objective score (a single target).
+    pub(crate) combined_scores: Vec<CombinedScore>,
 }
 
 impl Summary {
@@ -129,7 +150,15 @@ pub(crate) fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &
     let priced: Vec<(&Run, Option<RunCost>)> =
         runs.iter().map(|r| (r, run_cost(r, config))).collect();
     let mut cells = cells(&targets, &memory_sizes, &priced);
-    let scores = score(&targets, &memory_sizes, &mut cells);
+    let target_modes = target_modes(&targets, config, runs);
+    // The seed ranked its concurrent readers; its sequential one was the baseline of Figure 6.
+    let ranked: Vec<String> = targets
+        .iter()
+        .zip(&target_modes)
+        .filter(|(_, m)| m.mode != ReadMode::Sequential.as_str())
+        .map(|(t, _)| t.clone())
+        .collect();
+    let scores = score(&ranked, &memory_sizes, &mut cells);
     let recommendations = recommendations(&targets, &cells, config.balanced_weight);
     let invalid_runs = invalid_runs(runs);
     let failures = runs
@@ -139,7 +168,26 @@ pub(crate) fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &
     let rounds = config
         .rounds
         .unwrap_or_else(|| runs.iter().map(|r| r.round).max().unwrap_or(0));
-    let notes = notes(runs.len(), failures, &invalid_runs, &priced, targets.len());
+    let mut notes = notes(runs.len(), failures, &invalid_runs, &priced, targets.len());
+    notes.extend(subjective_notes(
+        &targets,
+        !scores.is_empty(),
+        &config.subjective_scores,
+    ));
+    if !scores.is_empty() && ranked.len() < targets.len() {
+        let baselines: Vec<&str> = targets
+            .iter()
+            .filter(|t| !ranked.contains(t))
+            .map(String::as_str)
+            .collect();
+        notes.push(format!(
+            "The objective score ranks the concurrent targets, as the seed did; {} read sequentially, the baseline of the speed-up table, and is not ranked.",
+            baselines.join(", ")
+        ));
+    }
+    let vcpu_table = vcpu_table(&targets, &memory_sizes, &cells);
+    let speedups = speedups(&target_modes, &memory_sizes, &cells);
+    let combined_scores = combined_scores(&scores, &config.subjective_scores);
 
     Summary {
         execution: execution.clone(),
@@ -160,6 +208,11 @@ pub(crate) fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &
         balanced_weight: config.balanced_weight,
         notes,
         cold_starts: Vec::new(),
+        target_modes,
+        vcpu_table,
+        speedups,
+        subjective_scores: config.subjective_scores.clone(),
+        combined_scores,
     }
 }
 
@@ -324,6 +377,7 @@ fn cell(target: &str, memory_mb: u32, runs: &[&(&Run, Option<RunCost>)]) -> Cell
             Outcome::Succeeded(_) => None,
         })
         .collect();
+    let (vcpus_min, vcpus_max) = vcpu_range(runs.iter().map(|(r, _)| *r));
     Cell {
         target: target.to_string(),
         memory_mb,
@@ -358,6 +412,8 @@ fn cell(target: &str, memory_mb: u32, runs: &[&(&Run, Option<RunCost>)]) -> Cell
         ),
         s3_basis: basis(costs.iter().map(|c| s3_basis_name(c.s3_basis)).collect()),
         score_points: None,
+        vcpus_min,
+        vcpus_max,
         errors: errors.into_iter().collect(),
     }
 }
@@ -488,6 +544,40 @@ mod tests {
         assert_eq!(find(&cells, "a", 128).unwrap().score_points, Some(2.0));
         assert_eq!(find(&cells, "a", 256).unwrap().score_points, Some(0.0));
         assert!(scores[1].score > 0.0);
+    }
+
+    #[test]
+    fn a_sequential_target_is_the_baseline_and_not_ranked() {
+        let config = config(json!({
+            "targets": [
+                {"name": "rust"},
+                {"name": "python"},
+                {"name": "python-sequential", "payload": {"mode": "sequential"}}
+            ]
+        }));
+        // The sequential target is the slowest: ranked, it would hand the others a point each.
+        let runs = [
+            run(1, 256, "rust", Some(1.0)),
+            run(1, 256, "python", Some(2.0)),
+            run(1, 256, "python-sequential", Some(9.0)),
+        ];
+        let execution = ExecutionRef::default();
+        let summary = summarize(&execution, &config, &runs);
+        assert_eq!(summary.score_of("rust"), Some(2.0));
+        assert_eq!(summary.score_of("python"), Some(1.0));
+        assert_eq!(summary.score_of("python-sequential"), None);
+        assert_eq!(
+            summary.cell("python-sequential", 256).unwrap().score_points,
+            None
+        );
+        assert!(
+            summary
+                .notes
+                .iter()
+                .any(|n| n.contains("python-sequential read sequentially")),
+            "{:?}",
+            summary.notes
+        );
     }
 
     #[test]

@@ -118,10 +118,7 @@ impl ExecutionEnvironment {
         let mut command = launch_command(&launch, cgroup.as_ref());
         let mut env = lambda_env(request, settings, &api.address());
         env.extend(launch.env.iter().cloned());
-        command
-            .current_dir(&request.code_dir)
-            .env_clear()
-            .envs(env);
+        command.current_dir(&request.code_dir).env_clear().envs(env);
         let log_path = settings.log_dir.join(format!(
             "{}-{}.log",
             sanitize(&request.function_name),

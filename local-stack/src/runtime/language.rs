@@ -53,16 +53,13 @@ pub(crate) struct RuntimeClients {
 
 impl RuntimeClients {
     pub(crate) fn in_workspace(root: &Path) -> Self {
-        let runtimes = crate::paths::runtimes_dir(root);
+        let node_modules = crate::paths::runtimes_dir(root)
+            .join("node")
+            .join("node_modules");
         Self {
             python: crate::paths::runtime_python(root),
-            node: runtimes.join("node").join("bin").join("node"),
-            node_ric: runtimes
-                .join("node")
-                .join("node_modules")
-                .join("aws-lambda-ric")
-                .join("bin")
-                .join("index.mjs"),
+            node: node_modules.join("node").join("bin").join("node"),
+            node_ric: node_modules.join("aws-lambda-ric").join("index.mjs"),
         }
     }
 }
@@ -104,9 +101,11 @@ pub(crate) fn launch(
         Some(Language::Node) => {
             let node = installed(&clients.node, "Node.js for the local runtime")?;
             let ric = installed(&clients.node_ric, "aws-lambda-ric (Node.js)")?;
+            // aws-lambda-ric takes the handler from `_HANDLER` and the code from
+            // `LAMBDA_TASK_ROOT`, both set for every runtime.
             Ok(Launch {
                 program: node,
-                args: vec![ric.display().to_string(), request.handler.clone()],
+                args: vec![ric.display().to_string()],
                 env: vec![("NODE_PATH".to_string(), format!("{code}/node_modules"))],
             })
         }

@@ -13,9 +13,9 @@
 //! ```
 
 mod elf;
-mod language;
 mod environment;
 mod ids;
+mod language;
 mod pool;
 pub mod protocol;
 mod runtime_api;

@@ -417,16 +417,12 @@ async fn the_index_grows_by_one_per_execution_and_a_rewrite_is_byte_identical() 
         .collect();
     assert_eq!(names, vec!["nightly-1", "nightly-2", "nightly-3"]);
     // The trend of the last report has one point per execution and target (plus one legend
-    // marker per target).
+    // marker per target); rust's markers are circles, python's squares (filled polygons).
     let trend =
         String::from_utf8(get_bytes(&client, "results", "runs/nightly-2/trend.svg").await).unwrap();
     let doc = roxmltree::Document::parse(&trend).unwrap();
-    assert_eq!(
-        doc.descendants()
-            .filter(|n| n.has_tag_name("circle"))
-            .count(),
-        3 * 2 + 2
-    );
+    let count = |tag: &str| doc.descendants().filter(|n| n.has_tag_name(tag)).count();
+    assert_eq!((count("circle"), count("polygon")), (3 + 1, 3 + 1));
     let before = snapshot(&client, "results").await;
     report(
         &client,
