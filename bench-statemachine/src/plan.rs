@@ -28,6 +28,10 @@ pub struct DataLocation {
     pub prefix: String,
     /// The string to look for; `None` only counts the objects.
     pub find: Option<String>,
+    /// The prefix of the few objects the warm-up reads (contract 1 `warmupPrefix`); `None`: the
+    /// warm-up reads what its target reads.
+    #[serde(default)]
+    pub warmup_prefix: Option<String>,
     /// What a reader must return for its run to count (the object count, or with `find` the key
     /// holding the string); `None`: not checked.
     #[serde(default)]
@@ -139,6 +143,7 @@ impl Default for BenchmarkPlan {
                 bucket: format!("{DEFAULT_STACK_NAME}-data"),
                 prefix: "bench/1000/".into(),
                 find: Some(MAGIC_STRING.into()),
+                warmup_prefix: Some("bench/warmup/".into()),
                 expected_result: ObjectSet::seed_parity().magic_key("bench/1000/"),
             },
             results: ResultsLocation {
@@ -192,6 +197,7 @@ impl BenchmarkPlan {
             memory_sizes: self.memory_sizes.clone(),
             rounds: self.rounds,
             warmup: self.warmup,
+            warmup_prefix: self.data.warmup_prefix.clone(),
             bucket: self.data.bucket.clone(),
             prefix: self.data.prefix.clone(),
             find: self.data.find.clone(),

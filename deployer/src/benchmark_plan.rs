@@ -48,6 +48,7 @@ pub(crate) fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> Benchm
             bucket: names.data_bucket.clone(),
             prefix: names.data_prefix.clone(),
             find: Some(config.objects.magic.clone()),
+            warmup_prefix: Some(names.warmup_prefix()),
             expected_result: config.objects.object_set().magic_key(&names.data_prefix),
         },
         results: ResultsLocation {

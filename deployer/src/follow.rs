@@ -22,7 +22,11 @@ use crate::error::Result;
 /// Pauses after a throttled call: from half a second, doubling up to 30 s, for as long as the
 /// execution runs.
 const BACKOFF: Backoff = Backoff::doubling(Duration::from_millis(500), Duration::from_secs(30));
-/// Events per history page (the most Step Functions returns).
+/// Events in the first page of a poll: more than a poll usually finds new, so that one small
+/// call serves it. Every event returned is serialized by the service, and a page of 1,000 per poll
+/// kept moto's one Python process half busy (the local stack's functions share its CPU).
+const FIRST_PAGE_SIZE: i32 = 50;
+/// Events per further page (the most Step Functions returns).
 const PAGE_SIZE: i32 = 1000;
 
 /// True when `error` says the call was throttled.
@@ -72,7 +76,11 @@ impl HistoryFollower {
                     .get_execution_history()
                     .execution_arn(arn)
                     .reverse_order(true)
-                    .max_results(PAGE_SIZE)
+                    .max_results(if token.is_none() {
+                        FIRST_PAGE_SIZE
+                    } else {
+                        PAGE_SIZE
+                    })
                     .set_next_token(token.clone())
                     .send()
             })

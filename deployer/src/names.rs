@@ -5,6 +5,9 @@ use crate::readers::Reader;
 
 /// The prefix the test objects live under (`bench/COUNT/`); the reader's policy covers it all.
 pub(crate) const DATA_ROOT_PREFIX: &str = "bench/";
+/// How many objects the warm-up reads: a few, so that every path of a read runs (listing, GETs
+/// in flight at once, new connections) in a fraction of the time of the full set.
+pub const WARMUP_OBJECTS: u64 = 8;
 /// Where the collector writes (contract 3).
 pub(crate) const RESULTS_PREFIX: &str = "runs/";
 /// The Scheduler group the schedule lives in.
@@ -81,6 +84,12 @@ impl StackNames {
     /// copy that targets given only in an execution's input read.
     pub fn target_prefix(&self, target: &str) -> String {
         format!("{}-{target}/", self.data_prefix.trim_end_matches('/'))
+    }
+
+    /// The prefix of the few objects the warm-up after each memory update reads,
+    /// `bench/warmup/` ([`WARMUP_OBJECTS`] of them).
+    pub fn warmup_prefix(&self) -> String {
+        format!("{DATA_ROOT_PREFIX}warmup/")
     }
 
     /// The partition of the region (`aws`, `aws-cn`, `aws-us-gov`).

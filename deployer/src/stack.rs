@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use bench_statemachine::RenderedPlan;
+use bench_types::objects::ObjectSet;
 use serde_json::{json, Value};
 
 use crate::benchmark_plan::benchmark_plan;
 use crate::config::BenchConfig;
 use crate::error::Result;
-use crate::names::{StackNames, SCHEDULE_GROUP};
+use crate::names::{StackNames, SCHEDULE_GROUP, WARMUP_OBJECTS};
 use crate::package::Packages;
 use crate::policies;
 use crate::readers::Reader;
@@ -129,9 +130,18 @@ fn object_copies(config: &BenchConfig, names: &StackNames) -> Vec<ObjectsSpec> {
         prefix,
         set: config.objects.object_set(),
     };
+    let warmup = ObjectsSpec {
+        bucket: names.data_bucket.clone(),
+        prefix: names.warmup_prefix(),
+        set: ObjectSet {
+            count: WARMUP_OBJECTS,
+            ..config.objects.object_set()
+        },
+    };
     std::iter::once(names.data_prefix.clone())
         .chain(config.targets.iter().map(|t| names.target_prefix(&t.name)))
         .map(copy)
+        .chain(std::iter::once(warmup))
         .collect()
 }
 

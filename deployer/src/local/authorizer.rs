@@ -22,6 +22,11 @@ use crate::resources::role::decode_policy;
 
 /// How long a role's policies are used before they are read again (IAM is eventually
 /// consistent on AWS too: a policy change takes a few seconds to apply).
+///
+/// Past it, one request reads them again while the others go on with the copy it replaces:
+/// were every request in flight to read them (64 GETs of a reader, each with 4 or more calls to
+/// moto, which also runs the state machine), the reads would queue behind each other for
+/// seconds, and a GET with them: seen here as 1 to 3 s GETs in every reader past 2 s.
 const POLICY_TTL: Duration = Duration::from_secs(2);
 /// The route of the moto launcher that answers which session a temporary key belongs to.
 const SESSION_ROUTE: &str = "/moto-api/local-stack/session";
@@ -43,6 +48,8 @@ pub(crate) struct MotoIam {
     admin_secret: String,
     sessions: Mutex<HashMap<String, Session>>,
     policies: Mutex<HashMap<String, CachedPolicies>>,
+    /// Held by the one request that reads a role's policies from moto.
+    policy_read: tokio::sync::Mutex<()>,
 }
 
 /// A role's policies and when they were read.
@@ -65,6 +72,7 @@ impl MotoIam {
             admin_secret: admin_secret.to_owned(),
             sessions: Mutex::new(HashMap::new()),
             policies: Mutex::new(HashMap::new()),
+            policy_read: tokio::sync::Mutex::new(()),
         }
     }
 
@@ -96,18 +104,45 @@ impl MotoIam {
         Some(session)
     }
 
-    /// The role's inline and attached policies (cached for [`POLICY_TTL`]).
+    /// The role's inline and attached policies (cached for [`POLICY_TTL`]; past it, read again
+    /// by one request while the others use the cached copy).
     async fn role_policies(&self, role_arn: &str) -> Result<Arc<Vec<IAMPolicy>>, String> {
-        if let Some((at, policies)) = self
-            .policies
-            .lock()
-            .map_err(|e| e.to_string())?
-            .get(role_arn)
-        {
+        let cached = self.cached_policies(role_arn)?;
+        if let Some((at, policies)) = &cached {
             if at.elapsed() < POLICY_TTL {
                 return Ok(Arc::clone(policies));
             }
         }
+        let _reading = match (&cached, self.policy_read.try_lock()) {
+            (_, Ok(guard)) => guard,
+            (Some((_, stale)), Err(_)) => return Ok(Arc::clone(stale)),
+            // Never read: wait for the read in progress, which may be this role's.
+            (None, Err(_)) => {
+                let guard = self.policy_read.lock().await;
+                if let Some((_, policies)) = self.cached_policies(role_arn)? {
+                    return Ok(policies);
+                }
+                guard
+            }
+        };
+        let policies = self.read_role_policies(role_arn).await?;
+        if let Ok(mut cache) = self.policies.lock() {
+            cache.insert(role_arn.to_owned(), (Instant::now(), Arc::clone(&policies)));
+        }
+        Ok(policies)
+    }
+
+    fn cached_policies(&self, role_arn: &str) -> Result<Option<CachedPolicies>, String> {
+        Ok(self
+            .policies
+            .lock()
+            .map_err(|e| e.to_string())?
+            .get(role_arn)
+            .cloned())
+    }
+
+    /// The role's inline and attached policies, from moto's IAM.
+    async fn read_role_policies(&self, role_arn: &str) -> Result<Arc<Vec<IAMPolicy>>, String> {
         let role = role_arn.rsplit('/').next().unwrap_or(role_arn);
         let mut documents = Vec::new();
         let inline = self
@@ -167,11 +202,7 @@ impl MotoIam {
                 IAMPolicy::from_json(&d.to_string()).map_err(|e| format!("policy of {role}: {e}"))
             })
             .collect::<Result<_, _>>()?;
-        let policies = Arc::new(policies);
-        if let Ok(mut cache) = self.policies.lock() {
-            cache.insert(role_arn.to_owned(), (Instant::now(), Arc::clone(&policies)));
-        }
-        Ok(policies)
+        Ok(Arc::new(policies))
     }
 }
 

@@ -35,6 +35,11 @@ pub struct ExecutionInput {
     pub rounds: u32,
     /// Whether each timed invoke follows an untimed one at the same memory size.
     pub warmup: bool,
+    /// The key prefix of the few objects the warm-up reads, e.g. `bench/warmup/`: enough to
+    /// start the sandbox and take every path a read takes (client, listing, GET, TLS), at a
+    /// fraction of a full read's time and cost. `None`: the warm-up reads what its target reads.
+    #[serde(default)]
+    pub warmup_prefix: Option<String>,
     /// The bucket holding the test objects.
     pub bucket: String,
     /// The key prefix of the test objects, e.g. `bench/1000/`.
@@ -74,6 +79,13 @@ pub struct GivenInput {
     /// Turns the untimed invoke before each timed one on or off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warmup: Option<bool>,
+    /// `Some(None)` is a given `null`: the warm-up reads what its target reads.
+    #[serde(
+        default,
+        deserialize_with = "given",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub warmup_prefix: Option<Option<String>>,
     /// Points the readers at another data bucket.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub bucket: Option<String>,
@@ -186,6 +198,7 @@ mod tests {
             memory_sizes: vec![128],
             rounds: 1,
             warmup: false,
+            warmup_prefix: None,
             bucket: "data".into(),
             prefix: "bench/".into(),
             find: None,

@@ -24,6 +24,16 @@ pub struct FunctionGroup {
     pub targets: Vec<ScheduledTarget>,
 }
 
+impl FunctionGroup {
+    /// Makes the warm-up read the objects under `prefix` (and only count them) instead of its
+    /// target's.
+    pub fn warm_up_on(&mut self, prefix: &str) {
+        self.warm_up_payload
+            .insert("folder".into(), Value::from(prefix));
+        self.warm_up_payload.insert("find".into(), Value::Null);
+    }
+}
+
 /// A target as a step runs it: the input's target and what its reader must answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledTarget {

@@ -259,10 +259,21 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
         "the result every reader must return (the object count, or with `find` the key holding it), or null",
     )?;
 
+    let warmup_prefix = optional_text(
+        field("warmupPrefix"),
+        "warmupPrefix",
+        "the prefix of the few objects the warm-up reads, e.g. \"bench/warmup/\", or null to warm up on each function's first target's objects",
+    )?;
+
     let expect = expectation(&request.given, expected_result.as_deref());
-    let functions = function_groups_expecting(&targets, |target| {
+    let mut functions = function_groups_expecting(&targets, |target| {
         target_expectation(expect.as_ref(), find.is_some(), &prefix, target)
     });
+    if let Some(warmup_prefix) = &warmup_prefix {
+        for function in &mut functions {
+            function.warm_up_on(warmup_prefix);
+        }
+    }
     let budget = request.limits.history;
     let shape = RunShape {
         rounds: u64::from(rounds),
@@ -288,6 +299,7 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
             memory_sizes,
             rounds,
             warmup,
+            warmup_prefix,
             bucket,
             prefix,
             find,
