@@ -133,8 +133,10 @@ fn object_copies(config: &BenchConfig, names: &StackNames) -> Vec<ObjectsSpec> {
     let warmup = ObjectsSpec {
         bucket: names.data_bucket.clone(),
         prefix: names.warmup_prefix(),
+        // Read only to count them: no magic object, so a new `find` leaves them alone.
         set: ObjectSet {
             count: WARMUP_OBJECTS,
+            magic: None,
             ..config.objects.object_set()
         },
     };

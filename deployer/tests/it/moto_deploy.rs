@@ -9,6 +9,7 @@ use bench_types::objects::ObjectSet;
 use deployer::aws::{Call, CallLog};
 use deployer::config::BenchConfig;
 use deployer::diff::Change;
+use deployer::names::WARMUP_OBJECTS;
 use deployer::package::{Package, Packages};
 use deployer::progress::{Event, Recorder};
 use deployer::reconcile::{KIND_ROLE, KIND_SCHEDULE, KIND_STATE_MACHINE};
@@ -106,9 +107,9 @@ async fn deploy_creates_everything_and_a_second_deploy_changes_nothing() {
         .cloned()
         .collect();
     assert_eq!(applied, planned);
-    // The shared copy and the one target's own copy.
+    // The shared copy, the one target's own copy and the warm-up's objects.
     let uploaded = events.iter().filter(|e| **e == Event::ObjectUploaded);
-    assert_eq!(uploaded.count(), 2 * 12);
+    assert_eq!(uploaded.count(), 2 * 12 + WARMUP_OBJECTS as usize);
     assert!(
         report.diff.changes.iter().all(|c| match c.kind {
             KIND_SCHEDULE => c.change == Change::NoChange,

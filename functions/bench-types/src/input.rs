@@ -211,7 +211,7 @@ mod tests {
         assert_eq!(
             json,
             json!({"targets": [{"name": "rust", "functionName": "reader", "payload": {}}],
-                "memorySizes": [128], "rounds": 1, "warmup": false, "bucket": "data",
+                "memorySizes": [128], "rounds": 1, "warmup": false, "warmupPrefix": null, "bucket": "data",
                 "prefix": "bench/", "find": null, "resultsBucket": "results",
                 "resultsPrefix": "runs/", "label": "l", "expectedResult": null})
         );

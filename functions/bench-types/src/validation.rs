@@ -550,6 +550,32 @@ mod tests {
     }
 
     #[test]
+    fn the_warm_up_reads_the_warmup_prefix_without_find() {
+        let warm_up = |given: Value| {
+            let valid = validate(&request(given)).expect("valid");
+            (
+                valid.input.warmup_prefix,
+                valid.functions[0].warm_up_payload.clone(),
+            )
+        };
+        let (prefix, payload) = warm_up(json!({"warmupPrefix": "bench/warmup/"}));
+        assert_eq!(prefix.as_deref(), Some("bench/warmup/"));
+        assert_eq!(
+            Value::Object(payload),
+            json!({"mode": "concurrent", "concurrency": 64,
+                   "folder": "bench/warmup/", "find": null})
+        );
+        // Without it (the defaults here have none, and a given null): the target's own read.
+        let (prefix, payload) = warm_up(json!({"warmupPrefix": null}));
+        assert_eq!(prefix, None);
+        assert_eq!(
+            Value::Object(payload),
+            json!({"mode": "concurrent", "concurrency": 64})
+        );
+        assert!(cause(json!({"warmupPrefix": 3})).starts_with("warmupPrefix: give the prefix"));
+    }
+
+    #[test]
     fn the_defaults_are_valid_and_keep_the_deployed_expectation() {
         let valid = validate(&request(json!({}))).expect("defaults are valid");
         assert_eq!(valid.input.targets[0].payload["concurrency"], 64);
