@@ -170,10 +170,19 @@ pub(crate) async fn apply(
             objects::apply(c, spec, plan, reporter).await?;
         }
     }
+    // The functions side by side: each waits seconds for Lambda to make it Active or its
+    // update Successful, and no function needs another.
     for (spec, change) in stack.functions.iter().zip(&planned.functions) {
         say(KIND_FUNCTION, &spec.name, change);
-        function::apply(c, spec, change).await?;
     }
+    futures::future::try_join_all(
+        stack
+            .functions
+            .iter()
+            .zip(&planned.functions)
+            .map(|(spec, change)| function::apply(c, spec, change)),
+    )
+    .await?;
     say(
         KIND_STATE_MACHINE,
         &stack.state_machine.name,

@@ -1,7 +1,9 @@
 // npm run build: bundles src/index.mjs and the pinned SDK into dist/index.js (CommonJS, handler
 // `index.handler`), the same as
-//   esbuild src/index.mjs --bundle --platform=node --target=node22 --format=cjs --outfile=dist/index.js
-// No sourcemap, no timestamps: the same sources and lock file give the same bytes.
+//   esbuild src/index.mjs --bundle --platform=node --target=node22 --format=cjs --minify --keep-names --outfile=dist/index.js
+// (as `cargo run --bin deploy` bundles it). Minified: less to parse at every cold start; names
+// kept, as errors travel by their class name (`errorType`). No sourcemap, no timestamps: the
+// same sources and lock file give the same bytes.
 import { writeFileSync } from "node:fs";
 import { build } from "esbuild";
 
@@ -13,6 +15,8 @@ await build({
   platform: "node",
   target: "node22",
   format: "cjs",
+  minify: true,
+  keepNames: true,
   outfile: "dist/index.js",
   logLevel: "warning",
 });
