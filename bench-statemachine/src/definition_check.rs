@@ -183,10 +183,8 @@ fn check_state<'a>(
             }
         },
     }
-    if kind == "Map" && state.get("MaxConcurrency") != Some(&Value::from(1)) {
-        return Err(malformed(
-            "every Map must run one item at a time (MaxConcurrency 1): one function has one $LATEST",
-        ));
+    if kind == "Map" {
+        check_map_concurrency(name, state)?;
     }
     check_error_lists(name, state, "Retry")?;
     check_error_lists(name, state, "Catch")?;
@@ -200,6 +198,31 @@ fn check_state<'a>(
         }
     }
     Ok(targets)
+}
+
+/// Maps whose items are distinct functions' memory updates, and so may run side by side.
+const PARALLEL_MAPS: [&str; 1] = ["UpdateMemory"];
+
+/// Every Map runs one item at a time (one function has one $LATEST, and two measurements must
+/// not share the machine), but the ones in [`PARALLEL_MAPS`], which run a bounded number.
+fn check_map_concurrency(name: &str, state: &Value) -> Result<(), DefinitionError> {
+    let limit = state.get("MaxConcurrency").and_then(Value::as_u64);
+    let allowed = if PARALLEL_MAPS.contains(&name) {
+        limit.is_some_and(|n| n >= 1)
+    } else {
+        limit == Some(1)
+    };
+    if allowed {
+        return Ok(());
+    }
+    Err(DefinitionError::Malformed {
+        state: name.to_string(),
+        problem: if PARALLEL_MAPS.contains(&name) {
+            "MaxConcurrency must be a bound of at least 1 (0 would start every item at once)".into()
+        } else {
+            "every Map must run one item at a time (MaxConcurrency 1): one function has one $LATEST, and two measurements must not overlap".into()
+        },
+    })
 }
 
 /// Every retrier and catcher names at least one error; `States.ALL` stands alone in the last one.

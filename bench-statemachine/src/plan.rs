@@ -246,7 +246,7 @@ impl BenchmarkPlan {
 
     /// The number of (round, memory, function) steps (memory updates) a run of the defaults
     /// makes.
-    pub fn steps(&self) -> u64 {
+    pub fn updates(&self) -> u64 {
         let shape = self.shape();
         shape.rounds * shape.sizes * shape.functions
     }

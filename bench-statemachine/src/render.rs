@@ -14,10 +14,15 @@ use crate::error::Error;
 use crate::plan::{BenchmarkPlan, PollPolicy, RetryPolicies};
 use crate::plan_check::MAX_ROUNDS;
 
+/// Functions whose memory updates run at once in a step. Each update is one
+/// UpdateFunctionConfiguration and a GetFunctionConfiguration every poll interval, far below
+/// Lambda's control-plane quotas at this many; the retriers absorb a throttle.
+pub const UPDATE_CONCURRENCY: u32 = 10;
+
 const MAIN: &str = "statemachine.asl.json";
 
 /// The templates, as (name, text). Partials are called by name from the main template.
-const TEMPLATES: [(&str, &str); 9] = [
+const TEMPLATES: [(&str, &str); 10] = [
     (
         MAIN,
         include_str!("../../templates/statemachine.asl.json.hbs"),
@@ -26,7 +31,14 @@ const TEMPLATES: [(&str, &str); 9] = [
         "validate_input",
         include_str!("../../templates/partials/validate_input.hbs"),
     ),
-    ("step", include_str!("../../templates/partials/step.hbs")),
+    (
+        "update_memory",
+        include_str!("../../templates/partials/update_memory.hbs"),
+    ),
+    (
+        "function_run",
+        include_str!("../../templates/partials/function_run.hbs"),
+    ),
     (
         "target_run",
         include_str!("../../templates/partials/target_run.hbs"),
@@ -60,6 +72,8 @@ struct DefinitionContext<'a> {
     defaults: Value,
     collector_function: &'a str,
     poll: &'a PollPolicy,
+    /// How many functions' memory updates (and waits) overlap in a step.
+    update_concurrency: u32,
     retries: &'a RetryPolicies,
     max_rounds: u32,
     rounds_invalid_cause: String,
@@ -131,6 +145,7 @@ pub(crate) fn render_with_budget(
         defaults: plan.default_input(),
         collector_function: &plan.collector_function,
         poll: &plan.poll,
+        update_concurrency: UPDATE_CONCURRENCY,
         retries: &plan.retries,
         max_rounds: MAX_ROUNDS,
         rounds_invalid_cause: format!(

@@ -29,14 +29,14 @@ pub const TRUST_POLICY_FILE: &str = "statemachine-trust-policy.json";
 pub struct TransitionFigures {
     /// (round, memory, target) configurations of a run of the defaults.
     pub configurations: u64,
-    /// (round, memory, function) steps, each one memory update, of a run of the defaults.
-    pub steps: u64,
+    /// (round, memory, function) memory updates of a run of the defaults.
+    pub updates: u64,
     /// Transitions of a whole successful run, every update done at its first check.
     pub per_run: u64,
     /// `per_run / configurations`.
     pub per_configuration: f64,
     /// What each further `LastUpdateStatus` poll adds (AWS usually answers an update with
-    /// `InProgress`, so expect about one poll per step there).
+    /// `InProgress`, so expect about one poll per update there).
     pub per_extra_poll: u64,
     /// History events of a whole successful run, every update done at its first check.
     pub history_events: u64,
@@ -55,7 +55,7 @@ impl TransitionFigures {
         let configurations = plan.configurations();
         Ok(Self {
             configurations,
-            steps: plan.steps(),
+            updates: plan.updates(),
             per_run: run.transitions,
             per_configuration: run.transitions as f64 / configurations as f64,
             per_extra_poll: poll.transitions,
@@ -66,12 +66,12 @@ impl TransitionFigures {
 
     /// History events of a run in which every update needs `polls` polls.
     pub fn history_events_with_polls(&self, polls: u64) -> u64 {
-        self.history_events + self.steps * polls * self.history_events_per_extra_poll
+        self.history_events + self.updates * polls * self.history_events_per_extra_poll
     }
 
     /// The per-configuration figure when every update needs `polls` polls.
     pub fn per_configuration_with_polls(&self, polls: u64) -> f64 {
-        let transitions = self.per_run + self.steps * polls * self.per_extra_poll;
+        let transitions = self.per_run + self.updates * polls * self.per_extra_poll;
         transitions as f64 / self.configurations as f64
     }
 }

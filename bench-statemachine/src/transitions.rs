@@ -32,23 +32,33 @@ impl Scenario {
         let shape = plan.shape();
         let groups = function_groups(&plan.targets);
         let functions = groups.len() as u64;
-        let targets_per_step: Vec<u64> = groups.iter().map(|g| g.targets.len() as u64).collect();
+        let targets_per_function: Vec<u64> =
+            groups.iter().map(|g| g.targets.len() as u64).collect();
         let after_update = if plan.warmup { "WarmUp" } else { "Targets" };
+        // One function runs its steps; several, sizes that update them side by side.
+        let path = if functions == 1 { "Steps" } else { "Sizes" };
+        let after_update_each = format!("{after_update}Each");
         let choices = [
             ("CheckInputIsObject", "MergeInput"),
             ("ValidateInput", "ValidateMemorySizes"),
             ("CheckValidation", "CheckNoOtherRun"),
             ("CheckOtherRuns", "CaptureOriginals"),
             ("CheckMemorySize", "MemorySizeValid"),
+            ("ChooseSteps", path),
             ("CheckUpdate", after_update),
+            ("CheckUpdateEach", "Updated"),
+            ("CheckUpdated", after_update_each.as_str()),
         ];
         let maps = [
             ("ValidateMemorySizes", vec![shape.sizes]),
             ("CaptureOriginals", vec![functions]),
             ("Rounds", vec![shape.rounds]),
-            ("Steps", vec![shape.sizes * functions]),
-            // The steps of a size run the functions in order, each with its own targets.
-            ("Targets", targets_per_step),
+            (path, vec![shape.sizes]),
+            ("UpdateMemory", vec![functions]),
+            ("Functions", vec![functions]),
+            // Each size runs the functions in order, each with its own targets.
+            ("Targets", targets_per_function.clone()),
+            ("TargetsEach", targets_per_function),
             ("RestoreMemory", vec![functions]),
         ];
         Self {

@@ -158,6 +158,15 @@ impl ScriptReaders {
 }
 
 /// Cargo's target folder (`CARGO_TARGET_DIR`, else `<root>/target`).
+/// A name no other writer uses, for a file or folder written then renamed into place: the
+/// process id (deploys side by side) and a counter (threads of one process, e.g. the tests of
+/// one test binary packaging the same reader at once).
+pub(crate) fn scratch_name(stem: &str) -> String {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    format!("{stem}.{}-{n}", std::process::id())
+}
+
 pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)

@@ -22,7 +22,7 @@ use sha2::{Digest, Sha256};
 
 use crate::config::Architecture;
 use crate::error::{DeployError, Result};
-use crate::package::{target_dir, Package};
+use crate::package::{scratch_name, target_dir, Package};
 
 /// The Python version of the deployed function's runtime (`python3.13`).
 pub const LAMBDA_PYTHON_VERSION: &str = "3.13";
@@ -102,7 +102,7 @@ fn install_wheels(
             python.display()
         )));
     }
-    let partial = deps.with_extension(format!("partial-{}", std::process::id()));
+    let partial = deps.with_extension(scratch_name("partial"));
     let _ = std::fs::remove_dir_all(&partial);
     let mut pip = Command::new(&python);
     pip.args([
@@ -179,7 +179,7 @@ pub fn node_package(root: &Path) -> Result<Package> {
     )?;
     let out_dir = target_dir(root).join("lambda-packages").join(NODE_READER);
     std::fs::create_dir_all(&out_dir).map_err(|e| DeployError::io(&out_dir, e))?;
-    let bundle = out_dir.join(format!("index.{}.js", std::process::id()));
+    let bundle = out_dir.join(scratch_name("index") + ".js");
     let mut esbuild = Command::new(source.join("node_modules").join(".bin").join("esbuild"));
     esbuild
         .arg("src/index.mjs")

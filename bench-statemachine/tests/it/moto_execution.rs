@@ -361,10 +361,13 @@ async fn targets_on_one_function_share_its_memory_update_and_warm_up() {
     let outcome = stack.run_valid("shared", "{}").await;
     outcome.assert_succeeded();
 
-    let steps = 2 * 2 * 2; // rounds x sizes x functions
-    assert_eq!(outcome.times_entered("SetMemory"), steps);
-    assert_eq!(outcome.times_entered("WarmUp"), steps);
-    assert_eq!(outcome.times_entered("TimedInvoke"), 2 * 2 * 3);
+    // Two functions: the Sizes path, whose states end in "Each".
+    let updates = 2 * 2 * 2; // rounds x sizes x functions
+    assert_eq!(outcome.times_entered("UpdateMemory"), 2 * 2);
+    assert_eq!(outcome.times_entered("SetMemoryEach"), updates);
+    assert_eq!(outcome.times_entered("WarmUpEach"), updates);
+    assert_eq!(outcome.times_entered("TimedInvokeEach"), 2 * 2 * 3);
+    assert!(!outcome.entered("Steps"));
     let records = outcome.records();
     let keys: Vec<(u64, u64, String)> = records
         .iter()
@@ -396,6 +399,88 @@ async fn targets_on_one_function_share_its_memory_update_and_warm_up() {
             ORIGINAL_MEMORY_MB
         );
     }
+}
+
+/// The states of the update of one function among several (the Sizes path), three Maps deep.
+fn update_each_states(d: &mut serde_json::Value) -> &mut serde_json::Value {
+    &mut d["States"]["Rounds"]["ItemProcessor"]["States"]["Sizes"]["ItemProcessor"]["States"]
+        ["UpdateMemory"]["ItemProcessor"]["States"]
+}
+
+/// Several functions' updates run side by side: both wait for their update at the same time.
+/// One function's update that ends stale fails that function's targets only; the other's
+/// are measured.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn several_functions_wait_for_their_updates_side_by_side() {
+    let mut plan = small_plan(vec![256], true);
+    plan.poll.interval_seconds = 1;
+    let reader = plan.targets[0].clone();
+    let other = reader.function_name.replace("s3-reader", "other-reader");
+    plan.targets.push(TargetSpec {
+        name: "other".into(),
+        function_name: other.clone(),
+        ..reader.clone()
+    });
+    let stack = Stack::start(&plan).await;
+    let mut definition = render_plan(&plan).expect("renders").definition;
+    let in_progress = serde_json::json!({"LastUpdateStatus": "InProgress", "MemorySize": 777});
+    let stale = serde_json::json!({"LastUpdateStatus": "Successful", "MemorySize": 777});
+    let states = update_each_states(&mut definition);
+    states["SetMemoryEach"]["Next"] = "PretendInProgress".into();
+    states["PretendInProgress"] = serde_json::json!({
+        "Type": "Pass", "Result": in_progress, "ResultPath": "$.update", "Next": "CheckUpdateEach"});
+    states["GetConfigurationEach"]["Next"] = "PretendStaleForOther".into();
+    states["PretendStaleForOther"] = serde_json::json!({
+        "Type": "Choice",
+        "Choices": [{"Variable": "$.function.functionName", "StringEquals": other, "Next": "PretendStale"}],
+        "Default": "CheckUpdateEach"});
+    states["PretendStale"] = serde_json::json!({
+        "Type": "Pass", "Result": stale, "ResultPath": "$.update", "Next": "CheckUpdateEach"});
+    let arn = stack
+        .create_state_machine("side-by-side", &definition)
+        .await;
+    stack.queue_valid_then(&[]).await;
+    let outcome = stack.run_machine(&arn, "side-by-side", "{}").await;
+    outcome.assert_succeeded();
+
+    // Both waits begin before either ends: the updates overlap.
+    let position = |entered: bool| {
+        outcome.history.iter().position(|e| {
+            let name = if entered {
+                e.state_entered_event_details().map(|d| d.name())
+            } else {
+                e.state_exited_event_details().map(|d| d.name())
+            };
+            name == Some("WaitForUpdateEach")
+        })
+    };
+    let waits_entered = outcome.times_entered("WaitForUpdateEach");
+    assert_eq!(waits_entered, 2);
+    let last_wait_entered = outcome
+        .history
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| {
+            e.state_entered_event_details().map(|d| d.name()) == Some("WaitForUpdateEach")
+        })
+        .map(|(i, _)| i)
+        .max();
+    assert!(
+        last_wait_entered < position(false),
+        "the second wait began after the first ended: {last_wait_entered:?} {:?}",
+        position(false)
+    );
+    assert!(position(true) < last_wait_entered);
+
+    let records = outcome.records();
+    assert_eq!(records.len(), 2, "{records:?}");
+    assert_eq!(records[0]["target"], reader.name.as_str());
+    assert_eq!(records[0]["ok"], true, "{}", records[0]);
+    assert_eq!(records[1]["target"], "other");
+    assert_eq!(records[1]["ok"], false);
+    assert_eq!(records[1]["error"], "StaleConfiguration");
+    // Only the updated function is warmed up.
+    assert_eq!(outcome.times_entered("WarmUpEach"), 1);
 }
 
 /// A second execution of the same state machine, started while the first one runs, stops with

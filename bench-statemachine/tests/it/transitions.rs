@@ -42,9 +42,9 @@ fn the_walk_follows_the_plan_shape() {
         warmup: false,
         ..base.clone()
     });
-    // One configuration: the Steps Map, and its one step: SetMemory, CheckUpdate, WarmUp, the
-    // Targets Map, TimedInvoke, RecordRun = 7 per round.
-    assert_eq!(two_rounds - one, 7);
+    // One configuration: ChooseSteps, the Steps Map, and its one step: SetMemory, CheckUpdate,
+    // WarmUp, the Targets Map, TimedInvoke, RecordRun = 8 per round.
+    assert_eq!(two_rounds - one, 8);
     assert_eq!(one - no_warmup, 1);
 }
 
@@ -81,7 +81,7 @@ fn write_plan_writes_the_files_and_prints_the_figures() {
         assert!(text.contains(name), "the report lists {name}");
     }
     assert!(
-        text.contains("per (round, memory, target): 7.30 (219 for the 30 configurations"),
+        text.contains("per (round, memory, target): 7.40 (222 for the 30 configurations"),
         "{text}"
     );
 }
@@ -125,7 +125,7 @@ fn a_run_too_long_for_the_execution_history_is_refused() {
         target.function_name = "reader".into();
     }
     let fits = render_plan(&big).expect("700 configurations on one function fit");
-    assert_eq!(fits.transitions.steps, 100);
+    assert_eq!(fits.transitions.updates, 100);
 }
 
 #[test]
@@ -144,14 +144,27 @@ fn a_target_on_a_function_already_measured_adds_only_its_invoke_and_record() {
     });
     let mut other_function = two.clone();
     other_function.targets[1].function_name = "another-reader".into();
+    let mut third_function = other_function.clone();
+    third_function.targets.push(TargetSpec {
+        name: "third".into(),
+        function_name: "third-reader".into(),
+        ..one.targets[0].clone()
+    });
     let per_run = |plan: &BenchmarkPlan| render_plan(plan).expect("renders").transitions.per_run;
-    let configurations_added = 2 * 2;
-    assert_eq!(per_run(&two) - per_run(&one), 2 * configurations_added);
-    // On a function of its own, the target brings its own step (SetMemory, CheckUpdate,
-    // WarmUp, the Targets Map, TimedInvoke, RecordRun) and its function's original memory read
-    // and restore.
+    let sizes_in_rounds = 2 * 2;
+    assert_eq!(per_run(&two) - per_run(&one), 2 * sizes_in_rounds);
+    // A second function takes the run from the Steps path (SetMemory, CheckUpdate, WarmUp, the
+    // Targets Map, TimedInvoke, RecordRun per size) to the Sizes path: the UpdateMemory and
+    // Functions Maps, and per function SetMemoryEach, CheckUpdateEach, Updated, CheckUpdated,
+    // WarmUpEach, the TargetsEach Map, then each target's TimedInvokeEach and RecordRunEach;
+    // plus the new function's original memory read and restore.
     assert_eq!(
         per_run(&other_function) - per_run(&one),
-        6 * configurations_added + 2
+        (2 + 2 * 6 + 2 * 2 - 6) * sizes_in_rounds + 2
+    );
+    // Each further function adds its own update and run: 8 per (round, memory size).
+    assert_eq!(
+        per_run(&third_function) - per_run(&other_function),
+        8 * sizes_in_rounds + 2
     );
 }

@@ -125,9 +125,9 @@ pub fn package_binaries(bin_dir: &Path, staging: &Path, strip: bool) -> anyhow::
         let dir = staging.join(bin);
         std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
         let bootstrap = dir.join("bootstrap");
-        // Written under a name of this process, checked, then renamed: runs that package side by
+        // Written under a name of its own, checked, then renamed: runs that package side by
         // side (the tests start several `deploy local`) never read a half-written bootstrap.
-        let partial = dir.join(format!("bootstrap.{}.partial", std::process::id()));
+        let partial = dir.join(crate::package::scratch_name("bootstrap") + ".partial");
         if strip {
             let status = Command::new("strip")
                 .arg("--strip-all")

@@ -1,7 +1,8 @@
 //! The order a round runs in, computed by the collector's input check because ASL cannot group:
 //! targets on the same function share one memory update, one wait for it and one warm-up per
-//! (round, memory size), so a round is a list of steps, one per (memory size, function), each
-//! running every target of its function.
+//! (round, memory size). A round of one function is a list of steps, one per memory size; a
+//! round of several, a list of sizes, each updating every function at once and then running
+//! each function's targets in turn (the state machine takes whichever list is not empty).
 
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -14,7 +15,8 @@ use crate::records::ExpectedResult;
 #[serde(rename_all = "camelCase")]
 pub struct FunctionGroup {
     /// The function's name or ARN, exactly as its targets give it (two spellings of one
-    /// function make two groups: still correct, as steps never overlap, only slower).
+    /// function make two groups: still correct, only slower: both set the same size, the
+    /// second update retried while the first is in progress).
     pub function_name: String,
     /// The payload of the warm-up invoke after a memory update: the first target's.
     pub warm_up_payload: Map<String, Value>,
@@ -45,7 +47,7 @@ pub struct ScheduledTarget {
     pub expect: Option<ExpectedResult>,
 }
 
-/// One (memory size, function) of a round: update the memory, wait, warm up, run the targets.
+/// One memory size of a one-function round: update the memory, wait, warm up, run the targets.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
@@ -53,6 +55,27 @@ pub struct Step {
     pub memory_mb: u32,
     /// The function it sets it on, and the targets that then run.
     pub function: FunctionGroup,
+}
+
+/// One memory size of a round of several functions: update them all at once, wait, then warm
+/// up and run each function's targets in turn.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SizeStep {
+    /// The memory size, in MB.
+    pub memory_mb: u32,
+    /// The functions it is set on, each with the targets that then run.
+    pub functions: Vec<FunctionGroup>,
+}
+
+/// A round, in the shape the state machine runs it: `steps` for one function, `sizes` for
+/// several; the other list is empty.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RoundPlan {
+    /// One function's steps, one per memory size.
+    pub steps: Vec<Step>,
+    /// Several functions' sizes.
+    pub sizes: Vec<SizeStep>,
 }
 
 /// Groups `targets` by function, in order of each function's first target, with no expected
@@ -89,17 +112,30 @@ pub fn function_groups_expecting(
     groups
 }
 
-/// The steps of one round: every memory size in order, and at each size every function.
-pub fn round_steps(memory_sizes: &[u32], groups: &[FunctionGroup]) -> Vec<Step> {
-    memory_sizes
-        .iter()
-        .flat_map(|&memory_mb| {
-            groups.iter().map(move |function| Step {
-                memory_mb,
-                function: function.clone(),
-            })
-        })
-        .collect()
+/// One round: every memory size in order, each for every function.
+pub fn round_plan(memory_sizes: &[u32], groups: &[FunctionGroup]) -> RoundPlan {
+    match groups {
+        [function] => RoundPlan {
+            steps: memory_sizes
+                .iter()
+                .map(|&memory_mb| Step {
+                    memory_mb,
+                    function: function.clone(),
+                })
+                .collect(),
+            sizes: Vec::new(),
+        },
+        _ => RoundPlan {
+            steps: Vec::new(),
+            sizes: memory_sizes
+                .iter()
+                .map(|&memory_mb| SizeStep {
+                    memory_mb,
+                    functions: groups.to_vec(),
+                })
+                .collect(),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -136,26 +172,44 @@ mod tests {
         assert_eq!(groups[0].warm_up_payload["mode"], "concurrent");
         assert_eq!(names(&groups[1]), ["python"]);
 
-        let steps = round_steps(&[256, 1024], &groups);
-        let order: Vec<(u32, &str)> = steps
+        let round = round_plan(&[256, 1024], &groups);
+        assert!(round.steps.is_empty());
+        let order: Vec<(u32, Vec<&str>)> = round
+            .sizes
             .iter()
-            .map(|s| (s.memory_mb, s.function.function_name.as_str()))
+            .map(|s| {
+                let names = s.functions.iter().map(|f| f.function_name.as_str());
+                (s.memory_mb, names.collect())
+            })
             .collect();
         assert_eq!(
             order,
             [
-                (256, "reader"),
-                (256, "py-reader"),
-                (1024, "reader"),
-                (1024, "py-reader")
+                (256, vec!["reader", "py-reader"]),
+                (1024, vec!["reader", "py-reader"])
             ]
         );
-        let json = serde_json::to_value(&steps[0]).expect("json");
+        let json = serde_json::to_value(&round.sizes[0]).expect("json");
         assert_eq!(json["memoryMb"], 256);
-        assert_eq!(json["function"]["functionName"], "reader");
-        assert_eq!(json["function"]["warmUpPayload"]["mode"], "concurrent");
-        assert_eq!(json["function"]["warmUpTarget"], "rust");
+        let function = &json["functions"][0];
+        assert_eq!(function["functionName"], "reader");
+        assert_eq!(function["warmUpPayload"]["mode"], "concurrent");
+        assert_eq!(function["warmUpTarget"], "rust");
+        assert_eq!(function["targets"][1]["name"], "rust-sequential");
+        assert!(function["targets"][1]["expect"].is_null());
+    }
+
+    #[test]
+    fn a_round_of_one_function_is_steps() {
+        let targets = [
+            target("rust", "reader", "concurrent"),
+            target("rust-sequential", "reader", "sequential"),
+        ];
+        let round = round_plan(&[128, 256], &function_groups(&targets));
+        assert!(round.sizes.is_empty());
+        let sizes: Vec<u32> = round.steps.iter().map(|s| s.memory_mb).collect();
+        assert_eq!(sizes, [128, 256]);
+        let json = serde_json::to_value(&round.steps[0]).expect("json");
         assert_eq!(json["function"]["targets"][1]["name"], "rust-sequential");
-        assert!(json["function"]["targets"][1]["expect"].is_null());
     }
 }

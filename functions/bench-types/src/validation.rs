@@ -13,7 +13,7 @@ use serde_json::{Map, Value};
 use crate::arn::check_function_ref;
 use crate::input::{ExecutionInput, Target};
 use crate::records::ExpectedResult;
-use crate::schedule::{function_groups_expecting, round_steps, FunctionGroup, Step};
+use crate::schedule::{function_groups_expecting, round_plan, FunctionGroup, SizeStep, Step};
 use crate::{MAX_MEMORY_MB, MIN_MEMORY_MB};
 
 /// The most rounds one execution runs (`States.ArrayRange` makes at most 1000 items).
@@ -44,7 +44,7 @@ pub struct RunLimits {
 /// Execution history events of a run as a function of its size, counted on the rendered
 /// definition with a margin for polls and retries (see bench-statemachine's `budget`):
 /// `fixed + sizes x per_memory_size + functions x per_function + targets x per_target + rounds x
-/// (per_round + sizes x functions x per_step + sizes x targets x per_configuration)`.
+/// (per_round + sizes x (per_step + functions x per_update + targets x per_configuration))`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryBudget {
@@ -58,9 +58,11 @@ pub struct HistoryBudget {
     pub per_target: u64,
     /// Once per round.
     pub per_round: u64,
-    /// Each (round, memory, function) step: the memory update, its polls, the warm-up, with
-    /// the margin.
+    /// Each (round, memory) step: the Maps that update the functions and run them.
     pub per_step: u64,
+    /// Each (round, memory, function): the memory update, its polls, the warm-up, with the
+    /// margin.
+    pub per_update: u64,
     /// Each (round, memory, target) configuration: the timed invoke and its record, with the
     /// margin.
     pub per_configuration: u64,
@@ -95,8 +97,9 @@ impl HistoryBudget {
     pub fn events(&self, shape: RunShape) -> u64 {
         let per_size_in_round = shape
             .functions
-            .saturating_mul(self.per_step)
-            .saturating_add(shape.targets.saturating_mul(self.per_configuration));
+            .saturating_mul(self.per_update)
+            .saturating_add(shape.targets.saturating_mul(self.per_configuration))
+            .saturating_add(self.per_step);
         let per_round = self
             .per_round
             .saturating_add(shape.sizes.saturating_mul(per_size_in_round));
@@ -115,13 +118,14 @@ impl HistoryBudget {
             + self.per_target
             + self.per_round
             + self.per_step
+            + self.per_update
             + self.per_configuration;
         self.max.saturating_sub(self.fixed) / per.max(1)
     }
 }
 
-/// The collector's answer: `{"valid": true, "expect": ..., "functions": ..., "steps": ...}` or
-/// `{"valid": false, "cause": ...}`.
+/// The collector's answer: `{"valid": true, "expect": ..., "functions": ..., "steps": ...,
+/// "sizes": ...}` or `{"valid": false, "cause": ...}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ValidateAnswer {
@@ -137,9 +141,13 @@ pub struct ValidateAnswer {
     /// The targets grouped by function (read and restored once each). Present when valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub functions: Option<Vec<FunctionGroup>>,
-    /// The steps of every round, one per (memory size, function). Present when valid.
+    /// A round of one function, one step per memory size (else empty). Present when valid.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<Vec<Step>>,
+    /// A round of several functions, one item per memory size (else empty). Present when
+    /// valid.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sizes: Option<Vec<SizeStep>>,
 }
 
 impl ValidateAnswer {
@@ -147,22 +155,29 @@ impl ValidateAnswer {
     pub fn for_request(request: &ValidateRequest) -> Self {
         match validate(request) {
             Ok(valid) => {
-                let steps = round_steps(&valid.input.memory_sizes, &valid.functions);
+                let round = round_plan(&valid.input.memory_sizes, &valid.functions);
                 Self {
                     valid: true,
                     cause: None,
                     expect: valid.expect,
                     functions: Some(valid.functions),
-                    steps: Some(steps),
+                    steps: Some(round.steps),
+                    sizes: Some(round.sizes),
                 }
             }
-            Err(cause) => Self {
-                valid: false,
-                cause: Some(cause.0),
-                expect: None,
-                functions: None,
-                steps: None,
-            },
+            Err(cause) => Self::invalid(cause.0),
+        }
+    }
+
+    /// The answer refusing an input for `cause` (starting with the field).
+    pub fn invalid(cause: String) -> Self {
+        Self {
+            valid: false,
+            cause: Some(cause),
+            expect: None,
+            functions: None,
+            steps: None,
+            sizes: None,
         }
     }
 }
@@ -475,7 +490,8 @@ mod tests {
         per_function: 0,
         per_target: 0,
         per_round: 5,
-        per_step: 40,
+        per_step: 0,
+        per_update: 40,
         per_configuration: 25,
         max: 25_000,
     };
@@ -600,7 +616,8 @@ mod tests {
             json!({"valid": true, "expect": {"result": "bench/1000/00042.txt"},
                    "functions": [function],
                    "steps": [{"memoryMb": 128, "function": function},
-                             {"memoryMb": 1024, "function": function}]})
+                             {"memoryMb": 1024, "function": function}],
+                   "sizes": []})
         );
     }
 

@@ -103,20 +103,10 @@ fn validate(request: &ValidateRequest) -> ValidateAnswer {
     }
     match ReportConfig::from_input(&request.input) {
         Ok(_) => answer,
-        Err(CollectorError::InvalidInput { field, reason }) => ValidateAnswer {
-            valid: false,
-            cause: Some(format!("{field}: {reason}")),
-            expect: None,
-            functions: None,
-            steps: None,
-        },
-        Err(other) => ValidateAnswer {
-            valid: false,
-            cause: Some(other.to_string()),
-            expect: None,
-            functions: None,
-            steps: None,
-        },
+        Err(CollectorError::InvalidInput { field, reason }) => {
+            ValidateAnswer::invalid(format!("{field}: {reason}"))
+        }
+        Err(other) => ValidateAnswer::invalid(other.to_string()),
     }
 }
 
@@ -162,7 +152,8 @@ mod tests {
                     per_function: 0,
                     per_target: 0,
                     per_round: 5,
-                    per_step: 40,
+                    per_step: 0,
+                    per_update: 40,
                     per_configuration: 25,
                     max: 25_000,
                 },
