@@ -26,8 +26,6 @@ use crate::package::{scratch_name, target_dir, Package};
 
 /// The Python version of the deployed function's runtime (`python3.13`).
 pub const LAMBDA_PYTHON_VERSION: &str = "3.13";
-/// The Node.js version the bundle targets (`nodejs22.x`).
-const LAMBDA_NODE_TARGET: &str = "node22";
 /// The package names the deployer reports.
 pub const PYTHON_READER: &str = "python-reader";
 /// See [`PYTHON_READER`].
@@ -153,10 +151,7 @@ fn install_wheels(
 /// it finds), else `pythonMAJOR.MINOR` on the `PATH`.
 fn python_of_version(root: &Path, version: &str) -> Option<PathBuf> {
     let candidates = [
-        root.join(".runtimes")
-            .join("python")
-            .join("bin")
-            .join("python"),
+        system::paths::runtime_python(root),
         PathBuf::from(format!("python{version}")),
     ];
     candidates.into_iter().find(|program| {
@@ -180,23 +175,14 @@ pub fn node_package(root: &Path) -> Result<Package> {
     let out_dir = target_dir(root).join("lambda-packages").join(NODE_READER);
     std::fs::create_dir_all(&out_dir).map_err(|e| DeployError::io(&out_dir, e))?;
     let bundle = out_dir.join(scratch_name("index") + ".js");
-    let mut esbuild = Command::new(source.join("node_modules").join(".bin").join("esbuild"));
-    esbuild
-        .arg("src/index.mjs")
-        .args([
-            "--bundle",
-            "--platform=node",
-            "--format=cjs",
-            // Less to parse at every cold start; names kept,
-            // as errors travel by their class name (`errorType`).
-            "--minify",
-            "--keep-names",
-            "--log-level=warning",
-        ])
-        .arg(format!("--target={LAMBDA_NODE_TARGET}"))
-        .arg(format!("--outfile={}", bundle.display()))
-        .current_dir(&source);
-    run(&mut esbuild, "esbuild (bundling the Node.js reader)")?;
+    // The reader's own build script (esbuild, for nodejs22.x), so the bundle deployed is the
+    // one its tests run.
+    let mut build = Command::new("node");
+    build.arg("build.mjs").arg(&bundle).current_dir(&source);
+    run(
+        &mut build,
+        "node build.mjs (bundling the Node.js reader with esbuild)",
+    )?;
     let package = zip_files(NODE_READER, &[("index.js".to_owned(), bundle.clone())]);
     let _ = std::fs::remove_file(&bundle);
     package

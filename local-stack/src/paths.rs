@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use system::paths::workspace_root;
+pub use system::paths::{runtime_python, runtimes_dir};
 
 use crate::Error;
 
@@ -31,15 +32,4 @@ pub fn moto_launcher() -> Result<PathBuf, Error> {
             path: script,
         })
     }
-}
-
-/// Where `scripts/setup --local` installs the managed runtimes of the local Lambda runtime: a
-/// venv with `awslambdaric` (`python/`), a Node.js with `aws-lambda-ric` (`node/`).
-pub fn runtimes_dir(root: &Path) -> PathBuf {
-    root.join(".runtimes")
-}
-
-/// The interpreter the local runtime runs `python3.*` functions with.
-pub fn runtime_python(root: &Path) -> PathBuf {
-    runtimes_dir(root).join("python").join("bin").join("python")
 }

@@ -13,6 +13,18 @@ pub fn workspace_root() -> PathBuf {
     manifest.parent().unwrap_or(manifest).to_path_buf()
 }
 
+/// Where `scripts/setup --local` installs the managed runtimes of the local Lambda runtime: a
+/// venv with `awslambdaric` (`python/`), a Node.js with `aws-lambda-ric` (`node/`).
+pub fn runtimes_dir(root: &Path) -> PathBuf {
+    root.join(".runtimes")
+}
+
+/// The interpreter of the local runtime's `python3.*` functions (the closest Python to Lambda's
+/// that `scripts/setup` found), which also compiles the deployed package's bytecode.
+pub fn runtime_python(root: &Path) -> PathBuf {
+    runtimes_dir(root).join("python").join("bin").join("python")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

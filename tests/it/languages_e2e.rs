@@ -7,7 +7,6 @@
 use crate::support;
 
 use std::io::Write;
-use std::time::Duration;
 
 use aws_sdk_lambda::primitives::Blob;
 use aws_sdk_lambda::types::{Architecture, FunctionCode, Runtime};
@@ -139,27 +138,13 @@ async fn flaky_targets_record_one_failed_size(
     }
 
     // In the configuration, so that the state machine's role may run them.
-    let mut config = d.config.clone();
-    for (name, _, _) in &functions {
-        config.targets.push(TargetConfig {
-            name: (*name).into(),
-            function: Some((*name).into()),
-            mode: Some(ReadMode::Concurrent),
-            ..TargetConfig::default()
-        });
-    }
-    let d = &Deployer::connect(
-        config,
-        bench.sdk_config(),
-        deployer::aws::CallLog::default(),
-    )
-    .await
-    .expect("connect");
-    d.deploy(packages, None)
-        .await
-        .expect("deploy with the flaky targets");
-    // A changed policy takes a moment to apply (the local stack reads policies again after 2 s).
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    let added = functions.iter().map(|(name, _, _)| TargetConfig {
+        name: (*name).into(),
+        function: Some((*name).into()),
+        mode: Some(ReadMode::Concurrent),
+        ..TargetConfig::default()
+    });
+    let d = &support::redeploy_with_targets(d, bench, packages, added).await;
 
     let targets: Vec<_> = functions
         .iter()

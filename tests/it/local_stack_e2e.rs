@@ -315,27 +315,14 @@ async fn target_failing_at_one_size(
     assert_eq!(memory_of(d, function).await, 300, "nothing changed");
 
     // In the config and deployed, the role covers it.
-    let mut config = d.config.clone();
-    config.targets.push(deployer::config::TargetConfig {
+    let flaky = deployer::config::TargetConfig {
         name: "flaky".into(),
         function: Some(function.into()),
         mode: Some(deployer::config::ReadMode::Concurrent),
         concurrency: Some(16),
         ..Default::default()
-    });
-    let d = &Deployer::connect(
-        config,
-        bench.sdk_config(),
-        deployer::aws::CallLog::default(),
-    )
-    .await
-    .expect("connect");
-    d.deploy(packages, None)
-        .await
-        .expect("deploy with the flaky target");
-    // A changed policy takes a moment to apply (IAM is eventually consistent; the local stack
-    // reads a role's policies again after 2 s).
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    };
+    let d = &support::redeploy_with_targets(d, bench, packages, [flaky]).await;
     let outcome = run(d, "e2e-fails-at-512", input, None).await;
     println!("failing target:\n{}", outcome.table);
     assert_eq!(

@@ -26,7 +26,7 @@ pub(crate) struct TargetMode {
 }
 
 impl TargetMode {
-    fn is(&self, mode: ReadMode) -> bool {
+    pub(crate) fn is(&self, mode: ReadMode) -> bool {
         self.mode == mode.as_str()
     }
 }

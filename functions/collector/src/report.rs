@@ -124,6 +124,7 @@ fn seed_table(
     sized_table(
         summary,
         &summary.memory_sizes,
+        &summary.targets,
         title,
         caption,
         value,
@@ -131,17 +132,19 @@ fn seed_table(
     )
 }
 
-/// A seed-style table over some of the memory sizes (the seed's low-end and high-end tables).
+/// A seed-style table over some of the memory sizes (the seed's low-end and high-end tables)
+/// and some of the targets (the ranked ones, in the score table).
 fn sized_table(
     summary: &Summary,
     memory_sizes: &[u32],
+    targets: &[String],
     title: &str,
     caption: &str,
     value: impl Fn(&Cell) -> Option<f64>,
     format: Format,
 ) -> Table {
     let mut header = vec!["memory size (MB)".to_string()];
-    header.extend(summary.targets.iter().cloned());
+    header.extend(targets.iter().cloned());
     let rows = memory_sizes
         .iter()
         .map(|&m| {
@@ -149,7 +152,7 @@ fn sized_table(
                 text: m.to_string(),
                 nan: false,
             }];
-            cells.extend(summary.targets.iter().map(|t| {
+            cells.extend(targets.iter().map(|t| {
                 let cell = summary.cell(t, m);
                 cell_text(cell.and_then(&value), cell, format)
             }));
@@ -168,41 +171,28 @@ fn sized_table(
 }
 
 fn score_table(summary: &Summary) -> Table {
-    let mut table = seed_table(
+    // Only the ranked targets have a column (a sequential baseline is not ranked).
+    let ranked: Vec<String> = summary
+        .targets
+        .iter()
+        .filter(|t| summary.score_of(t).is_some())
+        .cloned()
+        .collect();
+    let mut table = sized_table(
         summary,
+        &summary.memory_sizes,
+        &ranked,
         "Objective score: points per memory size",
         "At each size the fastest of N targets gets N points, the next N − 1, and so on (half points from 3008 MB up); no valid run gets 0 (NaN in the time table). The total row is the seed's objective score.",
         |c| c.score_points,
         POINTS,
     );
     let mut cells = vec![text_cell("total")];
-    cells.extend(summary.targets.iter().map(|t| TableCell {
+    cells.extend(ranked.iter().map(|t| TableCell {
         text: summary.score_of(t).map(one_decimal).unwrap_or_default(),
         nan: false,
     }));
     table.rows.push(Row { cells, total: true });
-    // Only the ranked targets have a column (a sequential baseline is not ranked).
-    let ranked: Vec<bool> = std::iter::once(true)
-        .chain(
-            summary
-                .targets
-                .iter()
-                .map(|t| summary.score_of(t).is_some()),
-        )
-        .collect();
-    let keep = |i: &usize| ranked.get(*i).copied().unwrap_or(true);
-    table.header = (0..table.header.len())
-        .filter(keep)
-        .map(|i| table.header[i].clone())
-        .collect();
-    for row in &mut table.rows {
-        row.cells = std::mem::take(&mut row.cells)
-            .into_iter()
-            .enumerate()
-            .filter(|(i, _)| keep(i))
-            .map(|(_, c)| c)
-            .collect();
-    }
     table
 }
 
@@ -462,6 +452,7 @@ fn time_panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
         sized_table(
             summary,
             &low,
+            &summary.targets,
             &format!("Mean time (s), low end: below {HALF_POINTS_FROM_MB} MB"),
             MEAN_CAPTION,
             |c| c.mean_time_s,
@@ -472,6 +463,7 @@ fn time_panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
         sized_table(
             summary,
             &high,
+            &summary.targets,
             &format!("Mean time (s), high end: {HALF_POINTS_FROM_MB} MB and up"),
             MEAN_CAPTION,
             |c| c.mean_time_s,

@@ -155,7 +155,7 @@ pub(crate) fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &
     let ranked: Vec<String> = targets
         .iter()
         .zip(&target_modes)
-        .filter(|(_, m)| m.mode != ReadMode::Sequential.as_str())
+        .filter(|(_, m)| !m.is(ReadMode::Sequential))
         .map(|(t, _)| t.clone())
         .collect();
     let scores = score(&ranked, &memory_sizes, &mut cells);

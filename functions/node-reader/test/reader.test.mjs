@@ -103,7 +103,8 @@ test("every listing page is read: 1001 keys, 2 LIST requests", async () => {
   }
 });
 
-test("at most `concurrency` GETs are in flight at once", async (t) => {
+/** Points the SDK at a counting proxy in front of the S3 server for the rest of test `t`. */
+async function proxiedEndpoint(t) {
   const proxy = await countingProxy(moto.port);
   const endpoint = process.env.AWS_ENDPOINT_URL_S3;
   process.env.AWS_ENDPOINT_URL_S3 = proxy.url;
@@ -111,6 +112,11 @@ test("at most `concurrency` GETs are in flight at once", async (t) => {
     process.env.AWS_ENDPOINT_URL_S3 = endpoint;
     return proxy.close();
   });
+  return proxy;
+}
+
+test("at most `concurrency` GETs are in flight at once", async (t) => {
+  const proxy = await proxiedEndpoint(t);
   for (const c of [1, 3]) {
     proxy.reset();
     const r = await handler(event({ concurrency: c }));
@@ -124,13 +130,7 @@ test("at most `concurrency` GETs are in flight at once", async (t) => {
 });
 
 test("reuse_connections keeps the client and its sockets; false starts cold", async (t) => {
-  const proxy = await countingProxy(moto.port);
-  const endpoint = process.env.AWS_ENDPOINT_URL_S3;
-  process.env.AWS_ENDPOINT_URL_S3 = proxy.url;
-  t.after(() => {
-    process.env.AWS_ENDPOINT_URL_S3 = endpoint;
-    return proxy.close();
-  });
+  const proxy = await proxiedEndpoint(t);
   const warm = await handler(event({ reuse_connections: true, concurrency: 4 }));
   assert.equal(warm.stats.reusedConnections, true);
   assert.ok(proxy.stats.connections >= 1);

@@ -194,7 +194,7 @@ async fn binary_prints_its_connection_counts_at_sigusr1() {
         .unwrap();
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut stderr = BufReader::new(child.stderr.take().unwrap());
-    let guard = KillOnDrop(child);
+    let mut guard = KillOnDrop(child);
     let mut line = String::new();
     stdout.read_line(&mut line).unwrap();
     let endpoint = line.trim().strip_prefix("endpoint=").unwrap().to_owned();
@@ -237,4 +237,7 @@ async fn binary_prints_its_connection_counts_at_sigusr1() {
     assert!(!after.contains("full="), "no TLS, no handshakes: {after}");
     // Nothing connected since: no first connection in the next line.
     assert_eq!(field(&counts(), "first_connection"), "-");
+    // A clean stop, which removes the server's data folder.
+    drop(guard.0.stdin.take());
+    assert!(wait_exit(&mut guard.0, Duration::from_secs(10)).success());
 }

@@ -11,9 +11,12 @@ use serde_json::json;
 use crate::common;
 
 /// Starts `local-lambda` with `args` (stdin and stdout piped) and reads the URL it prints.
-fn spawn_local_lambda(args: &[&str]) -> (Child, String) {
+/// Starts the binary with `args`; its scratch files go under `tmp` (a test that kills it leaves
+/// them there, for the test's own temporary folder to remove).
+fn spawn_local_lambda(args: &[&str], tmp: &std::path::Path) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_local-lambda"))
         .args(args)
+        .env("TMPDIR", tmp)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -33,8 +36,11 @@ fn spawn_local_lambda(args: &[&str]) -> (Child, String) {
 
 #[tokio::test]
 async fn binary_serves_invocations_and_exits_when_stdin_closes() {
-    let (mut child, url) =
-        spawn_local_lambda(&["--exit-on-stdin-eof", "--env", "TEST_FROM_CLI=yes"]);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (mut child, url) = spawn_local_lambda(
+        &["--exit-on-stdin-eof", "--env", "TEST_FROM_CLI=yes"],
+        tmp.path(),
+    );
     assert!(url.starts_with("http://127.0.0.1:"), "{url}");
 
     let http = HttpClient::new();
@@ -91,7 +97,8 @@ async fn binary_serves_invocations_and_exits_when_stdin_closes() {
 
 #[tokio::test]
 async fn functions_exit_when_the_runtime_process_is_killed() {
-    let (mut child, url) = spawn_local_lambda(&[]);
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let (mut child, url) = spawn_local_lambda(&[], tmp.path());
     let code = common::code_dir();
     let request = common::request(code.path(), "orphaned", 256, 10, json!({}));
     let answer = HttpClient::new()

@@ -80,6 +80,28 @@ pub(crate) async fn start_and_deploy(
     (bench, deployer)
 }
 
+/// Deploys `deployer`'s stack again with `targets` added to its configuration (so that the
+/// state machine's role may run them), and waits until the changed policy applies (IAM is
+/// eventually consistent; the local stack reads a role's policies again after 2 s).
+pub(crate) async fn redeploy_with_targets(
+    deployer: &Deployer,
+    bench: &LocalBench,
+    packages: &Packages,
+    targets: impl IntoIterator<Item = TargetConfig>,
+) -> Deployer {
+    let mut config = deployer.config.clone();
+    config.targets.extend(targets);
+    let redeployed = Deployer::connect(config, bench.sdk_config(), CallLog::default())
+        .await
+        .expect("connect");
+    redeployed
+        .deploy(packages, None)
+        .await
+        .expect("deploy with the added targets");
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    redeployed
+}
+
 /// Runs an execution to its end (bounded), with `input` (contract 1) passed on exactly as
 /// written: some tests give inputs that only the state machine's own checks refuse.
 pub(crate) async fn run(
