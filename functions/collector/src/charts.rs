@@ -148,15 +148,15 @@ fn per_target(
 
 /// Mean `Init Duration` of the cold starts per memory size, one line per function.
 pub(crate) fn cold_start_chart(summary: &Summary) -> LineChart {
-    let mut functions: Vec<&str> = Vec::new();
+    let mut functions: Vec<(&str, &str)> = Vec::new();
     for cell in &summary.cold_starts {
-        if !functions.contains(&cell.function.as_str()) {
-            functions.push(&cell.function);
+        if !functions.iter().any(|(f, _)| *f == cell.function) {
+            functions.push((&cell.function, &cell.targets));
         }
     }
     let series = functions
         .iter()
-        .map(|function| {
+        .map(|(function, targets)| {
             let values: Vec<Option<f64>> = summary
                 .memory_sizes
                 .iter()
@@ -169,7 +169,12 @@ pub(crate) fn cold_start_chart(summary: &Summary) -> LineChart {
                 })
                 .collect();
             Series {
-                name: (*function).to_owned(),
+                // The function, and which targets it is (the rest of the report names targets).
+                name: if targets.is_empty() {
+                    (*function).to_owned()
+                } else {
+                    format!("{function} ({targets})")
+                },
                 spread: vec![None; values.len()],
                 failed: vec![false; values.len()],
                 values,

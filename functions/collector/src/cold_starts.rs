@@ -14,6 +14,7 @@ use serde_json::Value;
 use crate::error::CollectorError;
 use crate::lambda_log::report_of_invoke;
 use crate::pipeline::{check_name, execution_folder, JSON};
+use crate::records::Run;
 use crate::store::Store;
 
 /// One stored cold start.
@@ -36,6 +37,8 @@ pub(crate) struct ColdStartRecord {
 pub(crate) struct ColdStartCell {
     /// The function's name (the last part of an ARN).
     pub(crate) function: String,
+    /// The targets that ran on the function, as the report names them (`rust, rust-direct`).
+    pub(crate) targets: String,
     pub(crate) memory_mb: u32,
     /// Cold starts recorded (one per round when every warm-up answered).
     pub(crate) count: usize,
@@ -109,11 +112,27 @@ pub(crate) fn parse_cold_starts(stored: &Value) -> Vec<ColdStartRecord> {
         .unwrap_or_default()
 }
 
+/// The targets of `runs` on the function `function` (its short name), in order of first run.
+fn targets_on(function: &str, runs: &[Run]) -> String {
+    let mut targets: Vec<&str> = Vec::new();
+    for run in runs {
+        let on_it = run
+            .function_name
+            .as_deref()
+            .is_some_and(|f| short_name(f) == function);
+        if on_it && !targets.contains(&run.target.as_str()) {
+            targets.push(&run.target);
+        }
+    }
+    targets.join(", ")
+}
+
 /// One cell per (function, memory size) that has cold starts, functions in order of first
-/// appearance, sizes in `memory_sizes` order.
+/// appearance, sizes in `memory_sizes` order; `runs` name each function's targets.
 pub(crate) fn cold_start_cells(
     records: &[ColdStartRecord],
     memory_sizes: &[u32],
+    runs: &[Run],
 ) -> Vec<ColdStartCell> {
     let mut functions: Vec<&str> = Vec::new();
     for record in records {
@@ -138,6 +157,7 @@ pub(crate) fn cold_start_cells(
             };
             cells.push(ColdStartCell {
                 function: function.to_owned(),
+                targets: targets_on(function, runs),
                 memory_mb,
                 count: reports.len(),
                 mean_init_duration_ms: mean(&values(|r| r.init_duration_ms)),
@@ -182,9 +202,24 @@ mod tests {
             record(1, 1024, arn, invoke(20.0, 150.0, 21)),
             record(1, 256, "other", json!({"StatusCode": 200})),
         ];
-        let cells = cold_start_cells(&records, &[256, 1024]);
+        let run = |target: &str, function: &str| Run {
+            round: 1,
+            memory_mb: 256,
+            target: target.into(),
+            function_name: Some(function.into()),
+            outcome: crate::records::Outcome::Failed {
+                error: "E".into(),
+                cause: None,
+            },
+            log: None,
+            expected: None,
+        };
+        let runs = [run("rust", arn), run("rust-direct", "reader"), run("py", "other")];
+        let cells = cold_start_cells(&records, &[256, 1024], &runs);
         assert_eq!(cells.len(), 3);
         assert_eq!(cells[0].function, "reader");
+        assert_eq!(cells[0].targets, "rust, rust-direct");
+        assert_eq!(cells[2].targets, "py");
         assert_eq!(
             cells[0].count, 2,
             "an ARN and a name of one function are one"

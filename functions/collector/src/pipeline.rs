@@ -153,6 +153,7 @@ pub async fn write_report<S: Store>(
     summary.cold_starts = cold_start_cells(
         &parse_cold_starts(&stored_cold_starts),
         &summary.memory_sizes,
+        &runs,
     );
 
     let index_key = index_key(prefix);

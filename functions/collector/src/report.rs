@@ -596,12 +596,10 @@ fn cold_start_table(summary: &Summary) -> Table {
         .iter()
         .map(|c| Row {
             cells: vec![
-                TableCell {
-                    text: c.function.clone(),
-                    nan: false,
-                },
+                text_cell(c.function.clone()),
+                text_cell(c.targets.clone()),
                 number(Some(f64::from(c.memory_mb))),
-                number(Some(c.count as f64)),
+                text_cell(c.count.to_string()),
                 number(c.mean_init_duration_ms),
                 number(c.mean_duration_ms),
                 number(c.max_memory_used_mb.map(f64::from)),
@@ -613,6 +611,7 @@ fn cold_start_table(summary: &Summary) -> Table {
         title: "Cold starts".into(),
         header: [
             "function",
+            "targets",
             "memory (MB)",
             "cold starts",
             "Init Duration (ms)",
