@@ -214,7 +214,11 @@ mod tests {
             log: None,
             expected: None,
         };
-        let runs = [run("rust", arn), run("rust-direct", "reader"), run("py", "other")];
+        let runs = [
+            run("rust", arn),
+            run("rust-direct", "reader"),
+            run("py", "other"),
+        ];
         let cells = cold_start_cells(&records, &[256, 1024], &runs);
         assert_eq!(cells.len(), 3);
         assert_eq!(cells[0].function, "reader");
