@@ -169,11 +169,11 @@ pub(crate) fn cold_start_chart(summary: &Summary) -> LineChart {
                 })
                 .collect();
             Series {
-                // The function, and which targets it is (the rest of the report names targets).
+                // By its targets, as the rest of the report names them (the table names both).
                 name: if targets.is_empty() {
                     (*function).to_owned()
                 } else {
-                    format!("{function} ({targets})")
+                    (*targets).to_owned()
                 },
                 spread: vec![None; values.len()],
                 failed: vec![false; values.len()],

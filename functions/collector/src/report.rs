@@ -596,8 +596,11 @@ fn cold_start_table(summary: &Summary) -> Table {
         .iter()
         .map(|c| Row {
             cells: vec![
-                text_cell(c.function.clone()),
-                text_cell(c.targets.clone()),
+                text_cell(if c.targets.is_empty() {
+                    c.function.clone()
+                } else {
+                    format!("{} ({})", c.function, c.targets)
+                }),
                 number(Some(f64::from(c.memory_mb))),
                 text_cell(c.count.to_string()),
                 number(c.mean_init_duration_ms),
@@ -610,8 +613,7 @@ fn cold_start_table(summary: &Summary) -> Table {
     Table {
         title: "Cold starts".into(),
         header: [
-            "function",
-            "targets",
+            "function (targets)",
             "memory (MB)",
             "cold starts",
             "Init Duration (ms)",
