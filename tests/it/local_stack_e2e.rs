@@ -188,30 +188,21 @@ async fn successful_sweep(d: &Deployer, name: &str) {
             );
         }
     }
-    // A memory update that changes the size gives a fresh sandbox, whose REPORT has an Init
-    // Duration. One to the size the function already has (the first size, when the function was
-    // deployed with it) changes nothing: a warm sandbox from an earlier run answers, without one.
-    let mut previous = d.config.reader_memory_mb;
-    let mut cold_somewhere = vec![false; sizes.len()];
-    for _ in 0..rounds {
-        for (i, &mb) in sizes.iter().enumerate() {
-            cold_somewhere[i] |= mb != previous;
-            previous = mb;
-        }
-    }
+    // Every memory update is a new revision of the function, whose invokes never reuse a sandbox
+    // of an earlier revision (as on Lambda): every warm-up is a cold start with an Init
+    // Duration, also after an update to the size the function already had (whether AWS retires
+    // the warm sandboxes then is in the README's list of what only AWS can prove).
     let cells = summary["coldStarts"].as_array().expect("coldStarts");
     assert_eq!(cells.len(), sizes.len(), "{cells:?}");
-    for ((cell, &mb), cold) in cells.iter().zip(sizes).zip(cold_somewhere) {
+    for (cell, &mb) in cells.iter().zip(sizes) {
         assert_eq!(cell["memoryMb"].as_u64(), Some(u64::from(mb)), "{cell}");
         assert_eq!(cell["count"].as_u64(), Some(rounds as u64), "{cell}");
-        if cold {
-            assert!(
-                cell["meanInitDurationMs"]
-                    .as_f64()
-                    .is_some_and(|ms| ms > 0.0),
-                "an Init Duration where the update changed the memory: {cell}"
-            );
-        }
+        assert!(
+            cell["meanInitDurationMs"]
+                .as_f64()
+                .is_some_and(|ms| ms > 0.0),
+            "an Init Duration after every memory update: {cell}"
+        );
     }
     assert!(
         cold_somewhere_in(cells),
