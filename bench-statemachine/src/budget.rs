@@ -113,6 +113,7 @@ fn sized(
         name: "t".into(),
         function_name: "f".into(),
         payload: Default::default(),
+        auto_concurrency: false,
     });
     let functions = functions.max(1);
     BenchmarkPlan {

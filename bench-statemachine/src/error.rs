@@ -22,6 +22,12 @@ pub enum PlanError {
         /// The repeated name.
         name: String,
     },
+    /// `concurrencies` is empty: give at least one value (the default is `[64]`).
+    #[error("concurrencies: empty; give at least one value, e.g. [64] or [8, 64, \"auto\"]")]
+    NoConcurrencies,
+    /// A target's concurrency cannot run: a bad value, or `auto` on a reader without it.
+    #[error("{0}")]
+    Concurrency(String),
     /// A target's `functionName` is empty: give the function's name or ARN.
     #[error("targets[{index}].functionName: empty; give the function's name or ARN")]
     EmptyFunctionName {

@@ -25,6 +25,7 @@ pub mod render;
 pub mod report;
 pub mod transitions;
 
+pub use bench_types::Concurrency;
 pub use error::{DefinitionError, Error, PlanError};
 pub use plan::{
     BenchmarkPlan, DataLocation, PollPolicy, ResultsLocation, RetryPolicies, RetryPolicy,

@@ -3,10 +3,11 @@
 
 use std::collections::BTreeMap;
 
+use bench_types::input::DEFAULT_CONCURRENCY;
 use bench_types::objects::ObjectSet;
 use bench_types::schedule::function_groups;
 use bench_types::validation::RunShape;
-use bench_types::{ExecutionInput, ReadMode, Target, MAGIC_STRING, SEED_MEMORY_SIZES};
+use bench_types::{Concurrency, ExecutionInput, ReadMode, Target, MAGIC_STRING, SEED_MEMORY_SIZES};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -97,6 +98,10 @@ pub struct BenchmarkPlan {
     /// Whether each configuration gets one untimed invoke before the timed one (so the timed
     /// one is warm).
     pub warmup: bool,
+    /// The concurrency values every concurrent target runs at, after its function's one memory
+    /// update (contract 1 `concurrencies`; a target's payload `concurrency` replaces them).
+    #[serde(default = "default_concurrencies")]
+    pub concurrencies: Vec<Concurrency>,
     /// Where the readers find the test objects.
     pub data: DataLocation,
     /// Where the collector writes the results.
@@ -120,6 +125,10 @@ pub struct BenchmarkPlan {
     pub subjective_scores: BTreeMap<String, BTreeMap<String, f64>>,
 }
 
+fn default_concurrencies() -> Vec<Concurrency> {
+    vec![Concurrency::Fixed(DEFAULT_CONCURRENCY)]
+}
+
 impl Default for BenchmarkPlan {
     /// The seed's benchmark: the Rust reader, the ten memory sizes, three rounds, warm-up on,
     /// 1000 objects under `bench/1000/` searched for `MyMagicString`. Function ARNs use the
@@ -128,17 +137,18 @@ impl Default for BenchmarkPlan {
         let arn = |name: &str| function_arn(PLACEHOLDER_REGION, PLACEHOLDER_ACCOUNT, name);
         let mut payload = Map::new();
         payload.insert("mode".into(), Value::from(ReadMode::Concurrent.as_str()));
-        payload.insert("concurrency".into(), Value::from(64));
         Self {
             label: "default".into(),
             targets: vec![TargetSpec {
                 name: "rust".into(),
                 function_name: arn(&format!("{DEFAULT_STACK_NAME}-s3-reader")),
                 payload,
+                auto_concurrency: true,
             }],
             memory_sizes: SEED_MEMORY_SIZES.to_vec(),
             rounds: 3,
             warmup: true,
+            concurrencies: default_concurrencies(),
             data: DataLocation {
                 bucket: format!("{DEFAULT_STACK_NAME}-data"),
                 prefix: "bench/1000/".into(),
@@ -192,11 +202,13 @@ impl BenchmarkPlan {
                     name: t.name.clone(),
                     function_name: t.function_name.clone(),
                     payload: t.payload.clone(),
+                    auto_concurrency: t.auto_concurrency,
                 })
                 .collect(),
             memory_sizes: self.memory_sizes.clone(),
             rounds: self.rounds,
             warmup: self.warmup,
+            concurrencies: self.concurrencies.clone(),
             warmup_prefix: self.data.warmup_prefix.clone(),
             bucket: self.data.bucket.clone(),
             prefix: self.data.prefix.clone(),
@@ -229,17 +241,20 @@ impl BenchmarkPlan {
         state_machine_arn(&self.region, &self.account_id, &self.state_machine_name)
     }
 
-    /// The size of a run of the defaults.
+    /// The size of a run of the defaults (a plan whose sweep [`crate::check_plan`] refuses
+    /// counts as empty).
     pub fn shape(&self) -> RunShape {
+        let groups = function_groups(&self.targets, &self.concurrencies).unwrap_or_default();
         RunShape {
             rounds: u64::from(self.rounds),
             sizes: self.memory_sizes.len() as u64,
-            functions: function_groups(&self.targets).len() as u64,
-            targets: self.targets.len() as u64,
+            functions: groups.len() as u64,
+            targets: groups.iter().map(|g| g.targets.len() as u64).sum(),
         }
     }
 
-    /// The number of (round, memory, target) configurations a run of the defaults measures.
+    /// The number of (round, memory, target, concurrency) configurations a run of the
+    /// defaults measures.
     pub fn configurations(&self) -> u64 {
         self.shape().configurations()
     }

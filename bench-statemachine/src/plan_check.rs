@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use bench_types::arn::check_function_ref;
+use bench_types::schedule::function_groups;
 use bench_types::{MAX_MEMORY_MB, MIN_MEMORY_MB};
 
 use crate::error::PlanError;
@@ -38,6 +39,10 @@ pub fn check_plan(plan: &BenchmarkPlan) -> Result<(), PlanError> {
             }
         })?;
     }
+    if plan.concurrencies.is_empty() {
+        return Err(PlanError::NoConcurrencies);
+    }
+    function_groups(&plan.targets, &plan.concurrencies).map_err(PlanError::Concurrency)?;
     if plan.memory_sizes.is_empty() {
         return Err(PlanError::NoMemorySizes);
     }

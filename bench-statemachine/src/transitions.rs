@@ -30,7 +30,8 @@ impl Scenario {
     /// [`crate::TransitionFigures::per_extra_poll`]).
     pub fn happy_path(plan: &BenchmarkPlan) -> Self {
         let shape = plan.shape();
-        let groups = function_groups(&plan.targets);
+        // Every target at each of its concurrency values is one item of its function's Map.
+        let groups = function_groups(&plan.targets, &plan.concurrencies).unwrap_or_default();
         let functions = groups.len() as u64;
         let targets_per_function: Vec<u64> =
             groups.iter().map(|g| g.targets.len() as u64).collect();

@@ -17,10 +17,11 @@ pub(crate) fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> Benchm
             if let Some(mode) = &t.mode {
                 payload.insert("mode".into(), Value::from(mode.as_str()));
             }
-            payload.insert(
-                "concurrency".into(),
-                Value::from(t.concurrency.unwrap_or(config.concurrency)),
-            );
+            // The top-level sweep travels as the input's `concurrencies`, so that an execution
+            // input can replace it; only a target's own setting is in its payload.
+            if let Some(own) = &t.concurrency {
+                payload.insert("concurrency".into(), own.to_json());
+            }
             if let Some(client) = t.client {
                 payload.insert("client".into(), Value::from(client.as_str()));
             }
@@ -35,6 +36,7 @@ pub(crate) fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> Benchm
                 name: t.name.clone(),
                 function_name,
                 payload,
+                auto_concurrency: t.takes_auto_concurrency(),
             }
         })
         .collect();
@@ -44,6 +46,7 @@ pub(crate) fn benchmark_plan(config: &BenchConfig, names: &StackNames) -> Benchm
         memory_sizes: config.memory_sizes.clone(),
         rounds: config.rounds,
         warmup: config.warmup,
+        concurrencies: config.concurrency.0.clone(),
         data: DataLocation {
             bucket: names.data_bucket.clone(),
             prefix: names.data_prefix.clone(),

@@ -118,9 +118,10 @@ pub(crate) struct GlobalArgs {
     /// Largest object size in bytes.
     #[arg(long, global = true)]
     pub(crate) max_size: Option<u64>,
-    /// Objects the reader fetches at once.
-    #[arg(long, global = true)]
-    pub(crate) concurrency: Option<u32>,
+    /// Objects the reader fetches at once: a number, auto (the Rust reader adapts), or a list
+    /// swept at every memory size, e.g. 8,64,auto.
+    #[arg(long, global = true, value_delimiter = ',')]
+    pub(crate) concurrency: Option<Vec<bench_types::Concurrency>>,
     /// EventBridge Scheduler expression, e.g. "rate(7 days)".
     #[arg(long, global = true, conflicts_with = "no_schedule")]
     pub(crate) schedule: Option<String>,
@@ -141,7 +142,7 @@ impl GlobalArgs {
             object_count: self.objects,
             min_size: self.min_size,
             max_size: self.max_size,
-            concurrency: self.concurrency,
+            concurrency: self.concurrency.clone(),
             schedule: self.schedule.clone(),
             no_schedule: self.no_schedule,
         }

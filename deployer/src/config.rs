@@ -5,7 +5,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
+use bench_types::concurrency::{ConcurrencyList, MAX_CONCURRENCY};
+use bench_types::input::DEFAULT_CONCURRENCY;
 use bench_types::objects::{ObjectSet, DEFAULT_GENERATOR_KEY};
+use bench_types::Concurrency;
 use bench_types::{MAGIC_STRING, MAX_MEMORY_MB, MIN_MEMORY_MB, SEED_MEMORY_SIZES};
 use serde::{Deserialize, Serialize};
 
@@ -81,9 +84,10 @@ pub struct TargetConfig {
     /// `concurrent` or `sequential`; absent means the reader's default (concurrent).
     #[serde(default)]
     pub mode: Option<ReadMode>,
-    /// Overrides the top-level `concurrency` for this target.
+    /// Replaces the top-level `concurrency` for this target: a number, `"auto"` (the Rust
+    /// reader) or a list of them (this target's sweep).
     #[serde(default)]
-    pub concurrency: Option<u32>,
+    pub concurrency: Option<ConcurrencyList>,
 }
 
 /// The whole configuration, as in `bench.toml`.
@@ -102,8 +106,10 @@ pub struct BenchConfig {
     pub rounds: u32,
     /// Whether each configuration gets an untimed invocation first (a warm start).
     pub warmup: bool,
-    /// The reader's concurrency (objects in flight) for targets that do not set their own.
-    pub concurrency: u32,
+    /// The reader's concurrency (objects in flight) for targets that do not set their own: a
+    /// number, or a list swept at every memory size (`"auto"` among them goes to the Rust
+    /// reader's targets only).
+    pub concurrency: ConcurrencyList,
     /// EventBridge Scheduler expression (`rate(7 days)`, `cron(0 6 * * ? *)`); absent = no schedule.
     pub schedule: Option<String>,
     /// The data bucket's name; absent means `STACK-data-ACCOUNT-REGION`.
@@ -134,7 +140,7 @@ impl Default for BenchConfig {
             memory_sizes: SEED_MEMORY_SIZES.to_vec(),
             rounds: 3,
             warmup: true,
-            concurrency: 64,
+            concurrency: ConcurrencyList::fixed(DEFAULT_CONCURRENCY),
             schedule: None,
             data_bucket: None,
             results_bucket: None,
@@ -160,7 +166,7 @@ pub(crate) struct Overrides {
     pub(crate) object_count: Option<u64>,
     pub(crate) min_size: Option<u64>,
     pub(crate) max_size: Option<u64>,
-    pub(crate) concurrency: Option<u32>,
+    pub(crate) concurrency: Option<Vec<Concurrency>>,
     pub(crate) schedule: Option<String>,
     /// Drops the schedule of the file.
     pub(crate) no_schedule: bool,
@@ -201,8 +207,8 @@ impl BenchConfig {
         if let Some(v) = o.rounds {
             self.rounds = v;
         }
-        if let Some(v) = o.concurrency {
-            self.concurrency = v;
+        if let Some(v) = &o.concurrency {
+            self.concurrency = ConcurrencyList(v.clone());
         }
         if let Some(v) = o.object_count {
             self.objects.count = v;
@@ -264,7 +270,7 @@ impl BenchConfig {
                 "give between 1 and 100 rounds (--rounds)",
             ));
         }
-        validate_concurrency("concurrency", self.concurrency)?;
+        validate_concurrency("concurrency", &self.concurrency)?;
         validate_objects(&self.objects)?;
         validate_targets(&self.targets)?;
         validate_subjective_scores(&self.subjective_scores)?;
@@ -352,6 +358,11 @@ impl TargetConfig {
             None => Some(self.reader.unwrap_or_default()),
         }
     }
+
+    /// Whether the target's reader takes `concurrency = "auto"`: the stack's Rust reader.
+    pub fn takes_auto_concurrency(&self) -> bool {
+        self.stack_reader() == Some(Reader::Rust)
+    }
 }
 
 fn validate_stack_name(name: &str) -> Result<()> {
@@ -404,13 +415,22 @@ fn validate_memory_sizes(sizes: &[u32]) -> Result<()> {
     Ok(())
 }
 
-fn validate_concurrency(field: &str, value: u32) -> Result<()> {
-    if !(1..=1000).contains(&value) {
-        return Err(DeployError::config(
-            field,
-            format!("{value}"),
-            "give between 1 and 1000 objects in flight (--concurrency)",
-        ));
+/// The most objects in flight deploy accepts (the Rust reader takes up to
+/// [`MAX_CONCURRENCY`]; a Lambda runs out of sockets first).
+const MAX_DEPLOY_CONCURRENCY: u32 = 1000;
+const _: () = assert!(MAX_DEPLOY_CONCURRENCY <= MAX_CONCURRENCY);
+
+fn validate_concurrency(field: &str, values: &ConcurrencyList) -> Result<()> {
+    for value in &values.0 {
+        if let Concurrency::Fixed(n) = value {
+            if !(1..=MAX_DEPLOY_CONCURRENCY).contains(n) {
+                return Err(DeployError::config(
+                    field,
+                    format!("{n}"),
+                    "give between 1 and 1000 objects in flight, \"auto\", or a list of them (--concurrency 8,64,auto)",
+                ));
+            }
+        }
     }
     Ok(())
 }
@@ -473,8 +493,23 @@ fn validate_targets(targets: &[TargetConfig]) -> Result<()> {
                 "give every target its own name",
             ));
         }
-        if let Some(c) = t.concurrency {
-            validate_concurrency(&format!("targets[{i}].concurrency"), c)?;
+        if let Some(c) = &t.concurrency {
+            let field = format!("targets[{i}].concurrency");
+            validate_concurrency(&field, c)?;
+            if t.mode == Some(ReadMode::Sequential) && c.0.len() > 1 {
+                return Err(DeployError::config(
+                    field,
+                    format!("[{c}] on a sequential target"),
+                    "a sequential target reads one object at a time and is not swept; remove `concurrency` or set mode = \"concurrent\"",
+                ));
+            }
+            if c.0.contains(&Concurrency::Auto) && !t.takes_auto_concurrency() {
+                return Err(DeployError::config(
+                    field,
+                    "\"auto\" on a target that is not the Rust reader".to_string(),
+                    "only the Rust reader adapts its concurrency; give numbers, e.g. [8, 64, 256]",
+                ));
+            }
         }
         if let (Some(function), Some(reader)) = (&t.function, t.reader) {
             return Err(DeployError::config(
@@ -706,7 +741,25 @@ mod tests {
                 Box::new(|c| c.memory_sizes = vec![128, 128]),
             ),
             ("rounds", Box::new(|c| c.rounds = 0)),
-            ("concurrency", Box::new(|c| c.concurrency = 0)),
+            (
+                "concurrency",
+                Box::new(|c| c.concurrency = ConcurrencyList::fixed(2000)),
+            ),
+            (
+                "targets[2].concurrency",
+                Box::new(|c| {
+                    c.targets[2].concurrency = Some(ConcurrencyList(vec![Concurrency::Auto]))
+                }),
+            ),
+            (
+                "targets[4].concurrency",
+                Box::new(|c| {
+                    c.targets[4].concurrency = Some(ConcurrencyList(vec![
+                        Concurrency::Fixed(1),
+                        Concurrency::Fixed(2),
+                    ]))
+                }),
+            ),
             ("objects.count", Box::new(|c| c.objects.count = 0)),
             (
                 "objects.min_size",

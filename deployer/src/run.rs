@@ -62,7 +62,7 @@ pub struct RunOutcome {
     pub execution_arn: String,
     /// How it ended: `SUCCEEDED`, `FAILED`, `TIMED_OUT` or `ABORTED`.
     pub status: String,
-    /// One per (round, memory, target), in the order the collector got them.
+    /// One per (round, memory, target, concurrency), in the order the collector got them.
     pub records: Vec<RunRecord>,
     /// The execution's output (the collector's summary) when it succeeded.
     pub output: Option<Value>,
@@ -113,12 +113,12 @@ pub(crate) async fn run(
     state_machine::ensure_no_run(c, &names.state_machine_arn(), "starting a run").await?;
     let originals = restore::capture(c, &target_functions(&opts.input, config, names)).await?;
     let arn = start_execution(c, names, &name, opts).await?;
-    let sweep = sweep_of(opts, config);
+    let sweep = sweep_of(opts, config, names);
     reporter.report(Event::ExecutionStarted {
         name: name.clone(),
         arn: arn.clone(),
         rounds: sweep.rounds,
-        configurations_per_round: (sweep.memory_sizes.len() * sweep.targets.len()) as u64,
+        configurations_per_round: (sweep.memory_sizes.len() * sweep.runs_per_size) as u64,
     });
     let (described, records) = follow_to_end(c, &arn, &name, opts, reporter).await?;
     let status = described.status().clone();
@@ -177,12 +177,21 @@ async fn start_execution(
 struct Sweep {
     memory_sizes: Vec<u32>,
     targets: Vec<String>,
+    /// The (target, concurrency) runs after each memory update.
+    runs_per_size: usize,
     rounds: u32,
 }
 
 /// The sweep of `opts.input`, with the deployed configuration's values where it names none.
-fn sweep_of(opts: &RunOptions, config: &BenchConfig) -> Sweep {
+fn sweep_of(opts: &RunOptions, config: &BenchConfig, names: &StackNames) -> Sweep {
     let given = &opts.input;
+    let plan = benchmark_plan(config, names);
+    let targets = given.targets.clone().unwrap_or(plan.targets);
+    let concurrencies = given.concurrencies.clone().unwrap_or(plan.concurrencies);
+    // An input the collector will refuse still counts its targets once each.
+    let runs_per_size = bench_types::schedule::function_groups(&targets, &concurrencies)
+        .map(|groups| groups.iter().map(|g| g.targets.len()).sum())
+        .unwrap_or(targets.len());
     Sweep {
         memory_sizes: given
             .memory_sizes
@@ -191,6 +200,7 @@ fn sweep_of(opts: &RunOptions, config: &BenchConfig) -> Sweep {
         targets: given
             .target_names()
             .unwrap_or_else(|| config.targets.iter().map(|t| t.name.clone()).collect()),
+        runs_per_size,
         rounds: given.rounds.unwrap_or(config.rounds),
     }
 }
@@ -220,13 +230,22 @@ async fn follow_to_end(
             let Some(record) = record_in(&event) else {
                 continue;
             };
-            if !seen_configs.insert((record.round, record.memory_mb, record.target.clone())) {
+            let key = (
+                record.round,
+                record.memory_mb,
+                record.target.clone(),
+                record.concurrency,
+            );
+            if !seen_configs.insert(key) {
                 continue; // a retried record call
             }
             reporter.report(Event::RecordReceived {
                 round: record.round,
                 memory_mb: record.memory_mb,
-                target: record.target.clone(),
+                target: match record.concurrency {
+                    Some(concurrency) => format!("{} (concurrency {concurrency})", record.target),
+                    None => record.target.clone(),
+                },
                 seconds: record_time(&record).filter(|_| record.ok),
             });
             records.push(record);

@@ -4,6 +4,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use bench_types::series::Series;
 use bench_types::stats::mean;
 use bench_types::text_table::{Align, TextTable};
 use bench_types::{Recommendation, RunRecord};
@@ -32,11 +33,13 @@ impl Cell {
     }
 }
 
-/// Mean seconds per (memory, target), from the records.
-pub(crate) fn cells(records: &[RunRecord]) -> BTreeMap<(u32, String), Cell> {
+/// Mean seconds per (memory, series), from the records: a series is a target at one
+/// concurrency (named as [`Series::label`]).
+pub(crate) fn cells(records: &[RunRecord], series: &Series) -> BTreeMap<(u32, String), Cell> {
     let mut cells: BTreeMap<(u32, String), Cell> = BTreeMap::new();
     for r in records {
-        let cell = cells.entry((r.memory_mb, r.target.clone())).or_default();
+        let label = series.label(&r.target, r.concurrency);
+        let cell = cells.entry((r.memory_mb, label)).or_default();
         match record_time(r).filter(|_| r.ok) {
             Some(t) => cell.times.push(t),
             None => cell.failures += 1,
@@ -45,14 +48,24 @@ pub(crate) fn cells(records: &[RunRecord]) -> BTreeMap<(u32, String), Cell> {
     cells
 }
 
-/// The table: one row per memory size (in the given order), one column per target.
-/// A configuration whose every round failed shows `failed` (the seed's NaN).
+/// The table: one row per memory size (in the given order), one column per target, or per
+/// (target, concurrency) for a swept target (`rust@8`). A configuration whose every round failed
+/// shows `failed` (the seed's NaN).
 pub(crate) fn render_table(
     memory_sizes: &[u32],
     targets: &[String],
     records: &[RunRecord],
 ) -> String {
-    let cells = cells(records);
+    let series = Series::of(records.iter().map(|r| (r.target.as_str(), r.concurrency)));
+    let mut columns_in_order = series.labels_in_order(targets);
+    // A target without any record yet still has its column.
+    for target in targets {
+        if series.values_of(target).is_empty() {
+            columns_in_order.push(target.clone());
+        }
+    }
+    let targets = &columns_in_order;
+    let cells = cells(records, &series);
     let columns = std::iter::once("memory (MB)")
         .chain(targets.iter().map(String::as_str))
         .map(|header| (header, Align::Right));
@@ -102,6 +115,7 @@ mod tests {
             round,
             memory_mb: mb,
             target: target.into(),
+            concurrency: None,
             function_name: None,
             ok: time.is_some(),
             output: time.map(|t| json!({"time": t})),
@@ -134,6 +148,42 @@ mod tests {
             widths.iter().all(|w| *w == widths[0]),
             "aligned columns:\n{table}"
         );
+    }
+
+    #[test]
+    fn a_swept_target_has_a_column_per_concurrency() {
+        use bench_types::Concurrency;
+        let at = |c, time| RunRecord {
+            concurrency: Some(c),
+            ..record(1, 128, "rust", Some(time))
+        };
+        let records = vec![
+            at(Concurrency::Fixed(64), 1.0),
+            at(Concurrency::Auto, 0.5),
+            at(Concurrency::Fixed(8), 2.0),
+            record(1, 128, "py", Some(3.0)),
+        ];
+        let table = render_table(
+            &[128],
+            &["rust".into(), "py".into(), "node".into()],
+            &records,
+        );
+        let rows: Vec<Vec<String>> = table
+            .lines()
+            .map(|l| l.split('|').map(|c| c.trim().to_owned()).collect())
+            .collect();
+        assert_eq!(
+            rows[0],
+            [
+                "memory (MB)",
+                "rust@8",
+                "rust@64",
+                "rust@auto",
+                "py",
+                "node"
+            ]
+        );
+        assert_eq!(rows[2], ["128", "2.000", "1.000", "0.500", "3.000", "-"]);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use bench_types::ReadMode;
+use bench_types::{Concurrency, ReadMode};
 use serde::Serialize;
 use system::cgroup::{CpuController, CpuGroup, QuotaError};
 use system::time::utc_now_secs;
@@ -104,7 +104,8 @@ pub struct BenchResults {
     pub baselines: Vec<Baseline>,
     /// Every case's figures: per setting, in the plan's case order.
     pub cases: Vec<CaseResult>,
-    /// The goals, checked on `cases`.
+    /// The goals, checked on `cases`, then each Rust reader's `auto` against its
+    /// fastest fixed C, per setting.
     pub goals: Vec<Goal>,
     /// Remarks on how the run was set up (a debug build, one core only, no 2-CPU quota).
     pub notes: Vec<String>,
@@ -209,11 +210,12 @@ pub async fn run(inputs: &BenchInputs) -> Result<BenchResults, BenchError> {
     notes.extend(transport_note(&transport));
 
     results::fill_rust_ratios(&mut cases);
-    let goals = if plan.lambda_sizes {
+    let mut goals = if plan.lambda_sizes {
         results::lambda_size_goals(&cases)
     } else {
         results::goals(&cases)
     };
+    goals.extend(results::auto_goals(&cases));
     machine.load_at_end = load_average();
     let results = BenchResults {
         date_utc: utc_now_secs(),
@@ -471,7 +473,12 @@ impl SettingContext<'_> {
     }
 
     async fn baseline(&self, reader: ReaderKind) -> RunSample {
-        let event = reader_event(BUCKET, EMPTY_PREFIX, ReadMode::Concurrent, 64);
+        let event = reader_event(
+            BUCKET,
+            EMPTY_PREFIX,
+            ReadMode::Concurrent,
+            Concurrency::Fixed(64),
+        );
         let command = self.run.inputs.programs.command(reader, &event);
         let stem = format!("cpu{}-{reader}-baseline", self.setting.cpus);
         run_reader(&self.spec(command, stem), self.run.server, 0).await
@@ -526,7 +533,7 @@ fn describe_sample(sample: &RunSample) -> String {
     match (&sample.error, sample.time_s) {
         (Some(e), _) => format!("FAILED: {e}"),
         (None, t) => format!(
-            "{:.3} s, {:.3} s CPU, {:.1} MiB, {} conns{}, init {}",
+            "{:.3} s, {:.3} s CPU, {:.1} MiB, {} conns{}, init {}{}",
             t.unwrap_or(0.0),
             sample.usage.cpu_s(),
             sample.usage.max_rss_kib as f64 / 1024.0,
@@ -537,7 +544,15 @@ fn describe_sample(sample: &RunSample) -> String {
                 .unwrap_or_default(),
             sample
                 .init_s
-                .map_or_else(|| "-".to_owned(), |s| format!("{:.1} ms", s * 1000.0))
+                .map_or_else(|| "-".to_owned(), |s| format!("{:.1} ms", s * 1000.0)),
+            sample
+                .auto_concurrency
+                .as_ref()
+                .map(|a| format!(
+                    ", auto limit {} -> {} (range {}-{}, {} changes)",
+                    a.initial, a.final_limit, a.min, a.max, a.changes
+                ))
+                .unwrap_or_default()
         ),
     }
 }

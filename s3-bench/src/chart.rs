@@ -1,9 +1,12 @@
 //! The chart: median wall time against concurrency, one line per reader and the lower bound
 //! dashed, one panel per CPU setting (sequential drawn at C = 1). Both axes are logarithmic:
-//! sequential runs take N x L while concurrent ones take a few rounds of L.
+//! sequential runs take N x L while concurrent ones take a few rounds of L. A `concurrency:
+//! "auto"` case has no C to stand at: it is a dotted horizontal line at its median wall, across
+//! the panel, in its reader's colour (`rust auto`), so that it reads against every fixed C.
 
 use std::path::Path;
 
+use bench_types::Concurrency;
 use plotters::prelude::*;
 
 use crate::lower_bound::lower_bound_s;
@@ -43,15 +46,23 @@ fn color(reader: ReaderKind) -> RGBColor {
     }
 }
 
-/// The (C, wall) points of `reader` at `cpus`, by C.
+/// The (C, wall) points of `reader` at `cpus`, by C; fixed concurrencies only.
 fn series(cases: &[CaseResult], cpus: f64, reader: ReaderKind) -> Vec<(f64, f64)> {
     let mut points: Vec<(f64, f64)> = cases
         .iter()
         .filter(|c| c.cpus == cpus && c.reader == reader)
-        .filter_map(|c| c.wall_s.map(|w| (f64::from(c.concurrency), w)))
+        .filter_map(|c| Some((f64::from(c.concurrency.fixed()?), c.wall_s?)))
         .collect();
     points.sort_by(|a, b| a.0.total_cmp(&b.0));
     points
+}
+
+/// The median wall of `reader`'s `auto` case at `cpus`, if it ran and counted.
+fn auto_wall(cases: &[CaseResult], cpus: f64, reader: ReaderKind) -> Option<f64> {
+    cases
+        .iter()
+        .find(|c| c.cpus == cpus && c.reader == reader && c.concurrency == Concurrency::Auto)
+        .and_then(|c| c.wall_s)
 }
 
 /// Writes the SVG to `path`.
@@ -71,7 +82,8 @@ pub(crate) fn draw(path: &Path, input: &ChartInput<'_>) -> Result<(), ChartError
     let max_c = input
         .cases
         .iter()
-        .map(|c| f64::from(c.concurrency))
+        .filter_map(|c| c.concurrency.fixed())
+        .map(f64::from)
         .fold(2.0, f64::max);
     let walls: Vec<f64> = input.cases.iter().filter_map(|c| c.wall_s).collect();
     let bound_min = lower_bound_s(input.list_s, input.objects, max_c as u32, input.latency_s);
@@ -88,17 +100,19 @@ pub(crate) fn draw(path: &Path, input: &ChartInput<'_>) -> Result<(), ChartError
             .cases
             .iter()
             .filter(|c| c.cpus == cpus)
-            .map(|c| f64::from(c.concurrency))
+            .filter_map(|c| c.concurrency.fixed())
+            .map(f64::from)
             .collect();
         cs.sort_by(f64::total_cmp);
         cs.dedup();
+        let x_range = (0.8f64, max_c * 1.25);
         let mut chart = ChartBuilder::on(area)
             .caption(caption, ("sans-serif", 15))
             .margin(12)
             .x_label_area_size(36)
             .y_label_area_size(52)
             .build_cartesian_2d(
-                (0.8f64..max_c * 1.25)
+                (x_range.0..x_range.1)
                     .log_scale()
                     .with_key_points(cs.clone()),
                 (y_min..y_max).log_scale(),
@@ -148,6 +162,23 @@ pub(crate) fn draw(path: &Path, input: &ChartInput<'_>) -> Result<(), ChartError
                 )
                 .map_err(|e| err(&e))?;
         }
+        for reader in ReaderKind::ALL {
+            let Some(wall) = auto_wall(input.cases, cpus, reader) else {
+                continue;
+            };
+            let style = color(reader).stroke_width(2);
+            let across = [(x_range.0, wall), (x_range.1, wall)];
+            chart
+                .draw_series(DashedLineSeries::new(across, 2, 4, style))
+                .map_err(|e| err(&e))?
+                .label(format!("{reader} auto"))
+                .legend(move |(x, y)| {
+                    EmptyElement::at((x, y))
+                        + PathElement::new(vec![(0, 0), (3, 0)], style)
+                        + PathElement::new(vec![(7, 0), (10, 0)], style)
+                        + PathElement::new(vec![(14, 0), (16, 0)], style)
+                });
+        }
         chart
             .configure_series_labels()
             .border_style(BLACK)
@@ -173,14 +204,14 @@ mod tests {
             } else {
                 ReadMode::Concurrent
             },
-            concurrency: c,
+            concurrency: Concurrency::Fixed(c),
             samples: vec![],
             ok_runs: 1,
             wall_s: Some(wall),
             wall_min_s: Some(wall),
             wall_max_s: Some(wall),
             process_wall_s: None,
-            lower_bound_s: 0.0,
+            lower_bound_s: None,
             bound_ratio: None,
             cpu_ms_per_object: None,
             net_cpu_ms_per_object: None,
@@ -190,6 +221,7 @@ mod tests {
             init_ms: None,
             cpu_floor_ratio: None,
             rust_wall_ratio: None,
+            auto_limits: None,
         }
     }
 
@@ -207,7 +239,18 @@ mod tests {
                     cases.push(case(cpus, reader, c, k * 20.0 / f64::from(c)));
                 }
             }
+            // Rust's auto case: a line across the panel, not a point at some C.
+            let mut auto = case(cpus, ReaderKind::Rust, 64, 0.35);
+            auto.concurrency = Concurrency::Auto;
+            cases.push(auto);
         }
+        assert_eq!(
+            series(&cases, 1.0, ReaderKind::Rust).len(),
+            4,
+            "1, 16, 64, 256"
+        );
+        assert_eq!(auto_wall(&cases, 1.0, ReaderKind::Rust), Some(0.35));
+        assert_eq!(auto_wall(&cases, 1.0, ReaderKind::Python), None);
         let dir = tempfile::tempdir()?;
         let path = dir.path().join("chart.svg");
         draw(
@@ -228,7 +271,15 @@ mod tests {
             .filter(|n| n.has_tag_name("text"))
             .filter_map(|n| n.text().map(|t| t.trim().to_owned()))
             .collect();
-        for label in ["0.58 CPU", "1 CPU", "rust", "python", "node", "lower bound"] {
+        for label in [
+            "0.58 CPU",
+            "1 CPU",
+            "rust",
+            "python",
+            "node",
+            "lower bound",
+            "rust auto",
+        ] {
             assert!(
                 texts.iter().any(|t| t == label),
                 "no {label:?} in {texts:?}"

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use bench_types::Concurrency;
 use clap::{Args, Parser, Subcommand};
 
 use crate::readers::ReaderKind;
@@ -39,16 +40,17 @@ pub enum Command {
 }
 
 /// The benchmark's settings. Defaults follow issue 7: L = 20 ms, N = 1000 objects of
-/// 1,000-50,000 bytes, C = 16, 64, 128, 256, three runs each, CPU quotas 0.58 and 1 (and 2 when
-/// the machine has a core to spare for the server); over HTTPS.
+/// 1,000-50,000 bytes, C = 16, 64, 128, 256 (and `auto` for the Rust readers), three runs each,
+/// CPU quotas 0.58 and 1 (and 2 when the machine has a core to spare for the server); over HTTPS.
 #[derive(Debug, Clone, Args)]
 pub struct BenchArgs {
-    /// A smoke run for CI (under 2 minutes): 200 objects, C = 64, one run, 1 CPU, no figure asserted.
+    /// A smoke run for CI (under 2 minutes): 200 objects, C = 64 (and auto for the Rust readers),
+    /// one run, 1 CPU, no figure asserted.
     #[arg(long)]
     pub quick: bool,
     /// The low-memory sweep (about 12 minutes): the CPU shares of Lambda's 128, 256, 512, 1024
-    /// and 1769 MB (0.072, 0.145, 0.29, 0.58, 1 CPU), concurrent only, C = 16 and 64, three runs
-    /// each, with its own goals (issue 13).
+    /// and 1769 MB (0.072, 0.145, 0.29, 0.58, 1 CPU), concurrent only, C = 16 and 64 (and auto for
+    /// the Rust readers), three runs each, with its own goals (issue 13).
     #[arg(long, conflicts_with = "quick")]
     pub lambda_sizes: bool,
     /// Per-request latency of the S3 server, in milliseconds.
@@ -63,9 +65,11 @@ pub struct BenchArgs {
     /// Largest object, in bytes.
     #[arg(long, default_value_t = 50_000)]
     pub max_size: u64,
-    /// Concurrencies of the concurrent mode (comma separated).
-    #[arg(long, value_delimiter = ',')]
-    pub concurrency: Option<Vec<u32>>,
+    /// Concurrencies of the concurrent mode (comma separated): numbers from 1 to 4096, and
+    /// `auto` (the Rust readers adapt their own limit; Python and Node.js skip it), e.g.
+    /// 16,64,auto. Default 16,64,128,256,auto.
+    #[arg(long, value_delimiter = ',', value_parser = parse_concurrency)]
+    pub concurrency: Option<Vec<Concurrency>>,
     /// Runs of every concurrent case; the median is reported.
     #[arg(long)]
     pub runs: Option<u32>,
@@ -102,6 +106,18 @@ pub struct BenchArgs {
     /// handshake, the case AWS does not rule out).
     #[arg(long, conflicts_with = "plain_http")]
     pub tls_resumption: bool,
+}
+
+/// One `--concurrency` value: `auto` (any case) or a whole number; the plan checks its range
+/// (so that 0 is refused with the option's name and the values it takes).
+fn parse_concurrency(text: &str) -> Result<Concurrency, String> {
+    let text = text.trim();
+    if text.eq_ignore_ascii_case(Concurrency::AUTO) {
+        return Ok(Concurrency::Auto);
+    }
+    text.parse::<u32>()
+        .map(Concurrency::Fixed)
+        .map_err(|_| format!("{text:?} is neither a whole number nor \"auto\""))
 }
 
 /// Arguments of the internal `measure` wrapper.

@@ -1,7 +1,8 @@
 //! What one benchmark run does: the settings resolved from the command line (with the `--quick`
 //! and default presets) and the list of cases every CPU setting runs.
 
-use bench_types::ReadMode;
+use bench_types::concurrency::MAX_CONCURRENCY;
+use bench_types::{Concurrency, ReadMode};
 use serde::Serialize;
 
 use crate::cli::BenchArgs;
@@ -26,9 +27,9 @@ pub enum PlanError {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Plan {
-    /// `--quick`: the smoke-run preset (200 objects, C = 64, one run, 1 CPU).
+    /// `--quick`: the smoke-run preset (200 objects, C = 64 and auto, one run, 1 CPU).
     pub quick: bool,
-    /// `--lambda-sizes`: the low-memory preset (Lambda's 128 to 1769 MB, C = 16 and 64).
+    /// `--lambda-sizes`: the low-memory preset (Lambda's 128 to 1769 MB, C = 16, 64 and auto).
     pub lambda_sizes: bool,
     /// The server's added latency per request, in milliseconds.
     pub latency_ms: u64,
@@ -38,8 +39,10 @@ pub struct Plan {
     pub min_size: u64,
     /// Largest object, in bytes.
     pub max_size: u64,
-    /// The concurrencies C of the concurrent mode.
-    pub concurrencies: Vec<u32>,
+    /// The concurrencies C of the concurrent mode: fixed numbers, and `auto` (the reader adapts
+    /// its own limit), which only the readers that take it run
+    /// ([`ReaderKind::supports_auto_concurrency`]).
+    pub concurrencies: Vec<Concurrency>,
     /// Runs of every concurrent case; the median is reported.
     pub runs: u32,
     /// Runs of every sequential case.
@@ -60,13 +63,14 @@ pub struct Plan {
     pub tls_resumption: bool,
 }
 
-/// One reader in one mode at one concurrency (1 for sequential).
+/// One reader in one mode at one concurrency (1 for sequential), or concurrent with
+/// `concurrency: "auto"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Case {
     pub(crate) reader: ReaderKind,
     pub(crate) mode: ReadMode,
-    pub(crate) concurrency: u32,
+    pub(crate) concurrency: Concurrency,
     /// How many times the case runs.
     pub(crate) runs: u32,
 }
@@ -91,16 +95,24 @@ impl Plan {
     /// Resolves the command line; `reader_cores` is how many cores the readers get (the
     /// server keeps one), which decides whether a 2-CPU quota can run by default.
     pub fn from_args(args: &BenchArgs, reader_cores: usize) -> Result<Self, PlanError> {
+        use Concurrency::{Auto, Fixed};
         let (objects, concurrencies, runs, seq_runs, cpus) = if args.quick {
-            (200, vec![64], 1, 1, vec![1.0])
+            (200, vec![Fixed(64), Auto], 1, 1, vec![1.0])
         } else if args.lambda_sizes {
-            (1000, vec![16, 64], 3, 1, lambda_size_cpus())
+            (
+                1000,
+                vec![Fixed(16), Fixed(64), Auto],
+                3,
+                1,
+                lambda_size_cpus(),
+            )
         } else {
             let mut cpus = vec![0.58, 1.0];
             if reader_cores >= 2 {
                 cpus.push(2.0);
             }
-            (1000, vec![16, 64, 128, 256], 3, 1, cpus)
+            let fixed = [16, 64, 128, 256].map(Fixed);
+            (1000, [&fixed[..], &[Auto]].concat(), 3, 1, cpus)
         };
         let plan = Self {
             quick: args.quick,
@@ -139,11 +151,16 @@ impl Plan {
                 "pass a size of at least 1 and at most --max-size",
             );
         }
-        if self.concurrencies.is_empty() || self.concurrencies.iter().any(|&c| c == 0 || c > 4096) {
+        let out_of_range = |c: &Concurrency| {
+            c.fixed()
+                .is_some_and(|n| !(1..=MAX_CONCURRENCY).contains(&n))
+        };
+        if self.concurrencies.is_empty() || self.concurrencies.iter().any(out_of_range) {
+            let values: Vec<String> = self.concurrencies.iter().map(|c| c.to_string()).collect();
             return bad(
                 "concurrency",
-                format!("{:?}", self.concurrencies),
-                "pass values from 1 to 4096",
+                values.join(","),
+                "pass values from 1 to 4096, or auto",
             );
         }
         if self.runs == 0 || self.seq_runs == 0 {
@@ -173,7 +190,9 @@ impl Plan {
         Ok(())
     }
 
-    /// The cases of one CPU setting, sequential first, in reader order.
+    /// The cases of one CPU setting, in reader order: each reader sequential first, then its
+    /// concurrent cases in the order of `--concurrency` (`auto` only for the readers that take
+    /// it, with as many runs as the fixed ones).
     pub(crate) fn cases(&self) -> Vec<Case> {
         let mut cases = Vec::new();
         for &reader in &self.readers {
@@ -181,11 +200,14 @@ impl Plan {
                 cases.push(Case {
                     reader,
                     mode: ReadMode::Sequential,
-                    concurrency: 1,
+                    concurrency: Concurrency::Fixed(1),
                     runs: self.seq_runs,
                 });
             }
             for &concurrency in &self.concurrencies {
+                if concurrency == Concurrency::Auto && !reader.supports_auto_concurrency() {
+                    continue;
+                }
                 cases.push(Case {
                     reader,
                     mode: ReadMode::Concurrent,
@@ -220,11 +242,19 @@ mod tests {
         assert_eq!(plan.latency_ms, 20);
         assert_eq!(plan.objects, 1000);
         assert_eq!((plan.min_size, plan.max_size), (1000, 50_000));
-        assert_eq!(plan.concurrencies, vec![16, 64, 128, 256]);
+        assert_eq!(
+            plan.concurrencies,
+            [16, 64, 128, 256]
+                .map(Concurrency::Fixed)
+                .into_iter()
+                .chain([Concurrency::Auto])
+                .collect::<Vec<_>>()
+        );
         assert_eq!(plan.cpus, vec![0.58, 1.0]);
         assert_eq!(plan.runs, 3);
-        // rust, python, node x (1 sequential + 4 concurrent) + rust-sdk x 4 concurrent.
-        assert_eq!(plan.cases().len(), 19);
+        // rust, python, node x (1 sequential + 4 concurrent) + rust-sdk x 4 concurrent, and
+        // auto for rust and rust-sdk.
+        assert_eq!(plan.cases().len(), 21);
         assert!(plan
             .cases()
             .iter()
@@ -239,9 +269,10 @@ mod tests {
     fn quick_is_small_and_options_override() -> Result<(), PlanError> {
         let quick = Plan::from_args(&args(&["--quick"]), 1)?;
         assert_eq!((quick.objects, quick.runs), (200, 1));
-        assert_eq!(quick.cases().len(), 7);
+        // 7 fixed (rust, python, node: seq + C=64; rust-sdk C=64) and auto for rust and rust-sdk.
+        assert_eq!(quick.cases().len(), 9);
         let sdk_seq = Plan::from_args(&args(&["--quick", "--readers", "rust-sdk"]), 1)?;
-        assert_eq!(sdk_seq.cases().len(), 2, "listed readers run every mode");
+        assert_eq!(sdk_seq.cases().len(), 3, "listed readers run every mode");
         let custom = Plan::from_args(
             &args(&[
                 "--quick",
@@ -253,8 +284,66 @@ mod tests {
             ]),
             1,
         )?;
-        let cs: Vec<u32> = custom.cases().iter().map(|c| c.concurrency).collect();
-        assert_eq!(cs, vec![8, 32]);
+        let cs: Vec<String> = custom
+            .cases()
+            .iter()
+            .map(|c| c.concurrency.to_string())
+            .collect();
+        assert_eq!(
+            cs,
+            ["8", "32"],
+            "an explicit list without auto runs no auto case"
+        );
+        Ok(())
+    }
+
+    #[test]
+    fn auto_is_a_case_of_the_rust_readers_only() -> Result<(), PlanError> {
+        let plan = Plan::from_args(&args(&[]), 1)?;
+        let auto: Vec<Case> = plan
+            .cases()
+            .into_iter()
+            .filter(|c| c.concurrency == Concurrency::Auto)
+            .collect();
+        let readers: Vec<ReaderKind> = auto.iter().map(|c| c.reader).collect();
+        assert_eq!(readers, [ReaderKind::Rust, ReaderKind::RustSdk]);
+        // Concurrent, with the runs of the fixed concurrent cases, right after them.
+        assert!(auto
+            .iter()
+            .all(|c| c.mode == ReadMode::Concurrent && c.runs == plan.runs));
+        let rust: Vec<String> = plan
+            .cases()
+            .iter()
+            .filter(|c| c.reader == ReaderKind::Rust)
+            .map(|c| c.concurrency.to_string())
+            .collect();
+        assert_eq!(rust, ["1", "16", "64", "128", "256", "auto"]);
+        // The quick run has one too (at 1 CPU, one run), and --lambda-sizes at every size.
+        let quick = Plan::from_args(&args(&["--quick"]), 1)?;
+        assert!(quick
+            .cases()
+            .iter()
+            .any(|c| c.reader == ReaderKind::Rust && c.concurrency == Concurrency::Auto));
+        let sizes = Plan::from_args(&args(&["--lambda-sizes"]), 1)?;
+        assert_eq!(sizes.concurrencies.last(), Some(&Concurrency::Auto));
+        // `auto` on the command line, in any case; peers listed alone get only the fixed ones.
+        let listed = Plan::from_args(
+            &args(&[
+                "--concurrency",
+                "32,AUTO",
+                "--readers",
+                "rust,node",
+                "--no-sequential",
+            ]),
+            1,
+        )?;
+        let cases: Vec<String> = listed
+            .cases()
+            .iter()
+            .map(|c| format!("{} {}", c.reader, c.concurrency))
+            .collect();
+        assert_eq!(cases, ["rust 32", "rust auto", "node 32"]);
+        assert!(crate::cli::Cli::try_parse_from(["s3-bench", "--concurrency", "16,fast"]).is_err());
         Ok(())
     }
 
@@ -263,9 +352,10 @@ mod tests {
         let plan = Plan::from_args(&args(&["--lambda-sizes"]), 1)?;
         assert_eq!(plan.cpus, vec![0.072, 0.145, 0.29, 0.58, 1.0]);
         assert_eq!((plan.objects, plan.runs), (1000, 3));
-        assert_eq!(plan.concurrencies, vec![16, 64]);
-        // Concurrent only: 4 readers x 2 concurrencies.
-        assert_eq!(plan.cases().len(), 8);
+        assert_eq!(plan.concurrencies[..2], [16, 64].map(Concurrency::Fixed));
+        assert_eq!(plan.concurrencies.len(), 3);
+        // Concurrent only: 4 readers x 2 concurrencies, and auto for rust and rust-sdk.
+        assert_eq!(plan.cases().len(), 10);
         assert!(plan.cases().iter().all(|c| c.mode == ReadMode::Concurrent));
         let memory: Vec<u32> = plan
             .cpus

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use bench_types::{ReadMode, ReaderEvent};
+use bench_types::{Concurrency, ReadMode, ReaderEvent};
 use serde::{Deserialize, Serialize};
 
 /// Which implementation.
@@ -60,6 +60,12 @@ impl ReaderKind {
     /// is there for the concurrent CPU comparison; sequentially every reader waits N x L.
     pub(crate) fn runs_sequential_by_default(self) -> bool {
         self != Self::RustSdk
+    }
+
+    /// Whether it takes `concurrency: "auto"` (adapting its own limit while it runs): the
+    /// Rust reader on either GET path; the Python and Node.js readers take a number only.
+    pub(crate) fn supports_auto_concurrency(self) -> bool {
+        matches!(self, Self::Rust | Self::RustSdk)
     }
 }
 
@@ -117,19 +123,26 @@ fn rust_command(bin: String, event: &ReaderEvent, client: &str) -> Vec<String> {
     flag("bucket", event.s3_bucket_name.clone());
     flag("folder", event.folder.clone());
     flag("mode", event.mode.clone());
-    flag("concurrency", event.concurrency.map(|c| c.to_string()));
+    flag(
+        "concurrency",
+        event.concurrency.as_ref().map(|c| match c {
+            serde_json::Value::String(text) => text.clone(),
+            other => other.to_string(),
+        }),
+    );
     flag("find", event.find.clone());
     flag("client", Some(client.to_owned()));
     args.push("--compact".to_owned());
     args
 }
 
-/// The event for one case; `concurrency` is 1 in sequential mode.
+/// The event for one case; `concurrency` is 1 in sequential mode, and a number or `"auto"` in
+/// the event.
 pub(crate) fn reader_event(
     bucket: &str,
     folder: &str,
     mode: ReadMode,
-    concurrency: u32,
+    concurrency: Concurrency,
 ) -> ReaderEvent {
     ReaderEvent {
         s3_bucket_name: Some(bucket.to_owned()),
@@ -142,7 +155,7 @@ pub(crate) fn reader_event(
             }
             .to_owned(),
         ),
-        concurrency: Some(i64::from(concurrency)),
+        concurrency: Some(concurrency.to_json()),
         reuse_connections: None,
         client: None,
     }
@@ -215,7 +228,12 @@ mod tests {
             node: PathBuf::from("node"),
             functions_dir: PathBuf::from("/f"),
         };
-        let event = reader_event("data", "bench/1000/", ReadMode::Concurrent, 64);
+        let event = reader_event(
+            "data",
+            "bench/1000/",
+            ReadMode::Concurrent,
+            Concurrency::Fixed(64),
+        );
         let rust = programs.command(ReaderKind::Rust, &event).join(" ");
         assert_eq!(
             rust,
@@ -226,7 +244,7 @@ mod tests {
         let python = programs.command(ReaderKind::Python, &event);
         let parsed: ReaderEvent = serde_json::from_str(&python[2]).unwrap_or_default();
         assert_eq!(parsed, event);
-        assert_eq!(parsed.concurrency, Some(64));
+        assert_eq!(parsed.concurrency, Some(serde_json::json!(64)));
         assert_eq!(
             programs.command(ReaderKind::Python, &event)[1],
             "/f/python-reader/reader.py"
@@ -235,6 +253,25 @@ mod tests {
             programs.command(ReaderKind::Node, &event)[1],
             "/f/node-reader/cli.mjs"
         );
+    }
+
+    #[test]
+    fn auto_goes_to_the_rust_readers_as_text() {
+        let programs = ReaderPrograms {
+            rust_bin: PathBuf::from("/t/s3-read"),
+            python: PathBuf::from("python"),
+            node: PathBuf::from("node"),
+            functions_dir: PathBuf::from("/f"),
+        };
+        let event = reader_event("data", "b/", ReadMode::Concurrent, Concurrency::Auto);
+        assert_eq!(event.concurrency, Some(serde_json::json!("auto")));
+        for reader in [ReaderKind::Rust, ReaderKind::RustSdk] {
+            let command = programs.command(reader, &event).join(" ");
+            assert!(command.contains(" --concurrency auto "), "{command}");
+            assert!(reader.supports_auto_concurrency());
+        }
+        assert!(!ReaderKind::Python.supports_auto_concurrency());
+        assert!(!ReaderKind::Node.supports_auto_concurrency());
     }
 
     #[test]

@@ -1,9 +1,9 @@
 //! The figures of one benchmark run (`results.json`): per case the medians of its runs, the
 //! ratio to the lower bound, CPU per object, peak RSS, connections, the Rust / peer wall ratios,
-//! and the goals checked on them.
+//! the limits a `concurrency: "auto"` case settled on, and the goals checked on them.
 
 use bench_types::stats::median;
-use bench_types::ReadMode;
+use bench_types::{Concurrency, ReadMode};
 use serde::{Deserialize, Serialize};
 
 use crate::lower_bound::lower_bound_s;
@@ -108,8 +108,9 @@ pub struct CaseResult {
     pub reader: ReaderKind,
     /// Sequential or concurrent.
     pub mode: ReadMode,
-    /// GETs in flight at most (1 in sequential mode).
-    pub concurrency: u32,
+    /// GETs in flight at most (1 in sequential mode), or `"auto"`: the reader adapted its own
+    /// limit (see `autoLimits`).
+    pub concurrency: Concurrency,
     /// Every run, failed ones included.
     pub samples: Vec<RunSample>,
     /// How many of `samples` count (the medians are over these).
@@ -123,8 +124,9 @@ pub struct CaseResult {
     /// Median wall of the whole process (start-up included), in seconds.
     pub process_wall_s: Option<f64>,
     /// The physical lower bound of this case, in seconds: the list time plus ceil(N / C)
-    /// request latencies.
-    pub lower_bound_s: f64,
+    /// request latencies. `None` for `auto`, which has no C of its own (it is compared with
+    /// its reader's fastest fixed C instead, see [`auto_goals`]).
+    pub lower_bound_s: Option<f64>,
     /// `wall_s / lower_bound_s`.
     pub bound_ratio: Option<f64>,
     /// Median CPU (user + system, all threads, whole process) per object, in ms.
@@ -145,6 +147,46 @@ pub struct CaseResult {
     pub cpu_floor_ratio: Option<f64>,
     /// For peers: Rust's median wall at the same setting, mode and C over this one's.
     pub rust_wall_ratio: Option<f64>,
+    /// For `auto`: the limits its counted runs took (each run's are in its sample's
+    /// `autoConcurrency`); `None` for fixed C, or when no run reported them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auto_limits: Option<AutoLimits>,
+}
+
+/// The in-flight limits of an `auto` case's counted runs, from each run's
+/// `stats.autoConcurrency`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoLimits {
+    /// Runs that reported their limits.
+    pub runs: usize,
+    /// Median of the runs' final limits: where auto settled.
+    pub final_median: f64,
+    /// Median of the runs' mean limits (each GET weighing the limit it started under).
+    pub mean_median: f64,
+    /// The lowest limit any run took.
+    pub min: u32,
+    /// The highest limit any run took.
+    pub max: u32,
+}
+
+impl AutoLimits {
+    /// The limits of `samples` (counted runs only); `None` when none reported them.
+    fn of(samples: &[&RunSample]) -> Option<Self> {
+        let autos: Vec<&bench_types::AutoConcurrency> = samples
+            .iter()
+            .filter_map(|s| s.auto_concurrency.as_ref())
+            .collect();
+        let finals: Vec<f64> = autos.iter().map(|a| f64::from(a.final_limit)).collect();
+        let means: Vec<f64> = autos.iter().map(|a| a.mean).collect();
+        Some(Self {
+            runs: autos.len(),
+            final_median: median(&finals)?,
+            mean_median: median(&means)?,
+            min: autos.iter().map(|a| a.min).min()?,
+            max: autos.iter().map(|a| a.max).max()?,
+        })
+    }
 }
 
 /// One of the goals, checked.
@@ -161,6 +203,10 @@ pub struct Goal {
     pub target: f64,
     /// `None` when not measured in this run.
     pub met: Option<bool>,
+    /// What else the figure needs to be read, printed after the verdict (e.g. for auto: the
+    /// best fixed C and the limit auto settled on).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
 }
 
 /// Aggregates one case's samples.
@@ -182,7 +228,10 @@ pub(crate) fn summarize(
     let n = plan.objects as f64;
     let cpu = median(&pick(&|s| Some(s.usage.cpu_s())));
     let wall = median(&walls);
-    let lower_bound = lower_bound_s(list_s, plan.objects, case.concurrency, plan.latency_s());
+    let lower_bound = case
+        .concurrency
+        .fixed()
+        .map(|c| lower_bound_s(list_s, plan.objects, c, plan.latency_s()));
     CaseResult {
         cpus,
         reader: case.reader,
@@ -194,7 +243,7 @@ pub(crate) fn summarize(
         wall_max_s: walls.iter().copied().reduce(f64::max),
         process_wall_s: median(&pick(&|s| Some(s.usage.wall_s))),
         lower_bound_s: lower_bound,
-        bound_ratio: wall.map(|w| w / lower_bound),
+        bound_ratio: wall.zip(lower_bound).map(|(w, b)| w / b),
         cpu_ms_per_object: cpu.map(|c| c * 1000.0 / n),
         net_cpu_ms_per_object: cpu
             .zip(baseline_cpu_s)
@@ -209,6 +258,9 @@ pub(crate) fn summarize(
             .filter(|&q| q > 0.0)
             .and_then(|q| median(&pick(&|s| cpu_floor_ratio(s, q)))),
         rust_wall_ratio: None,
+        auto_limits: (case.concurrency == Concurrency::Auto)
+            .then(|| AutoLimits::of(&ok))
+            .flatten(),
         samples,
     }
 }
@@ -219,9 +271,10 @@ fn cpu_floor_ratio(sample: &RunSample, cpus: f64) -> Option<f64> {
     (floor > 0.0).then(|| sample.usage.wall_s / floor)
 }
 
-/// Fills `rust_wall_ratio` of every peer case from the Rust case of the same setting, mode and C.
+/// Fills `rust_wall_ratio` of every peer case from the Rust case of the same setting, mode and C
+/// (`auto` with `auto`).
 pub(crate) fn fill_rust_ratios(cases: &mut [CaseResult]) {
-    let rust: Vec<(f64, ReadMode, u32, Option<f64>)> = cases
+    let rust: Vec<(f64, ReadMode, Concurrency, Option<f64>)> = cases
         .iter()
         .filter(|c| c.reader == ReaderKind::Rust)
         .map(|c| (c.cpus, c.mode, c.concurrency, c.wall_s))
@@ -239,11 +292,14 @@ pub(crate) fn fill_rust_ratios(cases: &mut [CaseResult]) {
 
 fn find(cases: &[CaseResult], cpus: f64, reader: ReaderKind, c: u32) -> Option<&CaseResult> {
     cases.iter().find(|x| {
-        x.cpus == cpus && x.reader == reader && x.mode == ReadMode::Concurrent && x.concurrency == c
+        x.cpus == cpus
+            && x.reader == reader
+            && x.mode == ReadMode::Concurrent
+            && x.concurrency == Concurrency::Fixed(c)
     })
 }
 
-/// The lowest median wall of `reader`'s concurrent cases at `cpus`.
+/// The lowest median wall of `reader`'s fixed concurrent cases at `cpus`.
 fn best_wall(cases: &[CaseResult], cpus: f64, reader: ReaderKind) -> Option<f64> {
     best_case(cases, cpus, reader).and_then(|c| c.wall_s)
 }
@@ -268,6 +324,7 @@ fn goal(name: &str, definition: &str, value: Option<f64>, target: f64) -> Goal {
         value,
         target,
         met: value.map(|v| v <= target),
+        note: None,
     }
 }
 
@@ -325,11 +382,67 @@ pub(crate) fn goals(cases: &[CaseResult]) -> Vec<Goal> {
     ]
 }
 
-/// The concurrent case of `reader` at `cpus` with the lowest median wall.
+/// `auto` is within this of its reader's fastest fixed C: auto wall / best fixed wall.
+pub const AUTO_TARGET: f64 = 1.10;
+
+/// One goal per `auto` case (the Rust readers', per CPU setting, in case order): its median
+/// wall over the median wall of the same reader's fastest fixed concurrency at the same
+/// setting, in this run; within 10% ([`AUTO_TARGET`]) is met. The note names that C and the
+/// limit auto settled on (the median of its runs' final limits).
+pub(crate) fn auto_goals(cases: &[CaseResult]) -> Vec<Goal> {
+    cases
+        .iter()
+        .filter(|c| c.mode == ReadMode::Concurrent && c.concurrency == Concurrency::Auto)
+        .map(|auto| {
+            let setting = if auto.cpus == 0.0 {
+                "no quota".to_owned()
+            } else {
+                format!("{} CPU", auto.cpus)
+            };
+            let best = best_case(cases, auto.cpus, auto.reader);
+            let ratio = auto
+                .wall_s
+                .zip(best.and_then(|b| b.wall_s))
+                .map(|(a, b)| a / b);
+            let best_text = best.and_then(|b| b.wall_s.map(|w| (b.concurrency, w))).map_or_else(
+                || "no fixed C measured".to_owned(),
+                |(c, w)| format!("best fixed C = {c} ({w:.3} s)"),
+            );
+            let settled = auto.auto_limits.as_ref().map_or_else(
+                || "auto's limits not reported".to_owned(),
+                |l| {
+                    format!(
+                        "auto {:.3} s, settled at {:.0} (median final limit; range {}-{})",
+                        auto.wall_s.unwrap_or(f64::NAN),
+                        l.final_median,
+                        l.min,
+                        l.max
+                    )
+                },
+            );
+            Goal {
+                note: Some(format!("{best_text}; {settled}")),
+                ..goal(
+                    &format!("{setting}: {} auto / best fixed", auto.reader),
+                    &format!(
+                        "median wall of {}'s concurrency-auto case over the median wall of its fastest fixed C, both at {setting} in this run",
+                        auto.reader
+                    ),
+                    ratio,
+                    AUTO_TARGET,
+                )
+            }
+        })
+        .collect()
+}
+
+/// The fixed concurrent case of `reader` at `cpus` with the lowest median wall (`auto` is not a
+/// concurrency to pick: it is compared with this one, see [`auto_goals`]).
 fn best_case(cases: &[CaseResult], cpus: f64, reader: ReaderKind) -> Option<&CaseResult> {
     cases
         .iter()
         .filter(|x| x.cpus == cpus && x.reader == reader && x.mode == ReadMode::Concurrent)
+        .filter(|x| x.concurrency != Concurrency::Auto)
         .filter(|x| x.wall_s.is_some())
         .min_by(|a, b| {
             a.wall_s
@@ -338,7 +451,7 @@ fn best_case(cases: &[CaseResult], cpus: f64, reader: ReaderKind) -> Option<&Cas
         })
 }
 
-/// Every concurrent case that is its reader's fastest at its CPU setting, in case order.
+/// Every fixed concurrent case that is its reader's fastest at its CPU setting, in case order.
 pub(crate) fn best_cases(cases: &[CaseResult]) -> Vec<&CaseResult> {
     cases
         .iter()
@@ -455,6 +568,7 @@ mod tests {
                 failed: 0,
             }),
             stats: None,
+            auto_concurrency: None,
             error: None,
         }
     }
@@ -468,7 +582,7 @@ mod tests {
         let c = Case {
             reader,
             mode: ReadMode::Concurrent,
-            concurrency: 64,
+            concurrency: Concurrency::Fixed(64),
             runs: 3,
         };
         let samples = vec![
@@ -484,7 +598,8 @@ mod tests {
         let r = case(ReaderKind::Rust, 1.0, 0.36, 0.3, 10);
         assert_eq!(r.ok_runs, 3);
         assert_eq!(r.wall_s, Some(0.36));
-        assert!((r.lower_bound_s - 0.34).abs() < 1e-9);
+        assert!((r.lower_bound_s.unwrap_or(0.0) - 0.34).abs() < 1e-9);
+        assert_eq!(r.auto_limits, None, "a fixed C has no auto limits");
         assert!((r.bound_ratio.unwrap_or(0.0) - 0.36 / 0.34).abs() < 1e-9);
         assert!((r.cpu_ms_per_object.unwrap_or(0.0) - 0.3).abs() < 1e-9);
         assert!((r.net_cpu_ms_per_object.unwrap_or(0.0) - 0.2).abs() < 1e-9);
@@ -495,7 +610,7 @@ mod tests {
     fn lambda_size_goals_take_each_reader_at_its_best() {
         let at = |reader, cpus, c: u32, time_s, cpu_s| {
             let mut case = case(reader, cpus, time_s, cpu_s, 10);
-            case.concurrency = c;
+            case.concurrency = Concurrency::Fixed(c);
             case
         };
         let cases = vec![
@@ -527,9 +642,9 @@ mod tests {
         assert!((value(6) - 0.045).abs() < 1e-9);
         let best = best_cases(&cases);
         assert_eq!(best.len(), 8, "one per reader and setting");
-        assert!(best
-            .iter()
-            .any(|c| c.cpus == 0.072 && c.reader == ReaderKind::Rust && c.concurrency == 64));
+        assert!(best.iter().any(|c| c.cpus == 0.072
+            && c.reader == ReaderKind::Rust
+            && c.concurrency == Concurrency::Fixed(64)));
         // A run without the peers measures no ratio, and says so.
         let rust_only: Vec<CaseResult> =
             cases.into_iter().filter(|c| !c.reader.is_peer()).collect();
@@ -541,7 +656,7 @@ mod tests {
         let c = Case {
             reader: ReaderKind::Node,
             mode: ReadMode::Sequential,
-            concurrency: 1,
+            concurrency: Concurrency::Fixed(1),
             runs: 2,
         };
         let mut bad = sample(0.01, 0.0, 1);
@@ -584,5 +699,123 @@ mod tests {
         // Nothing measured at 0.58 CPU: the goal says so instead of passing.
         let only_one_cpu: Vec<CaseResult> = cases.into_iter().filter(|c| c.cpus == 1.0).collect();
         assert_eq!(goals(&only_one_cpu)[1].met, None);
+    }
+
+    /// An `auto` case of `reader` at `cpus` whose runs took `walls` and settled at `finals`.
+    fn auto_case(reader: ReaderKind, cpus: f64, walls: &[f64], finals: &[u32]) -> CaseResult {
+        let c = Case {
+            reader,
+            mode: ReadMode::Concurrent,
+            concurrency: Concurrency::Auto,
+            runs: 3,
+        };
+        let samples = walls
+            .iter()
+            .zip(finals)
+            .map(|(&wall, &final_limit)| RunSample {
+                auto_concurrency: Some(bench_types::AutoConcurrency {
+                    initial: 16,
+                    min: 16,
+                    max: final_limit + 32,
+                    final_limit,
+                    mean: f64::from(final_limit) * 0.9,
+                    changes: 12,
+                }),
+                ..sample(wall, 0.1, 20)
+            })
+            .collect();
+        summarize(Some(cpus), cpus, &c, samples, &plan(), 0.02, Some(0.01))
+    }
+
+    #[test]
+    fn an_auto_case_keeps_its_limits_and_has_no_bound() {
+        let r = auto_case(ReaderKind::Rust, 1.0, &[0.40, 0.30, 0.35], &[96, 128, 112]);
+        assert_eq!(r.concurrency, Concurrency::Auto);
+        assert_eq!(r.wall_s, Some(0.35));
+        // No C, no lower bound: `/bound` stays empty.
+        assert_eq!((r.lower_bound_s, r.bound_ratio), (None, None));
+        let limits = r.auto_limits.clone().unwrap_or_else(|| panic!("no limits"));
+        assert_eq!(limits.runs, 3);
+        assert_eq!(limits.final_median, 112.0);
+        assert_eq!((limits.min, limits.max), (16, 160));
+        assert!((limits.mean_median - 112.0 * 0.9).abs() < 1e-9);
+        // In results.json: `"concurrency": "auto"`, the limits, each run's own.
+        let json = serde_json::to_value(&r).unwrap_or_default();
+        assert_eq!(json["concurrency"], "auto");
+        assert_eq!(json["autoLimits"]["finalMedian"], 112.0);
+        assert_eq!(json["samples"][1]["autoConcurrency"]["final"], 128);
+        assert_eq!(json["samples"][1]["autoConcurrency"]["max"], 160);
+        // A failed run's limits are not counted.
+        let mut failed = auto_case(ReaderKind::Rust, 1.0, &[0.4, 0.3], &[8, 64]);
+        failed.samples[0].error = Some("answered 3 objects, expected 1000".into());
+        let ok: Vec<&RunSample> = failed.samples.iter().filter(|s| s.ok()).collect();
+        assert_eq!(AutoLimits::of(&ok).map(|l| l.final_median), Some(64.0));
+        assert_eq!(AutoLimits::of(&[]), None);
+    }
+
+    #[test]
+    fn auto_is_checked_against_the_fastest_fixed_c() {
+        let fixed = |reader, cpus, c: u32, wall| {
+            let mut case = case(reader, cpus, wall, 0.1, 10);
+            case.concurrency = Concurrency::Fixed(c);
+            case
+        };
+        let mut cases = vec![
+            fixed(ReaderKind::Rust, 0.58, 16, 1.4),
+            fixed(ReaderKind::Rust, 0.58, 128, 0.30),
+            auto_case(
+                ReaderKind::Rust,
+                0.58,
+                &[0.31, 0.32, 0.33],
+                &[100, 110, 120],
+            ),
+            fixed(ReaderKind::RustSdk, 0.58, 64, 0.45),
+            auto_case(
+                ReaderKind::RustSdk,
+                0.58,
+                &[0.60, 0.50, 0.55],
+                &[40, 48, 56],
+            ),
+            fixed(ReaderKind::Python, 0.58, 64, 3.0),
+            fixed(ReaderKind::Rust, 1.0, 64, 0.40),
+            auto_case(ReaderKind::Rust, 1.0, &[0.45, 0.45, 0.45], &[64, 64, 64]),
+        ];
+        // The auto case is nobody's best C, and the peers' rust/this pairs auto with auto.
+        assert!(best_cases(&cases)
+            .iter()
+            .all(|c| c.concurrency != Concurrency::Auto));
+        fill_rust_ratios(&mut cases);
+        assert!((cases[4].rust_wall_ratio.unwrap_or(0.0) - 0.32 / 0.55).abs() < 1e-9);
+        let goals = auto_goals(&cases);
+        let names: Vec<&str> = goals.iter().map(|g| g.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "0.58 CPU: rust auto / best fixed",
+                "0.58 CPU: rust-sdk auto / best fixed",
+                "1 CPU: rust auto / best fixed"
+            ]
+        );
+        // 0.32 s against C = 128's 0.30 s: 1.07, met.
+        assert!((goals[0].value.unwrap_or(0.0) - 0.32 / 0.30).abs() < 1e-9);
+        assert_eq!(goals[0].met, Some(true));
+        assert_eq!(goals[0].target, AUTO_TARGET);
+        let note = goals[0].note.clone().unwrap_or_default();
+        assert!(note.contains("best fixed C = 128 (0.300 s)"), "{note}");
+        assert!(note.contains("settled at 110"), "{note}");
+        // 0.55 s against 0.45 s: missed.
+        assert_eq!(goals[1].met, Some(false));
+        // 0.45 against 0.40: 1.125, missed.
+        assert_eq!(goals[2].met, Some(false));
+        // Without a fixed C to compare with, the goal says it was not measured.
+        let alone = vec![auto_case(ReaderKind::Rust, 1.0, &[0.4], &[64])];
+        let goals = auto_goals(&alone);
+        assert_eq!((goals.len(), goals[0].met), (1, None));
+        assert!(goals[0]
+            .note
+            .as_deref()
+            .is_some_and(|n| n.contains("no fixed C")));
+        // No auto case, no auto goal.
+        assert!(auto_goals(&cases[..2]).is_empty());
     }
 }

@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use bench_types::AutoConcurrency;
 use serde::{Deserialize, Serialize};
 use system::process::GroupChild;
 
@@ -52,6 +53,10 @@ pub struct RunSample {
     /// The reader's `stats`, as it printed them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stats: Option<serde_json::Value>,
+    /// With `concurrency: "auto"`: the limits the reader's adaptive limiter took (its
+    /// `stats.autoConcurrency`: initial, min, max, final, mean, changes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_concurrency: Option<AutoConcurrency>,
     /// Why the run does not count, if it does not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
@@ -149,6 +154,9 @@ pub(crate) async fn run_reader(
             .filter(|&init| init >= 0.0),
         handshakes,
         stats: parsed.as_ref().and_then(|r| r.stats.clone()),
+        auto_concurrency: parsed
+            .as_ref()
+            .and_then(|r| auto_concurrency(r.stats.as_ref())),
         error: None,
     };
     let counted = before.is_some() && after.is_some();
@@ -215,6 +223,12 @@ struct PrintedResult {
     stats: Option<serde_json::Value>,
 }
 
+/// The `autoConcurrency` of a reader's `stats`, when it printed them whole.
+fn auto_concurrency(stats: Option<&serde_json::Value>) -> Option<AutoConcurrency> {
+    let auto = stats?.get("autoConcurrency")?;
+    serde_json::from_value(auto.clone()).ok()
+}
+
 /// The last line of `stdout` that parses as a reader result, or else all of it (pretty JSON).
 fn parse_result(stdout: &str) -> Option<PrintedResult> {
     stdout
@@ -242,6 +256,30 @@ mod tests {
         assert!(parse_result("not json").is_none());
         let pretty = "{\n  \"lang\": \"rust\",\n  \"detail\": \"\",\n  \"result\": \"7\",\n  \"time\": 0.5\n}\n";
         assert_eq!(parse_result(pretty).map(|r| r.result), Some("7".to_owned()));
+    }
+
+    #[test]
+    fn an_auto_run_reports_its_limits() {
+        let line = r#"{"lang":"rust","detail":"d","result":"1000","time":0.4,"stats":{"concurrency":96,"autoConcurrency":{"initial":16,"min":16,"max":160,"final":96,"mean":88.5,"changes":14}}}"#;
+        let parsed = parse_result(line);
+        let auto = auto_concurrency(parsed.as_ref().and_then(|r| r.stats.as_ref()));
+        assert_eq!(
+            auto,
+            Some(AutoConcurrency {
+                initial: 16,
+                min: 16,
+                max: 160,
+                final_limit: 96,
+                mean: 88.5,
+                changes: 14,
+            })
+        );
+        // A fixed C (or a reader without the field) has none.
+        assert_eq!(
+            auto_concurrency(Some(&serde_json::json!({"concurrency": 64}))),
+            None
+        );
+        assert_eq!(auto_concurrency(None), None);
     }
 
     #[test]

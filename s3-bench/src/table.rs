@@ -171,7 +171,8 @@ pub fn transport_text(transport: &Transport) -> String {
     )
 }
 
-/// The goals, one line each: value, target, met.
+/// The goals, one line each: value, target, met, and the goal's note if it has one (for
+/// `auto`: the best fixed C and the limit auto settled on).
 pub fn goals_text(goals: &[Goal]) -> String {
     goals
         .iter()
@@ -182,10 +183,14 @@ pub fn goals_text(goals: &[Goal]) -> String {
                 None => "not measured",
             };
             format!(
-                "{:<40} {:>7} (goal <= {:.2})  {verdict}\n",
+                "{:<40} {:>7} (goal <= {:.2})  {verdict}{}\n",
                 g.name,
                 num(g.value, 3),
-                g.target
+                g.target,
+                g.note
+                    .as_deref()
+                    .map(|n| format!("; {n}"))
+                    .unwrap_or_default()
             )
         })
         .collect()
@@ -195,20 +200,21 @@ pub fn goals_text(goals: &[Goal]) -> String {
 mod tests {
     use super::*;
     use crate::readers::ReaderKind;
+    use bench_types::Concurrency;
 
     fn case(reader: ReaderKind, wall: Option<f64>) -> CaseResult {
         CaseResult {
             cpus: 0.58,
             reader,
             mode: ReadMode::Concurrent,
-            concurrency: 64,
+            concurrency: Concurrency::Fixed(64),
             samples: vec![Default::default(), Default::default()],
             ok_runs: 2,
             wall_s: wall,
             wall_min_s: wall,
             wall_max_s: wall,
             process_wall_s: None,
-            lower_bound_s: 0.34,
+            lower_bound_s: Some(0.34),
             bound_ratio: wall.map(|w| w / 0.34),
             cpu_ms_per_object: Some(0.25),
             net_cpu_ms_per_object: None,
@@ -221,13 +227,14 @@ mod tests {
             init_ms: Some(4.5),
             cpu_floor_ratio: Some(1.04),
             rust_wall_ratio: None,
+            auto_limits: None,
         }
     }
 
     #[test]
     fn the_best_table_has_one_row_per_reader_and_setting() {
         let mut slow = case(ReaderKind::Rust, Some(0.9));
-        slow.concurrency = 16;
+        slow.concurrency = Concurrency::Fixed(16);
         let t = best_text_table(&[
             slow,
             case(ReaderKind::Rust, Some(0.36)),
@@ -298,5 +305,53 @@ mod tests {
             .nth(2)
             .unwrap_or_default()
             .starts_with("| 0.58 | node | conc | 64 | 1.000 |"));
+    }
+
+    #[test]
+    fn the_auto_row_says_auto_and_has_no_bound() {
+        let mut auto = case(ReaderKind::Rust, Some(0.3));
+        auto.concurrency = Concurrency::Auto;
+        auto.lower_bound_s = None;
+        auto.bound_ratio = None;
+        let md = markdown_table(&[case(ReaderKind::Rust, Some(0.36)), auto.clone()]);
+        let row = md.lines().nth(3).unwrap_or_default();
+        assert!(
+            row.starts_with("| 0.58 | rust | conc | auto | 0.300 | 2 | - | 0.250 |"),
+            "{md}"
+        );
+        // Not a best C: the best table keeps C = 64.
+        let best = best_text_table(&[case(ReaderKind::Rust, Some(0.36)), auto]);
+        assert!(
+            best.lines().nth(2).unwrap_or_default().contains(" 64 "),
+            "{best}"
+        );
+    }
+
+    #[test]
+    fn goals_print_their_verdict_and_note() {
+        let goal = |value, met, note: Option<&str>| Goal {
+            name: "1 CPU: rust auto / best fixed".into(),
+            definition: String::new(),
+            value,
+            target: 1.10,
+            met,
+            note: note.map(str::to_owned),
+        };
+        let text = goals_text(&[
+            goal(
+                Some(1.043),
+                Some(true),
+                Some("best fixed C = 128 (0.325 s); auto 0.339 s, settled at 112"),
+            ),
+            goal(Some(1.25), Some(false), None),
+            goal(None, None, None),
+        ]);
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(
+            lines[0],
+            "1 CPU: rust auto / best fixed              1.043 (goal <= 1.10)  met; best fixed C = 128 (0.325 s); auto 0.339 s, settled at 112"
+        );
+        assert!(lines[1].ends_with("1.250 (goal <= 1.10)  MISSED"), "{text}");
+        assert!(lines[2].ends_with("(goal <= 1.10)  not measured"), "{text}");
     }
 }

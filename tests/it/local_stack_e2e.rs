@@ -14,7 +14,7 @@ use deployer::package::Package;
 use deployer::Deployer;
 use serde_json::json;
 
-use support::{get_json, list_keys, memory_of, records_of, run};
+use support::{get_bytes, get_json, list_keys, memory_of, records_of, run};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn the_benchmark_runs_end_to_end_on_the_local_stack_and_survives_failures() {
@@ -67,10 +67,16 @@ async fn the_benchmark_runs_end_to_end_on_the_local_stack_and_survives_failures(
     bench.shutdown().await;
 }
 
-/// Every check of a good sweep.
+/// The concurrency values the good sweep runs its concurrent target at (`auto`: the Rust
+/// reader's adaptive limit), through the execution input.
+const SWEEP: [&str; 3] = ["4", "64", "auto"];
+
+/// Every check of a good sweep: the concurrent target at each value of [`SWEEP`] after one
+/// memory update, the sequential one once.
 async fn successful_sweep(d: &Deployer, name: &str) {
     let out = tempfile::tempdir().expect("tempdir");
-    let outcome = run(d, name, json!({"label": "e2e"}), Some(out.path())).await;
+    let input = json!({"label": "e2e", "concurrencies": [4, 64, "auto"]});
+    let outcome = run(d, name, input, Some(out.path())).await;
     println!("{name}:\n{}{}", outcome.table, outcome.recommendations);
     assert_eq!(
         outcome.status, "SUCCEEDED",
@@ -80,13 +86,13 @@ async fn successful_sweep(d: &Deployer, name: &str) {
     let sizes = &d.config.memory_sizes;
     assert_eq!(
         outcome.records.len(),
-        sizes.len() * 2,
-        "{:?}",
+        sizes.len() * (SWEEP.len() + 1),
+        "no record of the sweep lost or overwritten: {:?}",
         outcome.records
     );
 
     // Every record ok, and the memory really reached the function.
-    let mut means: BTreeMap<(u32, String), f64> = BTreeMap::new();
+    let mut means: BTreeMap<(u32, String, String), f64> = BTreeMap::new();
     for r in &outcome.records {
         assert!(r.ok, "{name}: record not ok: {r:?}");
         let output = r
@@ -106,18 +112,35 @@ async fn successful_sweep(d: &Deployer, name: &str) {
                 .is_some_and(|k| k.starts_with(&d.names.target_prefix(&r.target))),
             "{output}"
         );
+        // The reader got the concurrency its record names; `auto` reports its limits.
+        let concurrency = r.concurrency.map(|c| c.to_string()).unwrap_or_default();
+        match concurrency.as_str() {
+            "auto" => {
+                let auto = &output["stats"]["autoConcurrency"];
+                assert!(auto["final"].as_u64().is_some_and(|l| l >= 1), "{output}");
+                assert_eq!(output["stats"]["concurrency"], auto["max"], "{output}");
+            }
+            "" => assert_eq!(r.target, "sequential", "{r:?}"),
+            fixed => assert_eq!(
+                output["stats"]["concurrency"].to_string(),
+                fixed,
+                "{output}"
+            ),
+        }
         let time = output["time"].as_f64().expect("time");
-        means.insert((r.memory_mb, r.target.clone()), time);
+        means.insert((r.memory_mb, r.target.clone(), concurrency), time);
     }
-    // The concurrent target beats the sequential one at every size.
+    // The concurrent target beats the sequential one at every size and concurrency.
     for &mb in sizes {
-        let c = means[&(mb, "concurrent".to_string())];
-        let s = means[&(mb, "sequential".to_string())];
-        println!("{mb} MB: concurrent {c:.3} s, sequential {s:.3} s");
-        assert!(
-            c < s,
-            "{mb} MB: concurrent {c} s is not faster than sequential {s} s"
-        );
+        let s = means[&(mb, "sequential".to_string(), String::new())];
+        for value in SWEEP {
+            let c = means[&(mb, "concurrent".to_string(), value.to_string())];
+            println!("{mb} MB: concurrent at {value} {c:.3} s, sequential {s:.3} s");
+            assert!(
+                c < s,
+                "{mb} MB: concurrent at {value} ({c} s) is not faster than sequential ({s} s)"
+            );
+        }
     }
 
     // Every collector object is in local S3, and summary.json agrees with runs.json.
@@ -154,10 +177,11 @@ async fn successful_sweep(d: &Deployer, name: &str) {
     assert_eq!(summary["runs"].as_u64(), Some(records.len() as u64));
     assert_eq!(summary["failures"].as_u64(), Some(0));
     for cell in summary["cells"].as_array().expect("cells") {
-        let (target, mb) = (&cell["target"], &cell["memoryMb"]);
+        let (target, mb) = (&cell["targetName"], &cell["memoryMb"]);
         let times: Vec<f64> = records
             .iter()
             .filter(|r| &r["target"] == target && &r["memoryMb"] == mb)
+            .filter(|r| r["concurrency"] == cell["concurrency"])
             .filter_map(|r| r["output"]["time"].as_f64())
             .collect();
         assert_eq!(cell["runs"].as_u64(), Some(times.len() as u64), "{cell}");
@@ -168,6 +192,8 @@ async fn successful_sweep(d: &Deployer, name: &str) {
             "{cell}: mean of runs.json is {mean}"
         );
     }
+    concurrency_map_agrees_with_runs_csv(d, &keys, &folder, &summary).await;
+
     // One cold start per (round, memory size, function): the warm-up after each memory update,
     // on a fresh sandbox, with the local runtime's Init Duration; the two targets share it.
     let rounds = d.config.rounds as usize;
@@ -227,6 +253,114 @@ async fn successful_sweep(d: &Deployer, name: &str) {
         memory_of(d, &d.names.reader_function).await,
         d.config.reader_memory_mb as i32
     );
+}
+
+async fn get_text(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
+    String::from_utf8(get_bytes(s3, bucket, key).await)
+        .unwrap_or_else(|e| panic!("s3://{bucket}/{key} is not UTF-8: {e}"))
+}
+
+/// The swept target's heatmaps and best-concurrency table are written, and the map in
+/// summary.json is what runs.csv gives: the mean time of each (memory size, concurrency) and
+/// the fastest fixed value at each size.
+async fn concurrency_map_agrees_with_runs_csv(
+    d: &Deployer,
+    keys: &[String],
+    folder: &str,
+    summary: &serde_json::Value,
+) {
+    let bucket = &d.names.results_bucket;
+    for file in [
+        "concurrency-time-concurrent.svg",
+        "concurrency-cost-concurrent.svg",
+    ] {
+        assert!(
+            keys.contains(&format!("{folder}{file}")),
+            "{file}: {keys:?}"
+        );
+    }
+    let report = get_text(&d.clients.s3, bucket, &format!("{folder}report.html")).await;
+    assert!(
+        report.contains("Best concurrency: concurrent"),
+        "no best-concurrency table"
+    );
+    assert!(report.contains("concurrent: mean time (s) by memory size and concurrency"));
+
+    let csv = get_text(&d.clients.s3, bucket, &format!("{folder}runs.csv")).await;
+    let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let column = |name: &str| {
+        header
+            .iter()
+            .position(|h| *h == name)
+            .unwrap_or_else(|| panic!("runs.csv has no {name} column: {header:?}"))
+    };
+    let (target, memory, concurrency, time) = (
+        column("target"),
+        column("memory_mb"),
+        column("concurrency"),
+        column("time_s"),
+    );
+    // Mean time per (memory size, concurrency) of the concurrent target, from runs.csv (no
+    // field of these columns holds a comma).
+    let mut from_csv: BTreeMap<(u64, String), Vec<f64>> = BTreeMap::new();
+    for line in lines {
+        let fields: Vec<&str> = line.split(',').collect();
+        if fields.get(target) != Some(&"concurrent") {
+            continue;
+        }
+        let mb: u64 = fields[memory].parse().expect("memory_mb");
+        let t: f64 = fields[time].parse().expect("time_s");
+        from_csv
+            .entry((mb, fields[concurrency].to_string()))
+            .or_default()
+            .push(t);
+    }
+    assert_eq!(
+        from_csv.len(),
+        d.config.memory_sizes.len() * SWEEP.len(),
+        "{from_csv:?}"
+    );
+
+    let maps = summary["concurrencyMaps"]
+        .as_array()
+        .expect("concurrencyMaps");
+    assert_eq!(
+        maps.len(),
+        1,
+        "only the concurrent target is swept: {maps:?}"
+    );
+    let map = &maps[0];
+    assert_eq!(map["target"], "concurrent");
+    let values: Vec<String> = map["concurrencies"]
+        .as_array()
+        .expect("concurrencies")
+        .iter()
+        .map(|v| v.as_str().map_or_else(|| v.to_string(), str::to_owned))
+        .collect();
+    assert_eq!(values, SWEEP);
+    let rows = map["memorySizes"].as_array().expect("memorySizes");
+    for (row, mb) in rows.iter().enumerate() {
+        let mb = mb.as_u64().expect("memory size");
+        let mut fastest: Option<(f64, &str)> = None;
+        for (column, value) in values.iter().enumerate() {
+            let times = &from_csv[&(mb, value.clone())];
+            let mean = times.iter().sum::<f64>() / times.len() as f64;
+            let mapped = map["meanTimeS"][row][column].as_f64().expect("a mean");
+            assert!(
+                (mapped - mean).abs() < 1e-9,
+                "{mb} MB at {value}: {mapped} vs {mean}"
+            );
+            if value != "auto" && fastest.is_none_or(|(best, _)| mean < best) {
+                fastest = Some((mean, value));
+            }
+        }
+        let best = &map["best"][row];
+        assert_eq!(best["memoryMb"].as_u64(), Some(mb), "{best}");
+        let (_, fastest) = fastest.expect("a fixed value with a time");
+        assert_eq!(best["fastest"].to_string(), fastest, "{mb} MB: {best}");
+        assert!(best["autoOverFastest"].as_f64().is_some(), "{best}");
+    }
 }
 
 /// Whether any cold-start cell reports an Init Duration.
@@ -310,7 +444,7 @@ async fn target_failing_at_one_size(
         name: "flaky".into(),
         function: Some(function.into()),
         mode: Some(deployer::config::ReadMode::Concurrent),
-        concurrency: Some(16),
+        concurrency: Some(bench_types::concurrency::ConcurrencyList::fixed(16)),
         ..Default::default()
     };
     let d = &support::redeploy_with_targets(d, bench, packages, [flaky]).await;

@@ -168,3 +168,75 @@ fn a_target_on_a_function_already_measured_adds_only_its_invoke_and_record() {
         8 * sizes_in_rounds + 2
     );
 }
+
+#[test]
+fn each_extra_concurrency_adds_at_most_4_transitions_and_counts_against_the_history_limit() {
+    // A concurrency sweep runs every value after the function's one update and warm-up: each
+    // extra (target, concurrency) is one more item of the Targets Map, TimedInvoke and
+    // RecordRun, per (round, memory size); on one function and on several alike.
+    use bench_statemachine::Concurrency;
+    let sizes_in_rounds: u32 = 2 * 3;
+    let one = BenchmarkPlan {
+        rounds: 2,
+        memory_sizes: vec![256, 1024, 1769],
+        ..BenchmarkPlan::default()
+    };
+    let swept = |plan: &BenchmarkPlan, values: Vec<Concurrency>| BenchmarkPlan {
+        concurrencies: values,
+        ..plan.clone()
+    };
+    let sweep = vec![
+        Concurrency::Fixed(8),
+        Concurrency::Fixed(64),
+        Concurrency::Fixed(256),
+        Concurrency::Auto,
+    ];
+    let mut two_functions = one.clone();
+    two_functions.targets.push(TargetSpec {
+        name: "python".into(),
+        function_name: "py-reader".into(),
+        auto_concurrency: false,
+        ..one.targets[0].clone()
+    });
+    for (plan, extra_runs) in [(&one, 3u32), (&two_functions, 3 + 2)] {
+        let base = render_plan(plan).expect("renders").transitions;
+        let wide = render_plan(&swept(plan, sweep.clone()))
+            .expect("renders")
+            .transitions;
+        let per_extra =
+            (wide.per_run - base.per_run) as f64 / f64::from(extra_runs * sizes_in_rounds);
+        println!(
+            "{} function(s): {} extra (target, concurrency) runs cost {:.2} transitions each; the sweep {:.2} per configuration",
+            plan.targets.len(),
+            extra_runs,
+            per_extra,
+            wide.per_configuration
+        );
+        assert_eq!(per_extra, 2.0, "TimedInvoke and RecordRun");
+        assert!(per_extra <= 4.0);
+        assert_eq!(
+            wide.configurations,
+            base.configurations + u64::from(extra_runs * sizes_in_rounds)
+        );
+        assert_eq!(wide.updates, base.updates, "no more updates or waits");
+    }
+
+    // The history limit counts every (target, concurrency) run: 30 rounds of the seed's ten
+    // sizes fit at one concurrency on one function, not at four.
+    let long = BenchmarkPlan {
+        rounds: 30,
+        ..BenchmarkPlan::default()
+    };
+    render_plan(&long).expect("300 configurations fit");
+    let err = render_plan(&swept(&long, sweep)).expect_err("1200 configurations do not fit");
+    assert!(
+        matches!(
+            err,
+            Error::Plan(PlanError::HistoryTooLong {
+                configurations: 1200,
+                ..
+            })
+        ),
+        "{err}"
+    );
+}

@@ -72,8 +72,25 @@ mod tests {
                 ("python-sequential", Some(ReadMode::Sequential), true),
             ]
         );
-        // As bench.toml: the seed's method.
-        assert_eq!(config.targets, crate::config::seed_targets());
+        // As bench.toml: the seed's method, with the Rust targets swept over concurrency
+        // (issue 15), `auto` among the values.
+        let mut seed = crate::config::seed_targets();
+        let sweep = bench_types::concurrency::ConcurrencyList(vec![
+            bench_types::Concurrency::Fixed(8),
+            bench_types::Concurrency::Fixed(32),
+            bench_types::Concurrency::Fixed(128),
+            bench_types::Concurrency::Auto,
+        ]);
+        for target in seed.iter_mut().filter(|t| t.takes_auto_concurrency()) {
+            target.concurrency = Some(sweep.clone());
+        }
+        assert_eq!(config.targets, seed);
         config.validate().expect("valid");
+        let plan = crate::benchmark_plan::benchmark_plan(
+            &config,
+            &crate::names::StackNames::new(&config, "000000000000", "us-east-1"),
+        );
+        // 4 values on each Rust target, 1 on each other: 11 runs per (round, memory size).
+        assert_eq!(plan.shape().targets, 11);
     }
 }

@@ -10,6 +10,8 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::concurrency::Concurrency;
+
 /// One function under test.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -19,8 +21,14 @@ pub struct Target {
     /// Function name or ARN.
     pub function_name: String,
     /// Merged over the reader event, so a target may override `folder`, `mode`, `concurrency`.
+    /// Its `concurrency` may also be `"auto"` or a list (this target's own sweep, in place of
+    /// the input's `concurrencies`).
     #[serde(default)]
     pub payload: Map<String, Value>,
+    /// Whether the target's reader takes `concurrency: "auto"` (the Rust reader does); `auto` in
+    /// the input's `concurrencies` skips the targets without it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub auto_concurrency: bool,
 }
 
 /// The effective input of one execution, after the merge over the defaults.
@@ -35,6 +43,10 @@ pub struct ExecutionInput {
     pub rounds: u32,
     /// Whether each timed invoke follows an untimed one at the same memory size.
     pub warmup: bool,
+    /// The concurrency values every concurrent target runs at, each after the same memory
+    /// update (a target's own `payload.concurrency` replaces them; sequential targets run once).
+    #[serde(default = "default_concurrencies")]
+    pub concurrencies: Vec<Concurrency>,
     /// The key prefix of the few objects the warm-up reads, e.g. `bench/warmup/`: enough to
     /// start the sandbox and take every path a read takes (client, listing, GET, TLS), at a
     /// fraction of a full read's time and cost. `None`: the warm-up reads what its target reads.
@@ -79,6 +91,9 @@ pub struct GivenInput {
     /// Turns the untimed invoke before each timed one on or off.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warmup: Option<bool>,
+    /// Replaces the deployed concurrency sweep, e.g. `[1, 8, 64, "auto"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrencies: Option<Vec<Concurrency>>,
     /// `Some(None)` is a given `null`: the warm-up reads what its target reads.
     #[serde(
         default,
@@ -172,6 +187,13 @@ impl GivenInput {
     }
 }
 
+/// The concurrency a run uses when neither the input nor the target names one.
+pub const DEFAULT_CONCURRENCY: u32 = 64;
+
+fn default_concurrencies() -> Vec<Concurrency> {
+    vec![Concurrency::Fixed(DEFAULT_CONCURRENCY)]
+}
+
 /// A field that is present, `null` included (`Some(None)`); absent fields stay `None` through
 /// `#[serde(default)]`.
 fn given<'de, D, T>(deserializer: D) -> Result<Option<Option<T>>, D::Error>
@@ -194,10 +216,12 @@ mod tests {
                 name: "rust".into(),
                 function_name: "reader".into(),
                 payload: Map::new(),
+                auto_concurrency: false,
             }],
             memory_sizes: vec![128],
             rounds: 1,
             warmup: false,
+            concurrencies: vec![Concurrency::Fixed(8), Concurrency::Auto],
             warmup_prefix: None,
             bucket: "data".into(),
             prefix: "bench/".into(),
@@ -211,7 +235,7 @@ mod tests {
         assert_eq!(
             json,
             json!({"targets": [{"name": "rust", "functionName": "reader", "payload": {}}],
-                "memorySizes": [128], "rounds": 1, "warmup": false, "warmupPrefix": null, "bucket": "data",
+                "memorySizes": [128], "rounds": 1, "warmup": false, "concurrencies": [8, "auto"], "warmupPrefix": null, "bucket": "data",
                 "prefix": "bench/", "find": null, "resultsBucket": "results",
                 "resultsPrefix": "runs/", "label": "l", "expectedResult": null})
         );

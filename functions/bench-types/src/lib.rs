@@ -4,10 +4,12 @@
 //! - [`reader`]: contract 2, the event a reader target gets and the result it returns.
 //! - [`records`]: contract 3, the run records the state machine hands to the collector.
 //! - [`recommendation`]: contract 4, the collector's recommended memory sizes per target.
+//! - [`concurrency`]: a reader's concurrency setting (a number or `auto`) and sweeps of them.
 //! - [`Architecture`]: the Lambda architectures (`arm64`, `x86_64`).
 //! - [`error_names!`]: stable error names derived from the variants.
 //! - [`objects`]: the seed-parity test objects (deterministic generator shared by uploaders).
 //! - [`schedule`]: the targets grouped by function, and a round's (memory size, function) steps.
+//! - [`series`]: the name of each (target, concurrency) in tables and charts.
 //! - [`subjective`]: the seed's subjective review (seven categories graded 1 to 6) and its check.
 //! - [`validation`]: the collector's check of an execution's input before anything changes.
 //! - [`arn`]: partitions and the function references a target may use.
@@ -22,6 +24,7 @@
 
 mod arch;
 pub mod arn;
+pub mod concurrency;
 mod error_name;
 mod errors;
 pub mod input;
@@ -32,15 +35,17 @@ pub mod reader;
 pub mod recommendation;
 pub mod records;
 pub mod schedule;
+pub mod series;
 pub mod stats;
 pub mod subjective;
 pub mod text_table;
 pub mod validation;
 
 pub use arch::{Architecture, UnknownArchitecture};
+pub use concurrency::Concurrency;
 pub use errors::error_chain;
 pub use input::{ExecutionInput, GivenInput, Target};
-pub use reader::{LatencyMs, ReadMode, ReaderEvent, ReaderResult, ReaderStats};
+pub use reader::{AutoConcurrency, LatencyMs, ReadMode, ReaderEvent, ReaderResult, ReaderStats};
 pub use recommendation::{Choice, Recommendation};
 pub use records::{
     CollectorRequest, CollectorSummary, ExecutionRef, ExpectedResult, RecordRequest, ReportRequest,

@@ -78,9 +78,10 @@ pub struct ReaderEvent {
     /// `concurrent` (the default) or `sequential`, see [`ReadMode`].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mode: Option<String>,
-    /// Objects in flight at once in concurrent mode (our reader: 64 when absent, 1 to 4096).
+    /// Objects in flight at once in concurrent mode (our reader: 64 when absent, 1 to 4096), or
+    /// `"auto"`: the reader adapts its limit while it runs (see [`AutoConcurrency`]).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub concurrency: Option<i64>,
+    pub concurrency: Option<serde_json::Value>,
     /// Keep the clients (and their open connections) of an earlier invocation instead of
     /// starting with a cold connection pool as the seed's readers did; false when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -152,6 +153,29 @@ pub struct ReaderStats {
     /// GET requests made, retries included.
     #[serde(default)]
     pub get_requests: u64,
+    /// With `concurrency: "auto"`: the limits the reader's adaptive limiter took.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub auto_concurrency: Option<AutoConcurrency>,
+}
+
+/// What the adaptive limiter of a `concurrency: "auto"` run did: the in-flight limit it started
+/// at, the range it moved in, the limit it settled on, and its mean over the GETs.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AutoConcurrency {
+    /// The limit at the start.
+    pub initial: u32,
+    /// The lowest limit it took.
+    pub min: u32,
+    /// The highest limit it took.
+    pub max: u32,
+    /// The limit at the end of the run: where it settled.
+    #[serde(rename = "final")]
+    pub final_limit: u32,
+    /// The limit averaged over the GETs (each GET weighs the limit it started under).
+    pub mean: f64,
+    /// How many times the limit changed.
+    pub changes: u64,
 }
 
 /// The reader's answer: the seed's four fields plus `stats`.

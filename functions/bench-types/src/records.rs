@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-/// One (round, memory, target) as the state machine saw it, success or failure.
+/// One (round, memory, target, concurrency) as the state machine saw it, success or failure.
 /// `output` and `invoke` stay raw JSON: a target in another language may answer in its own shape,
 /// and the collector validates it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -15,6 +15,10 @@ pub struct RunRecord {
     pub memory_mb: u32,
     /// The target's name, as in the input's `targets`.
     pub target: String,
+    /// The concurrency the target ran at (`null`: sequential, or a record from before the
+    /// sweep).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub concurrency: Option<crate::Concurrency>,
     /// The function invoked (name or ARN).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub function_name: Option<String>,
@@ -108,7 +112,7 @@ fn text_or_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<S
 }
 
 /// `{"action": "record", ...}`: the state machine hands over one record as soon as it has it.
-/// The collector stores it at a key derived from (round, memory, target), so a retried record
+/// The collector stores it at a key derived from (round, memory, target, concurrency), so a retried record
 /// overwrites itself and the state payload never grows with the number of records.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

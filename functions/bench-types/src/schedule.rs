@@ -7,7 +7,9 @@
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
+use crate::concurrency::Concurrency;
 use crate::input::Target;
+use crate::reader::ReadMode;
 use crate::records::ExpectedResult;
 
 /// The targets that run on one Lambda function, in the order the input lists them.
@@ -36,12 +38,16 @@ impl FunctionGroup {
     }
 }
 
-/// A target as a step runs it: the input's target and what its reader must answer.
+/// A target at one of its concurrency values, as a step runs it: the input's target (its
+/// payload's `concurrency` set to that value) and what its reader must answer.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ScheduledTarget {
-    /// The target as the input gives it.
+    /// The target as the input gives it, `payload.concurrency` the value of this run.
     #[serde(flatten)]
     pub target: Target,
+    /// The concurrency of this run; `null` for a sequential target. Always serialized: the
+    /// state machine copies it into the record by path.
+    pub concurrency: Option<Concurrency>,
     /// The result this target's reader must return (`null`: not known). Always serialized: the
     /// state machine selects it with a JSONPath, and AWS fails one that selects nothing.
     pub expect: Option<ExpectedResult>,
@@ -78,38 +84,109 @@ pub struct RoundPlan {
     pub sizes: Vec<SizeStep>,
 }
 
-/// Groups `targets` by function, in order of each function's first target, with no expected
-/// results.
-pub fn function_groups(targets: &[Target]) -> Vec<FunctionGroup> {
-    function_groups_expecting(targets, |_| None)
+/// The concurrency values `target` runs at, each one record per (round, memory size): `[None]`
+/// for a sequential target (it runs once); its payload's own `concurrency` (a value or a list)
+/// when it gives one; else `default`, less `auto` unless its reader takes it (and the default
+/// concurrency when nothing is left). The error says what is wrong with `payload.concurrency`.
+pub fn target_sweep(
+    target: &Target,
+    default: &[Concurrency],
+) -> Result<Vec<Option<Concurrency>>, String> {
+    let mode = target.payload.get("mode").and_then(Value::as_str);
+    if mode.and_then(ReadMode::parse) == Some(ReadMode::Sequential) {
+        return Ok(vec![None]);
+    }
+    let values = match target.payload.get("concurrency") {
+        Some(own) => {
+            let values = Concurrency::list_from_json(own)?;
+            if values.contains(&Concurrency::Auto) && !target.auto_concurrency {
+                return Err(
+                    "\"auto\" needs a reader that adapts its own concurrency (the Rust reader, autoConcurrency true); give numbers".into(),
+                );
+            }
+            values
+        }
+        None => {
+            let values: Vec<Concurrency> = default
+                .iter()
+                .copied()
+                .filter(|c| *c != Concurrency::Auto || target.auto_concurrency)
+                .collect();
+            if values.is_empty() {
+                vec![Concurrency::Fixed(crate::input::DEFAULT_CONCURRENCY)]
+            } else {
+                values
+            }
+        }
+    };
+    Ok(values.into_iter().map(Some).collect())
 }
 
-/// Groups `targets` by function, in order of each function's first target; `expect_of` gives
-/// each target's expected result.
+/// `target` as the run at `concurrency` sends it: the payload's `concurrency` set to that value
+/// (left out for a sequential run, which reads one object at a time anyway).
+fn scheduled(
+    target: &Target,
+    concurrency: Option<Concurrency>,
+    expect: Option<ExpectedResult>,
+) -> ScheduledTarget {
+    let mut target = target.clone();
+    match concurrency {
+        Some(value) => target.payload.insert("concurrency".into(), value.to_json()),
+        None => target.payload.remove("concurrency"),
+    };
+    ScheduledTarget {
+        target,
+        concurrency,
+        expect,
+    }
+}
+
+/// Groups `targets` at their concurrency values by function, in order of each function's first
+/// target, with no expected results (see [`function_groups_expecting`]).
+pub fn function_groups(
+    targets: &[Target],
+    default: &[Concurrency],
+) -> Result<Vec<FunctionGroup>, String> {
+    function_groups_expecting(targets, default, |_| None)
+}
+
+/// Groups every target at each of its concurrency values ([`target_sweep`]) by function, in
+/// order of each function's first target, each target's runs in the order of its values;
+/// `expect_of` gives each target's expected result. The error names the target:
+/// `targets[I].payload.concurrency: ...`.
 pub fn function_groups_expecting(
     targets: &[Target],
+    default: &[Concurrency],
     expect_of: impl Fn(&Target) -> Option<ExpectedResult>,
-) -> Vec<FunctionGroup> {
+) -> Result<Vec<FunctionGroup>, String> {
     let mut groups: Vec<FunctionGroup> = Vec::new();
-    for target in targets {
-        let scheduled = ScheduledTarget {
-            target: target.clone(),
-            expect: expect_of(target),
-        };
+    for (i, target) in targets.iter().enumerate() {
+        let sweep = target_sweep(target, default)
+            .map_err(|why| format!("targets[{i}].payload.concurrency: {why}"))?;
+        let expect = expect_of(target);
+        let runs = sweep
+            .into_iter()
+            .map(|concurrency| scheduled(target, concurrency, expect.clone()));
         match groups
             .iter_mut()
             .find(|g| g.function_name == target.function_name)
         {
-            Some(group) => group.targets.push(scheduled),
-            None => groups.push(FunctionGroup {
-                function_name: target.function_name.clone(),
-                warm_up_payload: target.payload.clone(),
-                warm_up_target: target.name.clone(),
-                targets: vec![scheduled],
-            }),
+            Some(group) => group.targets.extend(runs),
+            None => {
+                let runs: Vec<ScheduledTarget> = runs.collect();
+                groups.push(FunctionGroup {
+                    function_name: target.function_name.clone(),
+                    warm_up_payload: runs
+                        .first()
+                        .map(|run| run.target.payload.clone())
+                        .unwrap_or_default(),
+                    warm_up_target: target.name.clone(),
+                    targets: runs,
+                });
+            }
         }
     }
-    groups
+    Ok(groups)
 }
 
 /// One round: every memory size in order, each for every function.
@@ -149,6 +226,7 @@ mod tests {
             name: name.into(),
             function_name: function_name.into(),
             payload,
+            auto_concurrency: false,
         }
     }
 
@@ -159,7 +237,7 @@ mod tests {
             target("python", "py-reader", "concurrent"),
             target("rust-sequential", "reader", "sequential"),
         ];
-        let groups = function_groups(&targets);
+        let groups = function_groups(&targets, &[Concurrency::Fixed(64)]).unwrap();
         let names = |g: &FunctionGroup| {
             g.targets
                 .iter()
@@ -205,11 +283,103 @@ mod tests {
             target("rust", "reader", "concurrent"),
             target("rust-sequential", "reader", "sequential"),
         ];
-        let round = round_plan(&[128, 256], &function_groups(&targets));
+        let groups = function_groups(&targets, &[Concurrency::Fixed(64)]).unwrap();
+        let round = round_plan(&[128, 256], &groups);
         assert!(round.sizes.is_empty());
         let sizes: Vec<u32> = round.steps.iter().map(|s| s.memory_mb).collect();
         assert_eq!(sizes, [128, 256]);
         let json = serde_json::to_value(&round.steps[0]).expect("json");
         assert_eq!(json["function"]["targets"][1]["name"], "rust-sequential");
+    }
+
+    #[test]
+    fn a_sweep_runs_each_concurrent_target_at_each_value_after_one_update() {
+        let mut rust = target("rust", "reader", "concurrent");
+        rust.auto_concurrency = true;
+        let mut own = target("rust-own", "reader", "concurrent");
+        own.payload
+            .insert("concurrency".into(), serde_json::json!([2, "auto"]));
+        own.auto_concurrency = true;
+        let mut sequential = target("rust-sequential", "reader", "sequential");
+        sequential
+            .payload
+            .insert("concurrency".into(), serde_json::json!([1, 2]));
+        let python = target("python", "py-reader", "concurrent");
+        let sweep = [
+            Concurrency::Fixed(8),
+            Concurrency::Fixed(64),
+            Concurrency::Auto,
+        ];
+        let groups = function_groups(&[rust, own, sequential, python], &sweep).unwrap();
+        let runs = |g: &FunctionGroup| {
+            g.targets
+                .iter()
+                .map(|t| {
+                    (
+                        t.target.name.clone(),
+                        t.concurrency,
+                        t.target.payload.get("concurrency").cloned(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        let (fixed, auto) = (Concurrency::Fixed, Concurrency::Auto);
+        assert_eq!(
+            runs(&groups[0]),
+            [
+                ("rust".into(), Some(fixed(8)), Some(8.into())),
+                ("rust".into(), Some(fixed(64)), Some(64.into())),
+                ("rust".into(), Some(auto), Some("auto".into())),
+                ("rust-own".into(), Some(fixed(2)), Some(2.into())),
+                ("rust-own".into(), Some(auto), Some("auto".into())),
+                ("rust-sequential".into(), None, None),
+            ]
+        );
+        assert_eq!(groups[0].warm_up_payload["concurrency"], 8);
+        // Python's reader does not adapt: `auto` is left out of the default sweep for it.
+        assert_eq!(
+            runs(&groups[1]),
+            [
+                ("python".into(), Some(fixed(8)), Some(8.into())),
+                ("python".into(), Some(fixed(64)), Some(64.into())),
+            ]
+        );
+        // One update per function and size, whatever the number of runs.
+        let round = round_plan(&[128, 256], &groups);
+        assert_eq!(round.sizes.len(), 2);
+        assert_eq!(round.sizes[0].functions.len(), 2);
+        let json = serde_json::to_value(&groups[1].targets[0]).unwrap();
+        assert_eq!(json["concurrency"], 8);
+        let json = serde_json::to_value(&groups[0].targets[5]).unwrap();
+        assert!(json["concurrency"].is_null(), "serialized as null: {json}");
+    }
+
+    #[test]
+    fn auto_on_a_reader_that_does_not_adapt_is_refused_with_the_field() {
+        let mut python = target("python", "py-reader", "concurrent");
+        python
+            .payload
+            .insert("concurrency".into(), serde_json::json!("auto"));
+        let bad = target("bad", "reader", "concurrent");
+        let mut bad = bad;
+        bad.payload
+            .insert("concurrency".into(), serde_json::json!([8, 0]));
+        let why = function_groups(&[python], &[]).unwrap_err();
+        assert!(
+            why.starts_with("targets[0].payload.concurrency: \"auto\" needs a reader"),
+            "{why}"
+        );
+        let why = function_groups(&[target("ok", "r", "concurrent"), bad], &[]).unwrap_err();
+        assert!(
+            why.starts_with("targets[1].payload.concurrency: 0 is not a whole number"),
+            "{why}"
+        );
+        // Only `auto` in the sweep, and a reader without it: the default concurrency.
+        let groups =
+            function_groups(&[target("py", "r", "concurrent")], &[Concurrency::Auto]).unwrap();
+        assert_eq!(
+            groups[0].targets[0].concurrency,
+            Some(Concurrency::Fixed(64))
+        );
     }
 }

@@ -11,7 +11,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use crate::arn::check_function_ref;
-use crate::input::{ExecutionInput, Target};
+use crate::concurrency::Concurrency;
+use crate::input::{ExecutionInput, Target, DEFAULT_CONCURRENCY};
 use crate::records::ExpectedResult;
 use crate::schedule::{function_groups_expecting, round_plan, FunctionGroup, SizeStep, Step};
 use crate::{MAX_MEMORY_MB, MIN_MEMORY_MB};
@@ -79,12 +80,13 @@ pub struct RunShape {
     pub sizes: u64,
     /// Distinct functions among the targets (each is updated once per round and size).
     pub functions: u64,
-    /// Targets (each is invoked once per round and size).
+    /// Targets at each of their concurrency values (each such run is invoked once per round
+    /// and size, after its function's one update).
     pub targets: u64,
 }
 
 impl RunShape {
-    /// The (round, memory, target) configurations: the records a run writes.
+    /// The (round, memory, target, concurrency) configurations: the records a run writes.
     pub fn configurations(&self) -> u64 {
         self.rounds
             .saturating_mul(self.sizes)
@@ -238,6 +240,7 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
     let warmup = field("warmup")
         .as_bool()
         .ok_or_else(|| invalid("warmup: give true or false"))?;
+    let concurrencies = concurrencies(field("concurrencies"))?;
     let text = |name: &str, may_be_empty: bool, example: &str| -> Result<String, InvalidInput> {
         match field(name) {
             Value::String(s) if may_be_empty || !s.is_empty() => Ok(s.clone()),
@@ -281,9 +284,10 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
     )?;
 
     let expect = expectation(&request.given, expected_result.as_deref());
-    let mut functions = function_groups_expecting(&targets, |target| {
+    let mut functions = function_groups_expecting(&targets, &concurrencies, |target| {
         target_expectation(expect.as_ref(), find.is_some(), &prefix, target)
-    });
+    })
+    .map_err(invalid)?;
     if let Some(warmup_prefix) = &warmup_prefix {
         for function in &mut functions {
             function.warm_up_on(warmup_prefix);
@@ -294,15 +298,15 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
         rounds: u64::from(rounds),
         sizes: memory_sizes.len() as u64,
         functions: functions.len() as u64,
-        targets: targets.len() as u64,
+        targets: functions.iter().map(|f| f.targets.len() as u64).sum(),
     };
     let events = budget.events(shape);
     if events > budget.max {
         let configurations = shape.configurations();
         return Err(invalid(format!(
-            "rounds x memorySizes x targets: {rounds} x {} x {} = {configurations} configurations need up to {events} execution history events, more than the {} Step Functions allows one execution; run at most about {} configurations per execution (fewer rounds, sizes or targets), or several executions",
+            "rounds x memorySizes x runs (targets at each concurrency): {rounds} x {} x {} = {configurations} configurations need up to {events} execution history events, more than the {} Step Functions allows one execution; run at most about {} configurations per execution (fewer rounds, sizes, targets or concurrencies), or several executions",
             memory_sizes.len(),
-            targets.len(),
+            shape.targets,
             budget.max,
             budget.max_configurations()
         )));
@@ -314,6 +318,7 @@ pub fn validate(request: &ValidateRequest) -> Result<ValidInput, InvalidInput> {
             memory_sizes,
             rounds,
             warmup,
+            concurrencies,
             warmup_prefix,
             bucket,
             prefix,
@@ -428,13 +433,36 @@ fn targets(value: &Value, region: &str) -> Result<Vec<Target>, InvalidInput> {
                 )))
             }
         };
+        let auto_concurrency = match fields.get("autoConcurrency") {
+            None | Some(Value::Null) => false,
+            Some(Value::Bool(b)) => *b,
+            Some(other) => {
+                return Err(invalid(format!(
+                    "targets[{i}].autoConcurrency: give true when the target's reader takes concurrency \"auto\", else false or leave it out; found {}",
+                    kind(other)
+                )))
+            }
+        };
         targets.push(Target {
             name,
             function_name,
             payload,
+            auto_concurrency,
         });
     }
     Ok(targets)
+}
+
+/// Absent (a definition deployed before the sweep): the default concurrency alone.
+fn concurrencies(value: &Value) -> Result<Vec<Concurrency>, InvalidInput> {
+    if value.is_null() {
+        return Ok(vec![Concurrency::Fixed(DEFAULT_CONCURRENCY)]);
+    }
+    Concurrency::list_from_json(value).map_err(|why| {
+        invalid(format!(
+            "concurrencies: {why}; give the values to sweep, e.g. [1, 8, 64, \"auto\"], or one, e.g. [64]"
+        ))
+    })
 }
 
 fn memory_sizes(value: &Value) -> Result<Vec<u32>, InvalidInput> {
@@ -606,6 +634,7 @@ mod tests {
             serde_json::to_value(ValidateAnswer::for_request(&request(json!({})))).expect("json");
         let target = json!({"name": "rust", "functionName": "lambda-bench-s3-reader",
                             "payload": {"mode": "concurrent", "concurrency": 64},
+                            "concurrency": 64,
                             "expect": {"result": "bench/1000/00042.txt"}});
         let function = json!({"functionName": "lambda-bench-s3-reader",
                               "warmUpPayload": {"mode": "concurrent", "concurrency": 64},
@@ -701,6 +730,18 @@ mod tests {
             (json!({"bucket": ""}), "bucket: give the name"),
             (json!({"find": 3}), "find: give the text"),
             (json!({"expectedResult": 1000}), "expectedResult: give"),
+            (
+                json!({"concurrencies": [8, 8]}),
+                "concurrencies: 8 is listed twice",
+            ),
+            (
+                json!({"concurrencies": []}),
+                "concurrencies: the list is empty",
+            ),
+            (
+                json!({"concurrencies": ["many"]}),
+                "concurrencies: \"many\" is neither",
+            ),
         ] {
             let c = cause(given.clone());
             assert!(c.starts_with(start), "{given}: {c}");
@@ -713,11 +754,53 @@ mod tests {
         let c = cause(
             json!({"rounds": 1000, "memorySizes": [128, 256, 512, 1024, 2048, 3008, 4096, 6144, 8192, 10240]}),
         );
-        assert!(c.starts_with("rounds x memorySizes x targets: 1000 x 10 x 1 = 10000 configurations need up to 655040 execution history events, more than the 25000"), "{c}");
+        assert!(c.starts_with("rounds x memorySizes x runs (targets at each concurrency): 1000 x 10 x 1 = 10000 configurations need up to 655040 execution history events, more than the 25000"), "{c}");
         assert!(c.contains("at most about 356 configurations"), "{c}");
         // Just under the limit passes: 40 + 38 x (5 + 10 x 65) = 24,930.
         assert!(validate(&request(json!({"rounds": 38, "memorySizes": [128, 256, 512, 1024, 2048, 3008, 4096, 6144, 8192, 10240]}))).is_ok());
         assert!(cause(json!({"rounds": 39, "memorySizes": [128, 256, 512, 1024, 2048, 3008, 4096, 6144, 8192, 10240]})).starts_with("rounds x memorySizes"));
+    }
+
+    #[test]
+    fn the_swept_concurrencies_count_against_the_history_limit() {
+        // 40 + 38 x (5 + 10 x (40 + 1 x 25)) fits with one concurrency (above); the same sweep
+        // at three concurrencies needs 40 + 38 x (5 + 10 x (40 + 3 x 25)) = 43,930.
+        let sizes = json!([128, 256, 512, 1024, 2048, 3008, 4096, 6144, 8192, 10240]);
+        let sweep = |concurrencies: Value| {
+            let mut given = json!({"rounds": 38, "memorySizes": sizes,
+                "targets": [{"name": "rust", "functionName": "lambda-bench-s3-reader",
+                             "payload": {"mode": "concurrent"}, "autoConcurrency": true}]});
+            given["concurrencies"] = concurrencies;
+            given
+        };
+        let c = cause(sweep(json!([8, 64, "auto"])));
+        assert!(
+            c.starts_with("rounds x memorySizes x runs (targets at each concurrency): 38 x 10 x 3 = 1140 configurations need up to 43930"),
+            "{c}"
+        );
+        assert!(validate(&request(sweep(json!([64])))).is_ok());
+        // A target that does not take `auto` is not swept over it.
+        let mut given = sweep(json!([8, "auto"]));
+        given["rounds"] = json!(1);
+        given["targets"][0]["autoConcurrency"] = json!(false);
+        let valid = validate(&request(given)).expect("valid");
+        let runs: Vec<_> = valid.functions[0]
+            .targets
+            .iter()
+            .map(|t| t.concurrency)
+            .collect();
+        assert_eq!(runs, [Some(Concurrency::Fixed(8))]);
+        assert_eq!(
+            valid.input.concurrencies,
+            [Concurrency::Fixed(8), Concurrency::Auto]
+        );
+        let c = cause(
+            json!({"targets": [{"name": "a", "functionName": "f", "autoConcurrency": "yes"}]}),
+        );
+        assert!(
+            c.starts_with("targets[0].autoConcurrency: give true"),
+            "{c}"
+        );
     }
 
     #[test]

@@ -11,6 +11,7 @@ use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
 use crate::error::CollectorError;
+use crate::heatmap::{render_heatmap, Heatmap};
 use crate::index::Index;
 use crate::scoring::HALF_POINTS_FROM_MB;
 use crate::summary::Summary;
@@ -94,7 +95,7 @@ pub(crate) fn charts(summary: &Summary, index: &Index) -> Result<Vec<Chart>, Col
         specs.push(("cold-start.svg", cold_start_chart(summary)));
     }
     specs.push(("trend.svg", trend_chart(index)));
-    specs
+    let mut charts = specs
         .into_iter()
         .map(|(file_name, chart)| {
             Ok(Chart {
@@ -103,7 +104,74 @@ pub(crate) fn charts(summary: &Summary, index: &Index) -> Result<Vec<Chart>, Col
                 svg: render(&chart, file_name)?,
             })
         })
-        .collect()
+        .collect::<Result<Vec<_>, CollectorError>>()?;
+    charts.extend(concurrency_heatmaps(summary));
+    Ok(charts)
+}
+
+/// The file names of a swept target's heatmaps: mean time, then cost.
+pub(crate) fn heatmap_files(target: &str) -> [String; 2] {
+    [
+        format!("concurrency-time-{target}.svg"),
+        format!("concurrency-cost-{target}.svg"),
+    ]
+}
+
+/// Per swept target, its time and cost over memory size x concurrency.
+fn concurrency_heatmaps(summary: &Summary) -> Vec<Chart> {
+    let mut charts = Vec::new();
+    for map in &summary.concurrency_maps {
+        let [time_file, cost_file] = heatmap_files(&map.target);
+        let column_labels: Vec<String> =
+            map.concurrencies.iter().map(ToString::to_string).collect();
+        let column_of = |value: Option<u32>| {
+            value.and_then(|v| map.concurrencies.iter().position(|c| c.fixed() == Some(v)))
+        };
+        let heatmap = |title: String,
+                       values: &[Vec<Option<f64>>],
+                       best: Vec<Option<usize>>,
+                       label: fn(f64) -> String| Heatmap {
+            title,
+            row_desc: "memory (MB)".into(),
+            column_desc: "concurrency (objects in flight)".into(),
+            row_labels: memory_labels(summary),
+            column_labels: column_labels.clone(),
+            values: values.to_vec(),
+            best,
+            label,
+        };
+        let time = heatmap(
+            format!(
+                "{}: mean time (s) by memory size and concurrency",
+                map.target
+            ),
+            &map.mean_time_s,
+            map.best.iter().map(|b| column_of(b.fastest)).collect(),
+            crate::report::significant,
+        );
+        let per_thousand: Vec<Vec<Option<f64>>> = map
+            .cost_usd
+            .iter()
+            .map(|row| row.iter().map(|v| v.map(|usd| usd * 1000.0)).collect())
+            .collect();
+        let cost = heatmap(
+            format!(
+                "{}: cost per 1000 invocations (USD) by memory size and concurrency",
+                map.target
+            ),
+            &per_thousand,
+            map.best.iter().map(|b| column_of(b.cheapest)).collect(),
+            crate::report::significant,
+        );
+        for (file_name, heatmap) in [(time_file, time), (cost_file, cost)] {
+            charts.push(Chart {
+                title: heatmap.title.clone(),
+                svg: render_heatmap(&heatmap),
+                file_name,
+            });
+        }
+    }
+    charts
 }
 
 fn memory_labels(summary: &Summary) -> Vec<String> {

@@ -206,6 +206,8 @@ mod tests {
             round: 1,
             memory_mb: 256,
             target: target.into(),
+            target_name: target.into(),
+            concurrency: None,
             function_name: Some(function.into()),
             outcome: crate::records::Outcome::Failed {
                 error: "E".into(),

@@ -184,7 +184,11 @@ pub(crate) fn combined_scores(
     let mut rows: Vec<CombinedScore> = scores
         .iter()
         .map(|s| {
-            let subjective_score = subjective.get(&s.target).map(|g| g.values().sum::<f64>());
+            // A swept target's series (`rust@8`) share the target's grades.
+            let graded = subjective
+                .get(&s.target)
+                .or_else(|| subjective.get(bench_types::series::Series::target_of(&s.target)));
+            let subjective_score = graded.map(|g| g.values().sum::<f64>());
             CombinedScore {
                 target: s.target.clone(),
                 subjective_score,
@@ -268,6 +272,8 @@ mod tests {
             round,
             memory_mb,
             target: target.into(),
+            target_name: target.into(),
+            concurrency: None,
             function_name: None,
             outcome: Outcome::Succeeded(Box::new(Success {
                 time_s,

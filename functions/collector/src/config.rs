@@ -76,8 +76,10 @@ impl ReportConfig {
         })
     }
 
+    /// The target of that name, or of that series (`rust@8`: `rust`).
     pub(crate) fn target(&self, name: &str) -> Option<&TargetConfig> {
-        self.targets.iter().find(|t| t.name == name)
+        let find = |name: &str| self.targets.iter().find(|t| t.name == name);
+        find(name).or_else(|| find(bench_types::series::Series::target_of(name)))
     }
 }
 

@@ -59,7 +59,7 @@ pub(crate) fn run_cost(run: &Run, config: &ReportConfig) -> Option<RunCost> {
         .stats
         .as_ref()
         .and_then(|s| Architecture::parse(&s.arch))
-        .or_else(|| config.target(&run.target).and_then(|t| t.architecture))
+        .or_else(|| config.target(&run.target_name).and_then(|t| t.architecture))
         .unwrap_or(Architecture::Arm64);
     let objects_read = success
         .stats

@@ -13,7 +13,7 @@ use crate::summary::{Cell, Summary};
 
 /// The columns of `runs.csv`, in order: the fields of its row type (checked by a test), and
 /// what readers of the file (the report's users, pandas scripts, the tests) rely on.
-pub const RUNS_COLUMNS: [&str; 43] = [
+pub const RUNS_COLUMNS: [&str; 45] = [
     "execution",
     "round",
     "memory_mb",
@@ -32,6 +32,8 @@ pub const RUNS_COLUMNS: [&str; 43] = [
     "arch",
     "mode",
     "concurrency",
+    "in_flight_max",
+    "auto_limit_final",
     "objects",
     "listed",
     "bytes",
@@ -60,8 +62,9 @@ pub const RUNS_COLUMNS: [&str; 43] = [
 ];
 
 /// The columns of `summary.csv`, in order (see [`RUNS_COLUMNS`]).
-pub const SUMMARY_COLUMNS: [&str; 25] = [
+pub const SUMMARY_COLUMNS: [&str; 26] = [
     "target",
+    "concurrency",
     "memory_mb",
     "runs",
     "ok",
@@ -109,7 +112,12 @@ struct RunRow<'a> {
     reported_memory_mb: Option<u32>,
     arch: Option<&'a str>,
     mode: Option<ReadMode>,
-    concurrency: Option<u32>,
+    /// The concurrency the run was given (`auto` included), else the one its reader reported.
+    concurrency: Option<String>,
+    /// The most objects the reader had in flight (`stats.concurrency`).
+    in_flight_max: Option<u32>,
+    /// An `auto` run's limit at its end (`stats.autoConcurrency.final`).
+    auto_limit_final: Option<u32>,
     objects: Option<u64>,
     listed: Option<u64>,
     bytes: Option<u64>,
@@ -166,7 +174,7 @@ impl<'a> RunRow<'a> {
             execution,
             round: run.round,
             memory_mb: run.memory_mb,
-            target: &run.target,
+            target: &run.target_name,
             function_name: run.function_name.as_deref(),
             status: run.status().as_str(),
             invalid_reason: run.invalid_reason(),
@@ -180,7 +188,14 @@ impl<'a> RunRow<'a> {
             reported_memory_mb: run.reported_memory_mb(),
             arch: stats.map(|s| s.arch.as_str()),
             mode: stats.map(|s| s.mode),
-            concurrency: stats.map(|s| s.concurrency),
+            concurrency: run
+                .concurrency
+                .map(|c| c.to_string())
+                .or_else(|| stats.map(|s| s.concurrency.to_string())),
+            in_flight_max: stats.map(|s| s.concurrency),
+            auto_limit_final: stats
+                .and_then(|s| s.auto_concurrency.as_ref())
+                .map(|a| a.final_limit),
             objects: stats.map(|s| s.objects),
             listed: stats.and_then(|s| s.listed),
             bytes: stats.map(|s| s.bytes),
@@ -214,6 +229,8 @@ impl<'a> RunRow<'a> {
 #[derive(Debug, Default, Serialize)]
 struct SummaryRow<'a> {
     target: &'a str,
+    /// The concurrency of a swept target's row (`auto` included); empty otherwise.
+    concurrency: Option<String>,
     memory_mb: u32,
     runs: usize,
     ok: usize,
@@ -258,7 +275,8 @@ struct SummaryRow<'a> {
 impl<'a> SummaryRow<'a> {
     fn of(c: &'a Cell) -> Self {
         Self {
-            target: &c.target,
+            target: &c.target_name,
+            concurrency: c.concurrency.map(|v| v.to_string()),
             memory_mb: c.memory_mb,
             runs: c.runs,
             ok: c.ok,
@@ -377,7 +395,9 @@ mod tests {
     #[test]
     fn numbers_keep_the_plain_format_and_missing_values_are_empty() {
         let cell = Cell {
-            target: "rust".into(),
+            target: "rust@auto".into(),
+            target_name: "rust".into(),
+            concurrency: Some(bench_types::Concurrency::Auto),
             memory_mb: 128,
             runs: 2,
             ok: 1,
@@ -398,7 +418,7 @@ mod tests {
         let row = text.lines().nth(1).unwrap();
         assert_eq!(
             row,
-            "rust,128,2,1,1,0,2,,,,,,,,,0.0000002,,,,billed,,,A;B,1,2"
+            "rust,auto,128,2,1,1,0,2,,,,,,,,,0.0000002,,,,billed,,,A;B,1,2"
         );
     }
 }

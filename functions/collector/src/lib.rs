@@ -15,11 +15,13 @@
 mod charts;
 mod cold_starts;
 mod comparison;
+mod concurrency_map;
 mod config;
 mod costs;
 mod csv_out;
 mod error;
 mod handler;
+mod heatmap;
 mod index;
 mod lambda_log;
 mod pipeline;

@@ -41,16 +41,21 @@ pub(crate) fn records_folder(prefix: &str, execution_name: &str) -> String {
     format!("{}records/", execution_folder(prefix, execution_name))
 }
 
-/// The deterministic key of a record, so a retried record overwrites itself:
-/// `PREFIX NAME/records/r{round:03}-m{memory:05}-{target}.json`.
+/// The deterministic key of a record, so a retried record overwrites itself and every
+/// (round, memory, target, concurrency) has its own:
+/// `PREFIX NAME/records/r{round:03}-m{memory:05}-{target}[@{concurrency}].json`.
 pub(crate) fn record_key(
     prefix: &str,
     execution_name: &str,
     record: &RunRecord,
 ) -> Result<String, CollectorError> {
     check_name("record.target", &record.target)?;
+    let concurrency = record
+        .concurrency
+        .map(|c| format!("@{c}"))
+        .unwrap_or_default();
     Ok(format!(
-        "{}r{:03}-m{:05}-{}.json",
+        "{}r{:03}-m{:05}-{}{concurrency}.json",
         records_folder(prefix, execution_name),
         record.round,
         record.memory_mb,

@@ -3,7 +3,8 @@
 
 use std::fmt;
 
-use bench_types::{ExpectedResult, ReaderStats};
+use bench_types::series::Series;
+use bench_types::{Concurrency, ExpectedResult, ReaderStats};
 use serde_json::Value;
 
 use crate::error::CollectorError;
@@ -14,7 +15,14 @@ use crate::lambda_log::{report_of_invoke, LambdaReport};
 pub(crate) struct Run {
     pub(crate) round: u32,
     pub(crate) memory_mb: u32,
+    /// The series the run belongs to, which the tables and charts show: the target's name, or
+    /// for a target swept over several concurrency values `NAME@VALUE` (see [`Series`]).
     pub(crate) target: String,
+    /// The target's name, as in the input.
+    pub(crate) target_name: String,
+    /// The concurrency the run was given (`None`: sequential, or a record from before the
+    /// sweep).
+    pub(crate) concurrency: Option<Concurrency>,
     pub(crate) function_name: Option<String>,
     pub(crate) outcome: Outcome,
     /// The platform report of the invoke's log tail (absent under moto).
@@ -206,9 +214,10 @@ pub(crate) fn flatten(value: &Value) -> Vec<Value> {
     out
 }
 
-/// Checks every record. Later records with the same (round, memory, target) replace earlier
-/// ones, as a retried `record` call overwrites its stored object. The result is sorted by
-/// round, memory size, and the position of the target in `target_order` (then by name).
+/// Checks every record. Later records with the same (round, memory, target, concurrency)
+/// replace earlier ones, as a retried `record` call overwrites its stored object. The result
+/// is sorted by round, memory size, the position of the target in `target_order` (then by
+/// name) and concurrency, and each run is named by its series.
 pub(crate) fn parse_runs(
     records: &[Value],
     target_order: &[String],
@@ -217,7 +226,10 @@ pub(crate) fn parse_runs(
     for (index, record) in records.iter().enumerate() {
         let run = parse_run(index, record)?;
         runs.retain(|r| {
-            !(r.round == run.round && r.memory_mb == run.memory_mb && r.target == run.target)
+            !(r.round == run.round
+                && r.memory_mb == run.memory_mb
+                && r.target_name == run.target_name
+                && r.concurrency == run.concurrency)
         });
         runs.push(run);
     }
@@ -228,13 +240,21 @@ pub(crate) fn parse_runs(
             .unwrap_or(usize::MAX)
     };
     runs.sort_by(|a, b| {
-        (a.round, a.memory_mb, position(&a.target), &a.target).cmp(&(
-            b.round,
-            b.memory_mb,
-            position(&b.target),
-            &b.target,
-        ))
+        let key = |r: &Run| {
+            (
+                r.round,
+                r.memory_mb,
+                position(&r.target_name),
+                r.target_name.clone(),
+                r.concurrency,
+            )
+        };
+        key(a).cmp(&key(b))
     });
+    let series = Series::of(runs.iter().map(|r| (r.target_name.as_str(), r.concurrency)));
+    for run in &mut runs {
+        run.target = series.label(&run.target_name, run.concurrency);
+    }
     Ok(runs)
 }
 
@@ -261,7 +281,24 @@ pub(crate) fn parse_run(index: usize, record: &Value) -> Result<Run, CollectorEr
             })
         }
     };
-    name = format!("record #{index} (round {round}, {memory_mb} MB, target {target})");
+    let concurrency =
+        match object.get("concurrency") {
+            None | Some(Value::Null) => None,
+            Some(value) => Some(Concurrency::from_json(value).map_err(|why| {
+                CollectorError::InvalidRecord {
+                    record: format!(
+                        "record #{index} (round {round}, {memory_mb} MB, target {target})"
+                    ),
+                    reason: format!("field concurrency must be a number, \"auto\" or null: {why}"),
+                }
+            })?),
+        };
+    name = match concurrency {
+        Some(c) => format!(
+            "record #{index} (round {round}, {memory_mb} MB, target {target}, concurrency {c})"
+        ),
+        None => format!("record #{index} (round {round}, {memory_mb} MB, target {target})"),
+    };
     let ok = match object.get("ok") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
@@ -311,7 +348,9 @@ pub(crate) fn parse_run(index: usize, record: &Value) -> Result<Run, CollectorEr
     Ok(Run {
         round,
         memory_mb,
+        target_name: target.clone(),
         target,
+        concurrency,
         function_name,
         outcome,
         log,

@@ -514,6 +514,16 @@ fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
             chart_json(charts, "speedup.svg"),
         ));
     }
+    for map in &summary.concurrency_maps {
+        let [time_file, cost_file] = crate::charts::heatmap_files(&map.target);
+        let mut heatmaps = chart_json(charts, &time_file);
+        heatmaps.extend(chart_json(charts, &cost_file));
+        panels.push(Panel::new(
+            Some(&format!("Concurrency: {}", map.target)),
+            vec![best_concurrency_table(map)],
+            heatmaps,
+        ));
+    }
     panels.push(Panel::new(
         Some("vCPUs"),
         vec![vcpu_table(summary)],
@@ -583,6 +593,57 @@ fn panels(summary: &Summary, charts: &[Chart]) -> Vec<Panel> {
         chart_json(charts, "trend.svg"),
     ));
     panels
+}
+
+/// A swept target's best concurrency at each memory size, and `auto` beside it.
+fn best_concurrency_table(map: &crate::concurrency_map::ConcurrencyMap) -> Table {
+    let value =
+        |v: Option<u32>| text_cell(v.map_or_else(|| "\u{2013}".to_owned(), |v| v.to_string()));
+    let has_auto = map.best.iter().any(|b| b.auto_time_s.is_some());
+    let mut header: Vec<String> = [
+        "memory size (MB)",
+        "fastest",
+        "mean time (s)",
+        "cheapest",
+        "cost per 1000 (USD)",
+        "more stops paying at",
+    ]
+    .map(str::to_owned)
+    .to_vec();
+    if has_auto {
+        header.extend(["auto (s)".to_owned(), "auto / fastest".to_owned()]);
+    }
+    let rows = map
+        .best
+        .iter()
+        .map(|b| {
+            let mut cells = vec![
+                text_cell(b.memory_mb.to_string()),
+                value(b.fastest),
+                optional_cell(b.fastest_time_s, significant),
+                value(b.cheapest),
+                optional_cell(b.cheapest_cost_usd.map(|usd| usd * 1000.0), significant),
+                value(b.stops_paying_at),
+            ];
+            if has_auto {
+                cells.push(optional_cell(b.auto_time_s, significant));
+                cells.push(optional_cell(b.auto_over_fastest, times));
+            }
+            Row {
+                cells,
+                total: false,
+            }
+        })
+        .collect();
+    Table {
+        title: format!("Best concurrency: {}", map.target),
+        header,
+        rows,
+        caption: format!(
+            "Among the fixed values at each memory size: the fastest (mean time of the valid rounds) and the cheapest (mean cost); more concurrency stops paying at the smallest value that no larger one beats by {:.0} % or more. auto: the reader adapts its own limit while it runs (its mean time, and that over the fastest fixed value's). The heatmaps frame the fastest and the cheapest.",
+            crate::concurrency_map::PAYING_GAIN * 100.0
+        ),
+    }
 }
 
 /// The cold starts per function and memory size.

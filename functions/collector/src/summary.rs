@@ -5,14 +5,16 @@
 
 use std::collections::BTreeSet;
 
+use bench_types::series::Series;
 use bench_types::stats::{describe, mean};
-use bench_types::{ExecutionRef, ReadMode};
+use bench_types::{Concurrency, ExecutionRef, ReadMode};
 use serde::Serialize;
 
 use crate::comparison::{
     combined_scores, speedups, subjective_notes, target_modes, vcpu_range, vcpu_table,
     CombinedScore, Speedup, TargetMode, VcpuRow,
 };
+use crate::concurrency_map::{concurrency_maps, ConcurrencyMap};
 use crate::config::{ReportConfig, SubjectiveScores};
 use crate::costs::{run_cost, DurationBasis, RunCost, S3Basis};
 use crate::pricing::Prices;
@@ -20,11 +22,16 @@ use crate::recommend::{recommend, Choice, Recommendation};
 use crate::records::{Outcome, Run, RunStatus};
 use crate::scoring::total_scores;
 
-/// One target at one memory size.
+/// One target (at one concurrency, for a swept target) at one memory size.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub(crate) struct Cell {
+    /// The series: the target's name, or `NAME@CONCURRENCY` for a swept target.
     pub(crate) target: String,
+    /// The target's name, as in the input.
+    pub(crate) target_name: String,
+    /// The concurrency its runs were given (`None`: sequential, or not recorded).
+    pub(crate) concurrency: Option<Concurrency>,
     pub(crate) memory_mb: u32,
     /// Records of this target and size, whatever their outcome.
     pub(crate) runs: usize,
@@ -121,6 +128,9 @@ pub(crate) struct Summary {
     /// Subjective + objective score per target, highest first; empty without
     /// `subjectiveScores` or without an objective score (a single target).
     pub(crate) combined_scores: Vec<CombinedScore>,
+    /// Per target run at several concurrency values: time and cost over memory size x
+    /// concurrency, and the best concurrency at each size. Empty without a sweep.
+    pub(crate) concurrency_maps: Vec<ConcurrencyMap>,
 }
 
 impl Summary {
@@ -188,6 +198,7 @@ pub(crate) fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &
     let vcpu_table = vcpu_table(&targets, &memory_sizes, &cells);
     let speedups = speedups(&target_modes, &memory_sizes, &cells);
     let combined_scores = combined_scores(&scores, &config.subjective_scores);
+    let concurrency_maps = concurrency_maps(&cells, &memory_sizes);
 
     Summary {
         execution: execution.clone(),
@@ -213,18 +224,35 @@ pub(crate) fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &
         speedups,
         subjective_scores: config.subjective_scores.clone(),
         combined_scores,
+        concurrency_maps,
     }
 }
 
-/// The configured targets in the input's order, then the others the records name, by name.
+/// The series in the input's order of targets (then the others the records name, by name),
+/// each target's concurrency values in order; a configured target without any record keeps
+/// its place under its own name.
 fn target_order(config: &ReportConfig, runs: &[Run]) -> Vec<String> {
-    let mut targets: Vec<String> = config.targets.iter().map(|t| t.name.clone()).collect();
-    let extra: BTreeSet<&str> = runs
-        .iter()
-        .map(|r| r.target.as_str())
-        .filter(|t| !targets.iter().any(|c| c == t))
+    let configured: Vec<String> = config.targets.iter().map(|t| t.name.clone()).collect();
+    let series = Series::of(runs.iter().map(|r| (r.target_name.as_str(), r.concurrency)));
+    let labels = series.labels_in_order(&configured);
+    let mut targets = Vec::with_capacity(labels.len());
+    for name in &configured {
+        if series.values_of(name).is_empty() {
+            targets.push(name.clone());
+        } else {
+            targets.extend(
+                series
+                    .values_of(name)
+                    .into_iter()
+                    .map(|c| series.label(name, c)),
+            );
+        }
+    }
+    let others: Vec<String> = labels
+        .into_iter()
+        .filter(|l| !targets.contains(l))
         .collect();
-    targets.extend(extra.into_iter().map(str::to_owned));
+    targets.extend(others);
     targets
 }
 
@@ -253,7 +281,16 @@ fn cells(
                 .iter()
                 .filter(|(r, _)| &r.target == target && r.memory_mb == memory_mb)
                 .collect();
-            cells.push(cell(target, memory_mb, &here));
+            let mut cell = cell(target, memory_mb, &here);
+            // The series' target and concurrency, from any of its runs (at any size).
+            match priced.iter().find(|(r, _)| &r.target == target) {
+                Some((run, _)) => {
+                    cell.target_name.clone_from(&run.target_name);
+                    cell.concurrency = run.concurrency;
+                }
+                None => cell.target_name.clone_from(target),
+            }
+            cells.push(cell);
         }
     }
     cells
@@ -380,6 +417,8 @@ fn cell(target: &str, memory_mb: u32, runs: &[&(&Run, Option<RunCost>)]) -> Cell
     let (vcpus_min, vcpus_max) = vcpu_range(runs.iter().map(|(r, _)| *r));
     Cell {
         target: target.to_string(),
+        target_name: target.to_string(),
+        concurrency: None,
         memory_mb,
         runs: runs.len(),
         ok: times.len(),
@@ -493,6 +532,8 @@ mod tests {
             round,
             memory_mb,
             target: target.into(),
+            target_name: target.into(),
+            concurrency: None,
             function_name: None,
             outcome: match time_s {
                 Some(time_s) => Outcome::Succeeded(Box::new(Success {

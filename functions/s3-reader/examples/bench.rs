@@ -184,7 +184,7 @@ fn main() -> anyhow::Result<()> {
         prefix: "bench/".into(),
         find: None,
         mode: ReadMode::Concurrent,
-        concurrency,
+        concurrency: bench_types::Concurrency::Fixed(concurrency),
         reuse_connections: false,
         client,
     };
@@ -245,7 +245,7 @@ fn main() -> anyhow::Result<()> {
     if !skip_sequential {
         let seq = ReadRequest {
             mode: ReadMode::Sequential,
-            concurrency: 1,
+            concurrency: bench_types::Concurrency::Fixed(1),
             ..request.clone()
         };
         let outcome = runtime.block_on(read_objects(&clients(&seq)?, &seq, &retry))?;

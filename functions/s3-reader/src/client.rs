@@ -19,6 +19,8 @@ use aws_sdk_s3::config::{
 };
 use aws_smithy_http_client::tls::{self, rustls_provider::CryptoMode};
 
+use bench_types::Concurrency;
+
 use crate::direct::{resolve_bucket_endpoint, DirectClient, DirectTransport};
 use crate::error::ReaderError;
 use crate::request::{GetClient, ReadRequest};
@@ -177,7 +179,11 @@ impl ClientFactory {
                     .to_owned(),
             )
         })?;
-        let pool = usize::try_from(request.concurrency).unwrap_or(usize::MAX);
+        let most_in_flight = match request.concurrency {
+            Concurrency::Fixed(n) => n,
+            Concurrency::Auto => crate::limiter::AUTO_MAX,
+        };
+        let pool = usize::try_from(most_in_flight).unwrap_or(usize::MAX);
         DirectClient::new(&self.transport, credentials, endpoint, pool).await
     }
 

@@ -9,11 +9,12 @@ pub enum InvalidEvent {
     /// No bucket to read: set `s3_bucket_name`.
     #[error("s3_bucket_name is missing or empty; set it to the bucket that holds the objects")]
     MissingBucket,
-    /// `concurrency` is not in 1..=`max`: give one that is, or leave it out (64).
-    #[error("concurrency is {value}; it must be between 1 and {max}")]
+    /// `concurrency` is neither a number in 1..=`max` nor `"auto"`: give one that is, or leave
+    /// it out (64).
+    #[error("concurrency is {value}; it must be between 1 and {max} or \"auto\"")]
     ConcurrencyOutOfRange {
-        /// The concurrency given.
-        value: i64,
+        /// The concurrency given, as JSON.
+        value: String,
         /// The largest the reader accepts (4096).
         max: u32,
     },

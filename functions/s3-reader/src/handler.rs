@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use bench_types::stats::latency_percentiles;
-use bench_types::{ReadMode, ReaderResult, ReaderStats};
+use bench_types::{Concurrency, ReadMode, ReaderResult, ReaderStats};
 use lambda_runtime::LambdaEvent;
 use serde_json::Value;
 
@@ -98,7 +98,10 @@ impl Reader {
             GetClient::Sdk => "aws-sdk-rust",
         };
         let detail = match request.mode {
-            ReadMode::Concurrent => format!("{gets}, tokio, semaphore {}", request.concurrency),
+            ReadMode::Concurrent => match request.concurrency {
+                Concurrency::Fixed(n) => format!("{gets}, tokio, semaphore {n}"),
+                Concurrency::Auto => format!("{gets}, tokio, adaptive limit (auto)"),
+            },
             ReadMode::Sequential => format!("{gets}, tokio, sequential"),
         };
         let stats = ReaderStats {
@@ -106,7 +109,11 @@ impl Reader {
             vcpus: vcpus(),
             arch: std::env::consts::ARCH.to_owned(),
             mode: request.mode,
-            concurrency: request.concurrency,
+            concurrency: match (request.concurrency, &outcome.auto_concurrency) {
+                (Concurrency::Fixed(n), _) => n,
+                (Concurrency::Auto, Some(auto)) => auto.max,
+                (Concurrency::Auto, None) => 0,
+            },
             objects: outcome.objects,
             listed: Some(outcome.listed),
             bytes: outcome.bytes,
@@ -121,6 +128,7 @@ impl Reader {
             client: request.client.as_str().to_owned(),
             list_requests: outcome.list_requests,
             get_requests: outcome.get_requests,
+            auto_concurrency: outcome.auto_concurrency.clone(),
         };
         Ok(ReaderResult {
             lang: "rust".to_owned(),
@@ -132,7 +140,7 @@ impl Reader {
     }
 }
 
-type ReuseKey = (String, GetClient, u32);
+type ReuseKey = (String, GetClient, Concurrency);
 
 impl Reader {
     /// The clients built by the first invocation that asked to reuse connections (the SDK

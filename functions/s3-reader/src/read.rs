@@ -2,7 +2,8 @@
 //! object behind a semaphore (concurrent mode) or one after the other (sequential mode).
 //!
 //! Concurrent mode: the permit is acquired before the task is spawned, so at most `concurrency`
-//! tasks exist and the JoinSet never holds an unbounded backlog. The next LIST page is requested
+//! tasks exist (with `auto`, the adaptive limit of [`crate::limiter`]) and the JoinSet never
+//! holds an unbounded backlog. The next LIST page is requested
 //! right after the first GET of the current page has been started, so listing overlaps reading
 //! without running ahead of it.
 
@@ -10,14 +11,14 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use aws_sdk_s3::Client;
-use bench_types::ReadMode;
+use bench_types::{AutoConcurrency, Concurrency, ReadMode};
 use bytes::Bytes;
-use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::{JoinHandle, JoinSet};
 
 use crate::client::InvocationClients;
 use crate::direct::DirectClient;
 use crate::error::ReaderError;
+use crate::limiter::Limiter;
 use crate::request::ReadRequest;
 use crate::retry::{classify, Failure, RetryPolicy};
 
@@ -50,6 +51,8 @@ pub struct ReadOutcome {
     pub list_requests: u64,
     /// GET requests sent, retries included.
     pub get_requests: u64,
+    /// With `concurrency: "auto"`: what the adaptive limit did.
+    pub auto_concurrency: Option<AutoConcurrency>,
 }
 
 /// At most this many failed keys are kept for the log.
@@ -91,7 +94,10 @@ async fn read_concurrent(
 ) -> Result<ReadOutcome, ReaderError> {
     let started = Instant::now();
     let mut outcome = ReadOutcome::default();
-    let semaphore = Arc::new(Semaphore::new(request.concurrency as usize));
+    let limiter = match request.concurrency {
+        Concurrency::Fixed(n) => Limiter::fixed(n),
+        Concurrency::Auto => Limiter::adaptive(),
+    };
     let finder = request
         .find
         .as_deref()
@@ -113,7 +119,7 @@ async fn read_concurrent(
         let mut next_token = page.next_token;
         for key in page.keys {
             // Acquire before spawning: at most `concurrency` tasks exist at any time.
-            let permit = acquire(&semaphore).await;
+            let mut permit = limiter.acquire().await;
             let task_clients = clients.clone();
             let bucket = request.bucket.clone();
             let finder = finder.clone();
@@ -123,6 +129,9 @@ async fn read_concurrent(
             tasks.spawn(Box::pin(async move {
                 let read =
                     read_object(&task_clients, &bucket, key, finder.as_deref(), &task_retry).await;
+                if read.error.is_none() {
+                    permit.observe(read.latency_ms);
+                }
                 // Let the connection's task put it back in the pool before the next GET
                 // starts, so that at most `concurrency` connections are ever opened.
                 tokio::task::yield_now().await;
@@ -147,6 +156,7 @@ async fn read_concurrent(
     }
     outcome.total_ms = ms_since(started);
     outcome.read_ms = outcome.total_ms - outcome.list_ms;
+    outcome.auto_concurrency = limiter.report();
     Ok(outcome)
 }
 
@@ -187,12 +197,6 @@ async fn read_sequential(
     outcome.total_ms = ms_since(started);
     outcome.read_ms = outcome.total_ms - list_ms;
     Ok(outcome)
-}
-
-async fn acquire(semaphore: &Arc<Semaphore>) -> Option<OwnedSemaphorePermit> {
-    // The semaphore is never closed, so this cannot fail; if it ever did, reading without a
-    // permit is still correct (only less bounded), and never a panic.
-    Arc::clone(semaphore).acquire_owned().await.ok()
 }
 
 fn record(outcome: &mut ReadOutcome, done: Result<ObjectRead, tokio::task::JoinError>) {

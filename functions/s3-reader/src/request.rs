@@ -1,6 +1,7 @@
 //! The validated form of a reader event (contract 2).
 
-use bench_types::{ReadMode, ReaderEvent};
+use bench_types::concurrency::MAX_CONCURRENCY;
+use bench_types::{Concurrency, ReadMode, ReaderEvent};
 use serde_json::Value;
 
 use crate::error::InvalidEvent;
@@ -8,8 +9,6 @@ use crate::error::InvalidEvent;
 /// Concurrency when the event gives none (the seed's readers fanned out to all 1000 at once;
 /// 64 in flight saturates one vCPU without queueing inside the HTTP client).
 const DEFAULT_CONCURRENCY: u32 = 64;
-/// Upper bound on `concurrency`: above this the Lambda runs out of sockets or memory first.
-const MAX_CONCURRENCY: u32 = 4096;
 
 /// What to read and how.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +21,8 @@ pub struct ReadRequest {
     pub find: Option<String>,
     /// Concurrently behind a semaphore, or one object after the other.
     pub mode: ReadMode,
-    /// Objects in flight at once (1 in sequential mode).
-    pub concurrency: u32,
+    /// Objects in flight at once, or `auto` (an adaptive limit); 1 in sequential mode.
+    pub concurrency: Concurrency,
     /// Keep the client built at init instead of a new one (cold connection pool).
     pub reuse_connections: bool,
     /// How GETs are made.
@@ -73,15 +72,14 @@ impl ReadRequest {
                 value: text.to_owned(),
             })?,
         };
-        let concurrency = match event.concurrency {
-            None => DEFAULT_CONCURRENCY,
-            Some(value) => u32::try_from(value)
-                .ok()
-                .filter(|c| (1..=MAX_CONCURRENCY).contains(c))
-                .ok_or(InvalidEvent::ConcurrencyOutOfRange {
-                    value,
+        let concurrency = match &event.concurrency {
+            None | Some(Value::Null) => Concurrency::Fixed(DEFAULT_CONCURRENCY),
+            Some(value) => {
+                Concurrency::from_json(value).map_err(|_| InvalidEvent::ConcurrencyOutOfRange {
+                    value: value.to_string(),
                     max: MAX_CONCURRENCY,
-                })?,
+                })?
+            }
         };
         let client = match event.client.as_deref().map(str::trim) {
             None | Some("") => GetClient::default(),
@@ -103,7 +101,7 @@ impl ReadRequest {
             find,
             mode,
             concurrency: if mode == ReadMode::Sequential {
-                1
+                Concurrency::Fixed(1)
             } else {
                 concurrency
             },
@@ -128,7 +126,7 @@ mod tests {
                 prefix: "bench/1000/".into(),
                 find: None,
                 mode: ReadMode::Concurrent,
-                concurrency: 64,
+                concurrency: Concurrency::Fixed(64),
                 reuse_connections: false,
                 client: GetClient::Direct,
             })
@@ -141,8 +139,21 @@ mod tests {
             json!({"s3_bucket_name": "b", "mode": "Sequential", "concurrency": 8, "find": "x"}),
         );
         let r = r.ok();
-        assert_eq!(r.as_ref().map(|r| r.concurrency), Some(1));
+        assert_eq!(
+            r.as_ref().map(|r| r.concurrency),
+            Some(Concurrency::Fixed(1))
+        );
         assert_eq!(r.and_then(|r| r.find), Some("x".to_owned()));
+    }
+
+    #[test]
+    fn auto_asks_for_the_adaptive_limit() {
+        let r = ReadRequest::from_json(json!({"s3_bucket_name": "b", "concurrency": "auto"}));
+        assert_eq!(r.ok().map(|r| r.concurrency), Some(Concurrency::Auto));
+        let r = ReadRequest::from_json(
+            json!({"s3_bucket_name": "b", "concurrency": "auto", "mode": "sequential"}),
+        );
+        assert_eq!(r.ok().map(|r| r.concurrency), Some(Concurrency::Fixed(1)));
     }
 
     #[test]
@@ -190,7 +201,11 @@ mod tests {
             ),
             (
                 json!({"s3_bucket_name": "b", "concurrency": "64"}),
-                "not a reader event",
+                "concurrency is \"64\"; it must be between 1 and 4096 or \"auto\"",
+            ),
+            (
+                json!({"s3_bucket_name": "b", "concurrency": [8, 64]}),
+                "concurrency is [8,64]",
             ),
             (json!([1, 2]), "not a reader event"),
         ];

@@ -1,7 +1,7 @@
 //! `s3-bench --quick` end to end over HTTPS, its default: the real server (`local-s3 --tls`),
 //! every reader the quick mode runs (Rust direct and SDK, Python, Node.js) trusting the server's
 //! CA through the environment, and the transport, each run's handshakes and init time in the
-//! outputs.
+//! outputs; and the Rust readers' `concurrency: "auto"` case with its limits.
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
@@ -106,5 +106,26 @@ fn a_quick_run_reads_every_object_over_https_with_every_reader(
         stdout.contains("each reader at its best concurrency:"),
         "{stdout}"
     );
+    // The Rust readers' `auto` case: marked as such, each run with the limits it took, and
+    // checked against the fastest fixed C in the goals.
+    let auto: Vec<&Value> = cases
+        .iter()
+        .filter(|c| c["concurrency"] == "auto")
+        .collect();
+    let auto_readers: BTreeSet<&str> = auto.iter().filter_map(|c| c["reader"].as_str()).collect();
+    assert_eq!(
+        auto_readers,
+        BTreeSet::from(["rust", "rust-sdk"]),
+        "{stdout}"
+    );
+    for case in &auto {
+        for sample in case["samples"].as_array().ok_or("no samples")? {
+            let limits = &sample["autoConcurrency"];
+            let settled = limits["final"].as_u64().ok_or("no autoConcurrency.final")?;
+            let max = limits["max"].as_u64().ok_or("no autoConcurrency.max")?;
+            assert!(settled > 0 && settled <= max, "{sample}");
+        }
+    }
+    assert!(stdout.contains("1 CPU: rust auto / best fixed"), "{stdout}");
     Ok(())
 }

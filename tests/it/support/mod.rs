@@ -13,7 +13,7 @@ use deployer::package::Packages;
 use deployer::run::{RunOptions, RunOutcome};
 use deployer::Deployer;
 use serde_json::Value;
-pub(crate) use test_support::s3::{get_json, list_keys};
+pub(crate) use test_support::s3::{get_bytes, get_json, list_keys};
 
 /// The folder cargo put this build's binaries in (`deploy`, and with it `s3-reader` and
 /// `collector` when the workspace's binaries were built in the same invocation).
@@ -37,7 +37,8 @@ pub(crate) fn packages(staging: &Path) -> Packages {
         .unwrap_or_else(|e| panic!("packaging the functions: {e:#}"))
 }
 
-/// The small sweep of the tests: 2 sizes, 1 round, 60 objects, concurrent and sequential.
+/// The small sweep of the tests: 2 sizes, 1 round, 60 objects, concurrent (at 64, the
+/// deployed `concurrencies`) and sequential.
 pub(crate) fn small_config(stack: &str) -> BenchConfig {
     let mut config = deployer::local::config::quick_default().expect("local.toml parses");
     config.stack_name = stack.into();
@@ -46,12 +47,15 @@ pub(crate) fn small_config(stack: &str) -> BenchConfig {
     config.objects.count = 60;
     config.objects.max_size = 20_000;
     config.architecture = functions::host_architecture().expect("a Lambda architecture");
+    // One value by default (local.toml sweeps its Rust targets); a test sweeps through the
+    // execution input's `concurrencies`.
+    config.concurrency = bench_types::concurrency::ConcurrencyList::fixed(64);
     config.targets = vec![
         TargetConfig {
             name: "concurrent".into(),
             function: None,
             mode: Some(ReadMode::Concurrent),
-            concurrency: Some(64),
+            concurrency: None,
             ..Default::default()
         },
         TargetConfig {

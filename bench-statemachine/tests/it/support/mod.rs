@@ -34,6 +34,7 @@ fn target(name: &str, function: &str, payload: Value) -> TargetSpec {
         name: name.into(),
         function_name: function_arn(PLACEHOLDER_REGION, PLACEHOLDER_ACCOUNT, function),
         payload,
+        auto_concurrency: false,
     }
 }
 

@@ -25,9 +25,10 @@ struct Args {
     /// reader's own `InvalidEvent` answer, as in the Lambda.
     #[arg(long, default_value_t = ReadMode::Concurrent.to_string())]
     mode: String,
-    /// Objects in flight at once.
-    #[arg(long, default_value_t = 64)]
-    concurrency: i64,
+    /// Objects in flight at once, or `auto` (the reader adapts its limit while it runs).
+    /// Passed on as given, so that a bad value gets the reader's own `InvalidEvent` answer.
+    #[arg(long, default_value = "64")]
+    concurrency: String,
     /// GET path: `direct` (signed GETs over hyper) or `sdk` (aws-sdk-s3 GetObject).
     #[arg(long, default_value = "direct")]
     client: String,
@@ -60,7 +61,10 @@ async fn read(args: Args) -> anyhow::Result<()> {
         folder: Some(args.folder.clone()),
         find: args.find.clone(),
         mode: Some(args.mode.clone()),
-        concurrency: Some(args.concurrency),
+        concurrency: Some(match args.concurrency.trim().parse::<i64>() {
+            Ok(n) => serde_json::Value::from(n),
+            Err(_) => serde_json::Value::from(args.concurrency.clone()),
+        }),
         reuse_connections: None,
         client: Some(args.client.clone()),
     };
