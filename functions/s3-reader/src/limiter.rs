@@ -10,8 +10,9 @@
 //! most by half). No slow start: doubling opened dozens of connections at once, whose
 //! handshakes delayed the pool's reuse of the others, so that the reader opened a third more
 //! connections than its highest limit (`s3-bench`: 180 for a limit of 128, 1.2 to 1.4 x the
-//! best fixed time; growing by the square root: 1.04 to 1.26 x, no extra connection).
-//! Growing takes a window of a quarter of the limit's worth of completed GETs; holding or
+//! best fixed time; growing by the square root, every eighth of the limit's GETs: 1.02 to
+//! 1.21 x, no extra connection).
+//! Growing takes a window of an eighth of the limit's worth of completed GETs; holding or
 //! shrinking a whole limit's worth (the GETs right after a step up share the CPU with that
 //! step's handshakes, a cost paid once). A window counts only GETs that *started under the
 //! current limit*: the GETs of an earlier limit say nothing about this one (without that rule
@@ -260,13 +261,13 @@ impl State {
         self.window_sum_ms += latency_ms;
         self.window_count += 1;
         let mean_ms = self.window_sum_ms / f64::from(self.window_count);
-        let quarter = MIN_WINDOW.max((self.limit / 4.0) as u32);
-        // Growing needs a quarter of the limit's GETs at the lowest latency; shrinking needs a
+        let eighth = MIN_WINDOW.max((self.limit / 8.0) as u32);
+        // Growing needs an eighth of the limit's GETs near the lowest latency; shrinking needs a
         // whole limit's worth queueing: the first GETs after a step up share the CPU with the
         // step's handshakes, a cost paid once, not queueing that lasts.
         let whole = MIN_WINDOW.max(self.limit as u32);
         let next = if mean_ms <= self.lowest_ms * GROW_BELOW {
-            if self.window_count < quarter {
+            if self.window_count < eighth {
                 return;
             }
             self.limit + self.limit.sqrt()
@@ -327,13 +328,13 @@ mod tests {
     #[test]
     fn without_queueing_the_limit_grows_by_its_root_holds_in_the_band_and_shrinks_above() {
         let limit = AdaptiveLimit::new(64, 2, 1024);
-        complete(&limit, 16, 20.0);
+        complete(&limit, 8, 20.0);
         assert_eq!(
             limit.limit(),
             72,
-            "a quarter window at the lowest latency: 64 + 8"
+            "an eighth window at the lowest latency: 64 + 8"
         );
-        complete(&limit, 18, 25.0);
+        complete(&limit, 9, 25.0);
         assert_eq!(limit.limit(), 80, "72 + sqrt(72)");
         // Between 1.5 and 3 times the lowest: after a whole limit's worth, the limit holds.
         complete(&limit, 79, 40.0);
@@ -347,7 +348,7 @@ mod tests {
         // Queueing: 6 times the lowest, twice the tolerated: halved.
         complete(&limit, 80, 120.0);
         assert_eq!(limit.limit(), 40);
-        complete(&limit, 10, 20.0);
+        complete(&limit, 8, 20.0);
         assert_eq!(limit.limit(), 46, "40 + sqrt(40)");
         let report = limit.report();
         assert_eq!(
@@ -360,7 +361,7 @@ mod tests {
     #[test]
     fn the_decrease_follows_the_latency_gradient_within_its_bounds() {
         let limit = AdaptiveLimit::new(100, 10, 105);
-        complete(&limit, 25, 10.0);
+        complete(&limit, 12, 10.0);
         assert_eq!(limit.limit(), 105, "capped at the maximum");
         // 37.5 ms against 30 tolerated, over a whole window: the limit times 0.8.
         complete(&limit, 105, 37.5);
