@@ -489,9 +489,11 @@ async fn several_functions_wait_for_their_updates_side_by_side() {
 async fn a_second_execution_while_one_runs_fails_with_concurrent_run() {
     let mut plan = small_plan(vec![256], false);
     plan.poll.interval_seconds = 2;
-    plan.poll.limit = 2;
+    // 4 polls: the first execution is still in its poll loop when the second checks, also on a
+    // loaded machine (with 2, about 4 s, a full test run once saw it finished by then).
+    plan.poll.limit = 4;
     let stack = Stack::start(&plan).await;
-    // The first execution waits in the poll loop (about 4 s), as on AWS while an update runs.
+    // The first execution waits in the poll loop (about 8 s), as on AWS while an update runs.
     let mut slow = render_plan(&plan).expect("renders").definition;
     let states = step_states(&mut slow);
     states["SetMemory"] = serde_json::json!({
