@@ -120,7 +120,7 @@ pub(crate) async fn run(
         rounds: sweep.rounds,
         configurations_per_round: (sweep.memory_sizes.len() * sweep.runs_per_size) as u64,
     });
-    let (described, records) = follow_to_end(c, &arn, &name, opts, reporter).await?;
+    let (described, records) = follow_to_end(c, &arn, &name, opts, &sweep.swept, reporter).await?;
     let status = described.status().clone();
     reporter.report(Event::ExecutionEnded {
         status: status.as_str().to_owned(),
@@ -179,6 +179,8 @@ struct Sweep {
     targets: Vec<String>,
     /// The (target, concurrency) runs after each memory update.
     runs_per_size: usize,
+    /// The targets run at more than one concurrency.
+    swept: BTreeSet<String>,
     rounds: u32,
 }
 
@@ -189,9 +191,19 @@ fn sweep_of(opts: &RunOptions, config: &BenchConfig, names: &StackNames) -> Swee
     let targets = given.targets.clone().unwrap_or(plan.targets);
     let concurrencies = given.concurrencies.clone().unwrap_or(plan.concurrencies);
     // An input the collector will refuse still counts its targets once each.
-    let runs_per_size = bench_types::schedule::function_groups(&targets, &concurrencies)
-        .map(|groups| groups.iter().map(|g| g.targets.len()).sum())
-        .unwrap_or(targets.len());
+    let runs: Vec<String> = bench_types::schedule::function_groups(&targets, &concurrencies)
+        .map(|groups| {
+            groups
+                .iter()
+                .flat_map(|g| g.targets.iter().map(|t| t.target.name.clone()))
+                .collect()
+        })
+        .unwrap_or_else(|_| targets.iter().map(|t| t.name.clone()).collect());
+    let swept = runs
+        .iter()
+        .filter(|name| runs.iter().filter(|other| other == name).count() > 1)
+        .cloned()
+        .collect();
     Sweep {
         memory_sizes: given
             .memory_sizes
@@ -200,7 +212,8 @@ fn sweep_of(opts: &RunOptions, config: &BenchConfig, names: &StackNames) -> Swee
         targets: given
             .target_names()
             .unwrap_or_else(|| config.targets.iter().map(|t| t.name.clone()).collect()),
-        runs_per_size,
+        runs_per_size: runs.len(),
+        swept,
         rounds: given.rounds.unwrap_or(config.rounds),
     }
 }
@@ -213,6 +226,7 @@ async fn follow_to_end(
     arn: &str,
     name: &str,
     opts: &RunOptions,
+    swept: &BTreeSet<String>,
     reporter: &dyn Reporter,
 ) -> Result<(DescribeExecutionOutput, Vec<RunRecord>)> {
     let deadline = Instant::now() + opts.timeout;
@@ -242,9 +256,12 @@ async fn follow_to_end(
             reporter.report(Event::RecordReceived {
                 round: record.round,
                 memory_mb: record.memory_mb,
+                // A swept target's record is named as its series in the table (`rust@8`).
                 target: match record.concurrency {
-                    Some(concurrency) => format!("{} (concurrency {concurrency})", record.target),
-                    None => record.target.clone(),
+                    Some(concurrency) if swept.contains(&record.target) => {
+                        format!("{}@{concurrency}", record.target)
+                    }
+                    _ => record.target.clone(),
                 },
                 seconds: record_time(&record).filter(|_| record.ok),
             });

@@ -244,3 +244,34 @@ async fn read_stored_records<S: Store>(store: &S, folder: &str) -> Result<Value,
     }
     Ok(Value::Array(records))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_run_of_a_concurrency_sweep_has_its_own_record_key() {
+        let record = |concurrency| RunRecord {
+            round: 2,
+            memory_mb: 1024,
+            target: "rust".into(),
+            concurrency,
+            function_name: None,
+            ok: false,
+            output: None,
+            invoke: None,
+            error: Some("E".into()),
+            cause: None,
+        };
+        let key = |concurrency| record_key("runs/", "e1", &record(concurrency)).unwrap();
+        assert_eq!(key(None), "runs/e1/records/r002-m01024-rust.json");
+        assert_eq!(
+            key(Some(bench_types::Concurrency::Fixed(8))),
+            "runs/e1/records/r002-m01024-rust@8.json"
+        );
+        assert_eq!(
+            key(Some(bench_types::Concurrency::Auto)),
+            "runs/e1/records/r002-m01024-rust@auto.json"
+        );
+    }
+}

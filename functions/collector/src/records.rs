@@ -668,6 +668,55 @@ mod tests {
     }
 
     #[test]
+    fn the_runs_of_a_concurrency_sweep_are_kept_apart_and_named_by_their_series() {
+        let at = |concurrency: Value, time: f64| {
+            let mut record = ok_record(1, 128, "rust", time);
+            record["concurrency"] = concurrency;
+            record
+        };
+        let runs = parse_runs(
+            &[
+                at(json!("auto"), 3.0),
+                at(json!(64), 2.0),
+                at(json!(8), 9.0),
+                // A retry of the run at 8 replaces it; the others stay.
+                at(json!(8), 1.0),
+                ok_record(1, 128, "python", 5.0),
+            ],
+            &["rust".into(), "python".into()],
+        )
+        .unwrap();
+        let seen: Vec<(&str, Option<Concurrency>, f64)> = runs
+            .iter()
+            .map(|r| {
+                (
+                    r.target.as_str(),
+                    r.concurrency,
+                    r.success().unwrap().time_s,
+                )
+            })
+            .collect();
+        assert_eq!(
+            seen,
+            [
+                ("rust@8", Some(Concurrency::Fixed(8)), 1.0),
+                ("rust@64", Some(Concurrency::Fixed(64)), 2.0),
+                ("rust@auto", Some(Concurrency::Auto), 3.0),
+                ("python", None, 5.0),
+            ]
+        );
+        assert!(runs
+            .iter()
+            .all(|r| r.target_name == "rust" || r.target_name == "python"));
+        let err = parse_run(0, &at(json!(0), 1.0)).unwrap_err();
+        assert!(
+            err.to_string()
+                .contains("field concurrency must be a number, \"auto\" or null"),
+            "{err}"
+        );
+    }
+
+    #[test]
     fn a_record_with_neither_ok_nor_error_is_a_named_error() {
         let err = parse_run(3, &json!({"round": 1, "memoryMb": 128, "target": "a"})).unwrap_err();
         assert_eq!(err.name(), "RecordWithoutOutcome");
