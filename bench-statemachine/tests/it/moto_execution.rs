@@ -515,7 +515,35 @@ async fn a_second_execution_while_one_runs_fails_with_concurrent_run() {
         .send()
         .await
         .expect("first started");
-    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
+    // Start the second only once the first is in its poll loop (a fixed pause was too short
+    // on a loaded machine, and then told nothing of where the first was).
+    let mut polling = false;
+    for _ in 0..100 {
+        let described = stack
+            .sfn
+            .describe_execution()
+            .execution_arn(&first.execution_arn)
+            .send()
+            .await
+            .expect("described");
+        assert_eq!(
+            described.status,
+            ExecutionStatus::Running,
+            "the first execution ended before the second started: {:?} {:?}",
+            described.error,
+            described.cause
+        );
+        let history = test_support::sfn::execution_history(&stack.sfn, &first.execution_arn).await;
+        if history.iter().any(|e| {
+            e.state_entered_event_details()
+                .is_some_and(|d| d.name == "WaitForUpdate")
+        }) {
+            polling = true;
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert!(polling, "the first execution never reached its poll loop");
     let second = stack.run_machine(&arn, "second", "{}").await;
     for e in &second.history {
         if let Some(d) = e.task_succeeded_event_details() {
