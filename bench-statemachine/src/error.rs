@@ -93,7 +93,7 @@ pub enum PlanError {
     },
     /// The run would write more history events than Step Functions allows one execution:
     /// split it into several executions.
-    #[error("rounds x memorySizes x targets = {configurations} configurations would write about {events} history events on AWS (one poll each), above Step Functions' {max} per execution; use fewer rounds, sizes or targets per execution")]
+    #[error("rounds x memorySizes x runs (targets at each concurrency) = {configurations} configurations would write about {events} history events on AWS (one poll each), above Step Functions' {max} per execution; use fewer rounds, sizes, targets or concurrencies per execution")]
     HistoryTooLong {
         /// (round, memory size, target) configurations of the run.
         configurations: u64,

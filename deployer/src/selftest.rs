@@ -242,7 +242,11 @@ async fn check_outcome(d: &Deployer, outcome: &RunOutcome) -> Vec<Check> {
             outcome.cause.clone().unwrap_or_default()
         ),
     )];
-    let expected = MEMORY_SIZES.len() * d.config.targets.len();
+    // One record per (memory size, target, concurrency): a swept target has one per value.
+    let runs_per_size = crate::benchmark_plan::benchmark_plan(&d.config, &d.names)
+        .shape()
+        .targets;
+    let expected = MEMORY_SIZES.len() * usize::try_from(runs_per_size).unwrap_or(usize::MAX);
     let good = outcome
         .records
         .iter()

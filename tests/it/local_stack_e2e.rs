@@ -255,6 +255,26 @@ async fn successful_sweep(d: &Deployer, name: &str) {
     );
 }
 
+/// The fields of one CSV line: commas inside double quotes, and `""` inside them, as the
+/// collector's writer quotes them.
+fn csv_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut quoted = false;
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match (c, quoted) {
+            ('"', true) if chars.peek() == Some(&'"') => {
+                chars.next();
+                fields.last_mut().expect("a field").push('"');
+            }
+            ('"', _) => quoted = !quoted,
+            (',', false) => fields.push(String::new()),
+            (c, _) => fields.last_mut().expect("a field").push(c),
+        }
+    }
+    fields
+}
+
 async fn get_text(s3: &aws_sdk_s3::Client, bucket: &str, key: &str) -> String {
     String::from_utf8(get_bytes(s3, bucket, key).await)
         .unwrap_or_else(|e| panic!("s3://{bucket}/{key} is not UTF-8: {e}"))
@@ -288,7 +308,7 @@ async fn concurrency_map_agrees_with_runs_csv(
 
     let csv = get_text(&d.clients.s3, bucket, &format!("{folder}runs.csv")).await;
     let mut lines = csv.lines();
-    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let header = csv_fields(lines.next().expect("header"));
     let column = |name: &str| {
         header
             .iter()
@@ -301,12 +321,11 @@ async fn concurrency_map_agrees_with_runs_csv(
         column("concurrency"),
         column("time_s"),
     );
-    // Mean time per (memory size, concurrency) of the concurrent target, from runs.csv (no
-    // field of these columns holds a comma).
+    // Mean time per (memory size, concurrency) of the concurrent target, from runs.csv.
     let mut from_csv: BTreeMap<(u64, String), Vec<f64>> = BTreeMap::new();
     for line in lines {
-        let fields: Vec<&str> = line.split(',').collect();
-        if fields.get(target) != Some(&"concurrent") {
+        let fields = csv_fields(line);
+        if fields.get(target).map(String::as_str) != Some("concurrent") {
             continue;
         }
         let mb: u64 = fields[memory].parse().expect("memory_mb");
@@ -496,7 +515,7 @@ async fn bad_input_fails_with_invalid_input(d: &Deployer) {
         (
             "e2e-too-long",
             json!({"rounds": 1000, "memorySizes": many_sizes}),
-            "rounds x memorySizes x targets: 1000 x 10 x ",
+            "rounds x memorySizes x runs (targets at each concurrency): 1000 x 10 x ",
         ),
     ];
     for (name, input, cause) in cases {
