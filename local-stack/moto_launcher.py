@@ -18,7 +18,13 @@ Functions' DescribeExecution / GetExecutionHistory (and optionally Lambda Invoke
 The launcher dies with its parent: it exits when its stdin reaches EOF (the parent holds the write
 end; the kernel closes it when the parent dies, whatever the cause) or when its parent pid changes.
 
-Usage: python moto_launcher.py --port P [--bridge http://127.0.0.1:Q] [--code-cache DIR]
+With `--ready-file PATH` the launcher writes its pid to PATH once moto's server holds the port.
+Until then the port may answer from another process (a second launcher given the same free port
+binds second and exits, but its parent's probe would reach the first one's moto): the parent
+probes only after this file appears.
+
+Usage: python moto_launcher.py --port P [--ready-file PATH] [--bridge http://127.0.0.1:Q]
+                               [--code-cache DIR]
                                [--strict [--role-propagation S] [--update-latency S] ...]
 """
 
@@ -79,6 +85,28 @@ def die_with_parent() -> None:
 
     threading.Thread(target=watch_stdin, name="stdin-watch", daemon=True).start()
     threading.Thread(target=watch_ppid, name="ppid-watch", daemon=True).start()
+
+
+def signal_ready_when_bound(path: str) -> None:
+    """Writes this pid to `path` once werkzeug's server has bound its port.
+
+    moto's `main` binds inside werkzeug's `run_simple`, which calls `werkzeug.serving.make_server`
+    (binding in its constructor, exiting with "Address already in use" if another process holds
+    the port); wrapping that function is the one point between the bind and `serve_forever`.
+    """
+    import werkzeug.serving
+
+    make_server = werkzeug.serving.make_server
+
+    def make_server_then_signal(*args, **kwargs):  # type: ignore[no-untyped-def]
+        server = make_server(*args, **kwargs)
+        partial = path + ".partial"
+        with open(partial, "w", encoding="utf-8") as f:
+            f.write(str(os.getpid()))
+        os.replace(partial, path)
+        return server
+
+    werkzeug.serving.make_server = make_server_then_signal
 
 
 class CodeCache:
@@ -228,6 +256,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--ready-file", help="written (with this pid) once the port is bound")
     parser.add_argument("--bridge", help="URL of the local Lambda runtime")
     parser.add_argument("--code-cache", help="where function zips are extracted (default: a temp dir)")
     moto_strict.add_arguments(parser)
@@ -249,9 +278,18 @@ def main() -> None:
         if args.bridge:
             moto_task_auth.install(args.bridge)
 
+    if args.ready_file:
+        signal_ready_when_bound(args.ready_file)
     from moto.server import main as moto_main
 
-    moto_main(["--host", args.host, "--port", str(args.port)])
+    try:
+        moto_main(["--host", args.host, "--port", str(args.port)])
+    except SystemExit as stop:
+        # werkzeug exits this way when the port is taken. A plain exit would abort in Python's
+        # shutdown (the stdin watch thread holds stdin's lock): leave at once, with the code.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(stop.code if isinstance(stop.code, int) else 1)
 
 
 if __name__ == "__main__":

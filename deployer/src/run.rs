@@ -9,7 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 use aws_sdk_sfn::operation::describe_execution::DescribeExecutionOutput;
 use aws_sdk_sfn::types::{ExecutionStatus, HistoryEvent, HistoryEventType};
 use aws_smithy_types::date_time::Format;
-use bench_types::RunRecord;
+use bench_types::series::Series;
+use bench_types::{Concurrency, RunRecord};
 use serde_json::Value;
 
 use crate::aws::sdk_error::classify;
@@ -120,7 +121,7 @@ pub(crate) async fn run(
         rounds: sweep.rounds,
         configurations_per_round: (sweep.memory_sizes.len() * sweep.runs_per_size) as u64,
     });
-    let (described, records) = follow_to_end(c, &arn, &name, opts, &sweep.swept, reporter).await?;
+    let (described, records) = follow_to_end(c, &arn, &name, opts, &sweep.series, reporter).await?;
     let status = described.status().clone();
     reporter.report(Event::ExecutionEnded {
         status: status.as_str().to_owned(),
@@ -179,8 +180,8 @@ struct Sweep {
     targets: Vec<String>,
     /// The (target, concurrency) runs after each memory update.
     runs_per_size: usize,
-    /// The targets run at more than one concurrency.
-    swept: BTreeSet<String>,
+    /// What those runs are called (`rust@8` for a swept target).
+    series: Series,
     rounds: u32,
 }
 
@@ -191,19 +192,15 @@ fn sweep_of(opts: &RunOptions, config: &BenchConfig, names: &StackNames) -> Swee
     let targets = given.targets.clone().unwrap_or(plan.targets);
     let concurrencies = given.concurrencies.clone().unwrap_or(plan.concurrencies);
     // An input the collector will refuse still counts its targets once each.
-    let runs: Vec<String> = bench_types::schedule::function_groups(&targets, &concurrencies)
-        .map(|groups| {
-            groups
-                .iter()
-                .flat_map(|g| g.targets.iter().map(|t| t.target.name.clone()))
-                .collect()
-        })
-        .unwrap_or_else(|_| targets.iter().map(|t| t.name.clone()).collect());
-    let swept = runs
-        .iter()
-        .filter(|name| runs.iter().filter(|other| other == name).count() > 1)
-        .cloned()
-        .collect();
+    let runs: Vec<(String, Option<Concurrency>)> =
+        match bench_types::schedule::function_groups(&targets, &concurrencies) {
+            Ok(groups) => groups
+                .into_iter()
+                .flat_map(|g| g.targets)
+                .map(|t| (t.target.name, t.concurrency))
+                .collect(),
+            Err(_) => targets.iter().map(|t| (t.name.clone(), None)).collect(),
+        };
     Sweep {
         memory_sizes: given
             .memory_sizes
@@ -213,7 +210,7 @@ fn sweep_of(opts: &RunOptions, config: &BenchConfig, names: &StackNames) -> Swee
             .target_names()
             .unwrap_or_else(|| config.targets.iter().map(|t| t.name.clone()).collect()),
         runs_per_size: runs.len(),
-        swept,
+        series: Series::of(runs.iter().map(|(name, c)| (name.as_str(), *c))),
         rounds: given.rounds.unwrap_or(config.rounds),
     }
 }
@@ -226,7 +223,7 @@ async fn follow_to_end(
     arn: &str,
     name: &str,
     opts: &RunOptions,
-    swept: &BTreeSet<String>,
+    series: &Series,
     reporter: &dyn Reporter,
 ) -> Result<(DescribeExecutionOutput, Vec<RunRecord>)> {
     let deadline = Instant::now() + opts.timeout;
@@ -256,13 +253,7 @@ async fn follow_to_end(
             reporter.report(Event::RecordReceived {
                 round: record.round,
                 memory_mb: record.memory_mb,
-                // A swept target's record is named as its series in the table (`rust@8`).
-                target: match record.concurrency {
-                    Some(concurrency) if swept.contains(&record.target) => {
-                        format!("{}@{concurrency}", record.target)
-                    }
-                    _ => record.target.clone(),
-                },
+                target: series.label(&record.target, record.concurrency),
                 seconds: record_time(&record).filter(|_| record.ok),
             });
             records.push(record);

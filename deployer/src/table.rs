@@ -57,14 +57,7 @@ pub(crate) fn render_table(
     records: &[RunRecord],
 ) -> String {
     let series = Series::of(records.iter().map(|r| (r.target.as_str(), r.concurrency)));
-    let mut columns_in_order = series.labels_in_order(targets);
-    // A target without any record yet still has its column.
-    for target in targets {
-        if series.values_of(target).is_empty() {
-            columns_in_order.push(target.clone());
-        }
-    }
-    let targets = &columns_in_order;
+    let targets = &series.labels_in_order(targets);
     let cells = cells(records, &series);
     let columns = std::iter::once("memory (MB)")
         .chain(targets.iter().map(String::as_str))

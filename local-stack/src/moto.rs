@@ -32,6 +32,8 @@ const READY_TIMEOUT: Duration = Duration::from_secs(90);
 const PROBE_INTERVAL: Duration = Duration::from_millis(100);
 /// Fresh ports tried when moto exits during start (another process may have taken the port).
 const START_ATTEMPTS: usize = 3;
+/// What the launcher writes in moto's temp dir once its server holds the port.
+const READY_FILE: &str = "ready";
 /// How much of moto's log an error message quotes.
 const LOG_TAIL_BYTES: u64 = 4000;
 
@@ -255,11 +257,14 @@ impl MotoServer {
             .tempdir()
             .map_err(|e| Error::io("creating moto's temp dir", e))?;
         let log_path = dir.path().join("moto.log");
+        let ready_file = dir.path().join(READY_FILE);
         let mut command = Command::new(python);
         command
             .arg(launcher)
             .arg("--port")
             .arg(port.to_string())
+            .arg("--ready-file")
+            .arg(&ready_file)
             .env("MOTO_PORT", port.to_string())
             .env("PYTHONUNBUFFERED", "1")
             // moto is installed without precompiled bytecode (`scripts/setup` saves 10 s of a
@@ -292,6 +297,10 @@ impl MotoServer {
     }
 
     /// Probes with the config call itself until moto answers, then checks the config took.
+    ///
+    /// Probes start only once the launcher's ready file shows that this process holds the port:
+    /// another test's moto may have been given the same free port, and before one of the two
+    /// loses the bind (and exits) both parents' probes would reach the winner.
     async fn configure_when_ready(&mut self, opts: &MotoOptions) -> Result<(), Error> {
         let mut config = json!({"stepfunctions": {"execute_state_machine": true}});
         if opts.simple_lambda {
@@ -307,12 +316,18 @@ impl MotoServer {
                     log_tail: self.log_tail(),
                 });
             }
-            match self.http.send_json(Method::POST, &url, &config).await {
-                Ok(answer) => break answer,
-                Err(_) if started.elapsed() < READY_TIMEOUT => {
+            let bound = self.dir.path().join(READY_FILE).is_file();
+            let probe = if bound {
+                Some(self.http.send_json(Method::POST, &url, &config).await)
+            } else {
+                None
+            };
+            match probe {
+                Some(Ok(answer)) => break answer,
+                _ if started.elapsed() < READY_TIMEOUT => {
                     tokio::time::sleep(PROBE_INTERVAL).await;
                 }
-                Err(_) => {
+                _ => {
                     return Err(Error::NotReady {
                         what: "moto",
                         seconds: READY_TIMEOUT.as_secs(),

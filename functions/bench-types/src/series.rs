@@ -57,25 +57,16 @@ impl Series {
     }
 
     /// Every series name, targets in the order of `targets` (then the others by name), each
-    /// target's values in order.
+    /// target's values in order. A target of `targets` without any run keeps its place under its
+    /// own name, so a table or chart still shows it.
     pub fn labels_in_order(&self, targets: &[String]) -> Vec<String> {
-        let mut order: Vec<&str> = targets
+        let others = self.values.keys().filter(|t| !targets.contains(t));
+        targets
             .iter()
-            .map(String::as_str)
-            .filter(|t| self.values.contains_key(*t))
-            .collect();
-        order.extend(
-            self.values
-                .keys()
-                .map(String::as_str)
-                .filter(|t| !targets.iter().any(|given| given == t)),
-        );
-        order
-            .into_iter()
-            .flat_map(|target| {
-                self.values_of(target)
-                    .into_iter()
-                    .map(move |c| self.label(target, c))
+            .chain(others)
+            .flat_map(|target| match self.values_of(target).as_slice() {
+                [] => vec![target.clone()],
+                values => values.iter().map(|&c| self.label(target, c)).collect(),
             })
             .collect()
     }
@@ -105,12 +96,18 @@ mod tests {
         assert_eq!(Series::target_of("me@home"), "me@home");
         assert_eq!(Series::target_of("python"), "python");
         assert_eq!(
-            series.labels_in_order(&["python-sequential".into(), "rust".into(), "python".into()]),
+            series.labels_in_order(&[
+                "python-sequential".into(),
+                "rust".into(),
+                "not-run".into(),
+                "python".into()
+            ]),
             [
                 "python-sequential",
                 "rust@8",
                 "rust@64",
                 "rust@auto",
+                "not-run",
                 "python",
                 "extra"
             ]

@@ -234,26 +234,7 @@ pub(crate) fn summarize(execution: &ExecutionRef, config: &ReportConfig, runs: &
 fn target_order(config: &ReportConfig, runs: &[Run]) -> Vec<String> {
     let configured: Vec<String> = config.targets.iter().map(|t| t.name.clone()).collect();
     let series = Series::of(runs.iter().map(|r| (r.target_name.as_str(), r.concurrency)));
-    let labels = series.labels_in_order(&configured);
-    let mut targets = Vec::with_capacity(labels.len());
-    for name in &configured {
-        if series.values_of(name).is_empty() {
-            targets.push(name.clone());
-        } else {
-            targets.extend(
-                series
-                    .values_of(name)
-                    .into_iter()
-                    .map(|c| series.label(name, c)),
-            );
-        }
-    }
-    let others: Vec<String> = labels
-        .into_iter()
-        .filter(|l| !targets.contains(l))
-        .collect();
-    targets.extend(others);
-    targets
+    series.labels_in_order(&configured)
 }
 
 /// The configured memory sizes and those the records show, ascending.

@@ -182,6 +182,56 @@ fn launcher_exits_when_its_parent_is_killed() {
     assert!(gone, "launcher {launcher_pid} outlived its killed parent");
 }
 
+/// Two tests may be given the same free port; the one that binds second must exit without
+/// signalling ready, or its parent's probes would reach (and share) the other's moto.
+#[test]
+fn a_launcher_whose_port_is_taken_exits_without_signalling_ready() {
+    let python = local_stack::paths::venv_python().expect("run scripts/setup");
+    let launcher = local_stack::paths::moto_launcher().expect("launcher");
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
+    let port = taken.local_addr().expect("local addr").port();
+    let dir = tempfile::tempdir().expect("temp dir");
+    let ready = dir.path().join("ready");
+    let mut child = std::process::Command::new(python)
+        .arg(launcher)
+        .arg("--port")
+        .arg(port.to_string())
+        .arg("--ready-file")
+        .arg(&ready)
+        .env("MOTO_PORT", port.to_string())
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn launcher");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break Some(status);
+        }
+        if started.elapsed() > Duration::from_secs(90) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut stderr = String::new();
+    if let Some(mut pipe) = child.stderr.take() {
+        let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
+    }
+    let status = status.expect("the launcher exits when its port is taken");
+    assert!(!status.success(), "{status}: {stderr}");
+    assert!(
+        stderr.contains("already in use"),
+        "the launcher says why it exits: {stderr}"
+    );
+    assert!(
+        !ready.exists(),
+        "the ready file is written only after a bind"
+    );
+    drop(taken);
+}
+
 #[tokio::test]
 async fn simple_lambda_and_bridge_together_are_refused() {
     let opts = MotoOptions {
