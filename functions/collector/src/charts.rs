@@ -10,6 +10,7 @@ use plotters::coord::ranged1d::{DefaultFormatting, KeyPointHint};
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
 
+use crate::cold_starts::ColdStartCell;
 use crate::error::CollectorError;
 use crate::heatmap::{render_heatmap, Heatmap};
 use crate::index::Index;
@@ -216,15 +217,15 @@ fn per_target(
 
 /// Mean `Init Duration` of the cold starts per memory size, one line per function.
 pub(crate) fn cold_start_chart(summary: &Summary) -> LineChart {
-    let mut functions: Vec<(&str, &str)> = Vec::new();
+    let mut functions: Vec<&ColdStartCell> = Vec::new();
     for cell in &summary.cold_starts {
-        if !functions.iter().any(|(f, _)| *f == cell.function) {
-            functions.push((&cell.function, &cell.targets));
+        if !functions.iter().any(|f| f.function == cell.function) {
+            functions.push(cell);
         }
     }
     let series = functions
         .iter()
-        .map(|(function, targets)| {
+        .map(|first| {
             let values: Vec<Option<f64>> = summary
                 .memory_sizes
                 .iter()
@@ -232,17 +233,12 @@ pub(crate) fn cold_start_chart(summary: &Summary) -> LineChart {
                     summary
                         .cold_starts
                         .iter()
-                        .find(|c| c.function == *function && c.memory_mb == m)
+                        .find(|c| c.function == first.function && c.memory_mb == m)
                         .and_then(|c| c.mean_init_duration_ms)
                 })
                 .collect();
             Series {
-                // By its targets, as the rest of the report names them (the table names both).
-                name: if targets.is_empty() {
-                    (*function).to_owned()
-                } else {
-                    (*targets).to_owned()
-                },
+                name: first.series_name().to_owned(),
                 spread: vec![None; values.len()],
                 failed: vec![false; values.len()],
                 values,

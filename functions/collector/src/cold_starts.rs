@@ -50,6 +50,27 @@ pub(crate) struct ColdStartCell {
     pub(crate) max_memory_used_mb: Option<u32>,
 }
 
+impl ColdStartCell {
+    /// The name the charts give the function: its targets, as the rest of the report names
+    /// them, or the function's own where none ran on it.
+    pub(crate) fn series_name(&self) -> &str {
+        if self.targets.is_empty() {
+            &self.function
+        } else {
+            &self.targets
+        }
+    }
+
+    /// The name the table gives it: the function and its targets (`reader (rust, rust-direct)`).
+    pub(crate) fn full_name(&self) -> String {
+        if self.targets.is_empty() {
+            self.function.clone()
+        } else {
+            format!("{} ({})", self.function, self.targets)
+        }
+    }
+}
+
 /// `PREFIX NAME/cold-starts/`.
 pub(crate) fn cold_starts_folder(prefix: &str, execution_name: &str) -> String {
     format!("{}cold-starts/", execution_folder(prefix, execution_name))

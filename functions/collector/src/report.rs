@@ -657,11 +657,7 @@ fn cold_start_table(summary: &Summary) -> Table {
         .iter()
         .map(|c| Row {
             cells: vec![
-                text_cell(if c.targets.is_empty() {
-                    c.function.clone()
-                } else {
-                    format!("{} ({})", c.function, c.targets)
-                }),
+                text_cell(c.full_name()),
                 number(Some(f64::from(c.memory_mb))),
                 text_cell(c.count.to_string()),
                 number(c.mean_init_duration_ms),
