@@ -2,6 +2,7 @@
 
 use std::net::TcpStream;
 use std::path::Path;
+use std::process::ExitStatus;
 use std::time::{Duration, Instant};
 
 use aws_sdk_lambda::primitives::Blob;
@@ -110,36 +111,47 @@ fn wait_gone_long(pid: u32) -> bool {
     false
 }
 
-#[test]
-fn launcher_exits_when_its_stdin_closes() {
+/// The launcher on `port`, its stdin a pipe held by the test, its stdout discarded.
+fn launcher_command(port: u16) -> std::process::Command {
     let python = local_stack::paths::venv_python().expect("run scripts/setup");
     let launcher = local_stack::paths::moto_launcher().expect("launcher");
-    let port = local_stack::ports::free_loopback_port().expect("port");
-    let mut child = std::process::Command::new(python)
+    let mut command = std::process::Command::new(python);
+    command
         .arg(launcher)
         .arg("--port")
         .arg(port.to_string())
         .env("MOTO_PORT", port.to_string())
         .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null());
+    command
+}
+
+/// The child's exit status once it exits, or `None` (and the child killed) after `limit`.
+fn exit_within(child: &mut std::process::Child, limit: Duration) -> Option<ExitStatus> {
+    let started = Instant::now();
+    loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            return Some(status);
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            return None;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn launcher_exits_when_its_stdin_closes() {
+    let port = local_stack::ports::free_loopback_port().expect("port");
+    let mut child = launcher_command(port)
         .stderr(std::process::Stdio::null())
         .spawn()
         .expect("spawn launcher");
     std::thread::sleep(Duration::from_millis(500));
     drop(child.stdin.take());
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break Some(status);
-        }
-        if started.elapsed() > Duration::from_secs(20) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    };
     assert!(
-        status.is_some(),
+        exit_within(&mut child, Duration::from_secs(20)).is_some(),
         "launcher still runs 20 s after its stdin closed"
     );
 }
@@ -186,35 +198,17 @@ fn launcher_exits_when_its_parent_is_killed() {
 /// signalling ready, or its parent's probes would reach (and share) the other's moto.
 #[test]
 fn a_launcher_whose_port_is_taken_exits_without_signalling_ready() {
-    let python = local_stack::paths::venv_python().expect("run scripts/setup");
-    let launcher = local_stack::paths::moto_launcher().expect("launcher");
     let taken = std::net::TcpListener::bind("127.0.0.1:0").expect("bind a port");
     let port = taken.local_addr().expect("local addr").port();
     let dir = tempfile::tempdir().expect("temp dir");
     let ready = dir.path().join("ready");
-    let mut child = std::process::Command::new(python)
-        .arg(launcher)
-        .arg("--port")
-        .arg(port.to_string())
+    let mut child = launcher_command(port)
         .arg("--ready-file")
         .arg(&ready)
-        .env("MOTO_PORT", port.to_string())
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .expect("spawn launcher");
-    let started = Instant::now();
-    let status = loop {
-        if let Some(status) = child.try_wait().expect("try_wait") {
-            break Some(status);
-        }
-        if started.elapsed() > Duration::from_secs(90) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    };
+    let status = exit_within(&mut child, Duration::from_secs(90));
     let mut stderr = String::new();
     if let Some(mut pipe) = child.stderr.take() {
         let _ = std::io::Read::read_to_string(&mut pipe, &mut stderr);
