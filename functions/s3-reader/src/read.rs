@@ -98,6 +98,7 @@ async fn read_concurrent(
         Concurrency::Fixed(n) => Limiter::fixed(n),
         Concurrency::Auto => Limiter::adaptive(),
     };
+    let _cpu_lag_probe = limiter.start_cpu_lag_probe();
     let finder = request
         .find
         .as_deref()
